@@ -1,0 +1,36 @@
+// Command firmware-sim stands in for field hardware. It reaches the gateway only through the
+// protocols real firmware uses, so it imports no other Tidegate package.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// Set at link time: -ldflags "-X main.version=... -X main.commit=..." (see the Makefile).
+var (
+	version = "v0.1.0-dev"
+	commit  = "unknown"
+)
+
+const usage = `Usage: firmware-sim <command>
+
+Commands:
+  version   print version and build information
+
+Simulated sensor nodes, I2C chips and cameras are not written yet; they arrive
+with the gateway features they exercise (MQTT, RTSP, WHIP).
+`
+
+func main() {
+	switch {
+	case len(os.Args) >= 2 && os.Args[1] == "version":
+		fmt.Printf("firmware-sim %s (commit %s) %s %s/%s\n", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	case len(os.Args) == 1 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "firmware-sim: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+}

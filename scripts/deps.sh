@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Installs the peers that Tidegate's tests talk to: qemu-user (pi-check), Mosquitto, ffmpeg,
+# the AWS CLI, Chromium and ChromeDriver from apt; kinesalite and s3rver from npm into
+# .peers/node. Whatever is already present is skipped, so a second run does nothing. A peer
+# that cannot be installed is reported and the script goes on: tests that need it skip, or
+# fail under CI=true, which is where it gets noticed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+
+# apt package and a command that shows it is present (found on PATH or in /usr/sbin).
+apt_peers=(
+	"qemu-user-static qemu-aarch64-static"
+	"mosquitto mosquitto"
+	"ffmpeg ffmpeg"
+	"awscli aws"
+	"chromium chromium"
+	"chromium-driver chromedriver"
+)
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+
+apt_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+missing=()
+for peer in "${apt_peers[@]}"; do
+	read -r pkg cmd <<<"$peer"
+	if have "$cmd" || apt_installed "$pkg"; then
+		echo "deps: $pkg present, skipping"
+	else
+		missing+=("$pkg")
+	fi
+done
+
+# sudo is the prefix for commands that need root; can_install says whether we have it.
+sudo=()
+can_install=true
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		sudo=(sudo)
+	else
+		can_install=false
+	fi
+fi
+
+# stop_mosquitto_service keeps the packaged broker from running or starting at boot: tests
+# start their own on a free port, and a stray one on 1883 would confuse the demo.
+stop_mosquitto_service() {
+	if [ -d /run/systemd/system ]; then
+		"${sudo[@]}" systemctl disable --now mosquitto >/dev/null 2>&1
+	elif command -v systemctl >/dev/null 2>&1; then
+		"${sudo[@]}" systemctl disable mosquitto >/dev/null 2>&1
+	fi
+	if [ -x /etc/init.d/mosquitto ]; then
+		"${sudo[@]}" /etc/init.d/mosquitto stop >/dev/null 2>&1
+		"${sudo[@]}" update-rc.d mosquitto disable >/dev/null 2>&1
+	fi
+	if [ -r /run/mosquitto/mosquitto.pid ] && kill -0 "$(cat /run/mosquitto/mosquitto.pid)" 2>/dev/null; then
+		echo "deps: warning: the mosquitto service is still running (pid $(cat /run/mosquitto/mosquitto.pid))" >&2
+	fi
+}
+
+apt_failed=()
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$can_install" = false ]; then
+		echo "deps: not root and no sudo; install these yourself: apt-get install ${missing[*]}" >&2
+	else
+		echo "deps: installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		install=("${sudo[@]}" apt-get install -y -q --no-install-recommends)
+		if ! "${sudo[@]}" apt-get update -q >/dev/null; then
+			echo "deps: apt-get update failed; trying the package lists already here" >&2
+		fi
+		if ! "${install[@]}" "${missing[@]}" >/tmp/tidegate-deps-apt.log 2>&1; then
+			# One bad package fails the whole transaction; retry one by one to install the rest.
+			for pkg in "${missing[@]}"; do
+				"${install[@]}" "$pkg" >>/tmp/tidegate-deps-apt.log 2>&1 || apt_failed+=("$pkg")
+			done
+		fi
+		if [[ " ${missing[*]} " == *" mosquitto "* ]]; then
+			stop_mosquitto_service
+		fi
+		if [ ${#apt_failed[@]} -gt 0 ]; then
+			tail -n 20 /tmp/tidegate-deps-apt.log >&2
+			echo "deps: could not install ${apt_failed[*]} (log: /tmp/tidegate-deps-apt.log); tests that need them will skip, or fail under CI=true" >&2
+		fi
+	fi
+fi
+
+npm_dir=.peers/node
+if [ -d "$npm_dir/node_modules/kinesalite" ] && [ -d "$npm_dir/node_modules/s3rver" ]; then
+	echo "deps: kinesalite and s3rver present in $npm_dir, skipping"
+elif ! command -v npm >/dev/null 2>&1; then
+	echo "deps: npm not installed; kinesalite and s3rver tests will skip (apt-get install npm, then make deps)" >&2
+else
+	echo "deps: npm install --prefix $npm_dir kinesalite s3rver"
+	mkdir -p "$npm_dir"
+	if ! npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error kinesalite s3rver; then
+		echo "deps: npm install of kinesalite and s3rver failed; their tests will skip, or fail under CI=true" >&2
+	fi
+fi
+
+echo "deps: done in $((SECONDS - start))s"

@@ -1,0 +1,103 @@
+package shards
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// OnFull says what a stream does when it reaches MaxBytes.
+type OnFull string
+
+const (
+	// RejectNew fails new puts with ErrStreamFull until retention frees space.
+	RejectNew OnFull = "reject_new"
+	// OverwriteOldest deletes the oldest segment files to make room.
+	OverwriteOldest OnFull = "overwrite_oldest"
+)
+
+// Limits, after the Kinesis Data Streams quotas.
+const (
+	MinRetention          = time.Minute
+	MaxRetention          = 8760 * time.Hour
+	DefaultRetention      = 24 * time.Hour
+	DefaultMaxRecordSize  = 1 << 20
+	MaxMaxRecordSize      = 10 << 20
+	MaxRecordsPerPut      = 500
+	MaxBytesPerPut        = 5 << 20
+	MaxRecordsPerRead     = 10000
+	MaxBytesPerRead       = 10 << 20
+	MaxPartitionKeyLength = 256
+	MaxShards             = 1024
+	MinMaxBytes           = 1 << 20
+)
+
+// Segment sizing. A segment closes when it holds segmentMaxBytes or spans
+// segmentSpan of arrival time, whichever comes first. 64 MiB keeps many
+// segments mappable at once on 32-bit ARM; retention/8 keeps the data held
+// past its retention below an eighth of it.
+const (
+	maxSegmentBytes = 64 << 20
+	maxSegmentSpan  = time.Hour
+	minSegmentSpan  = time.Second
+)
+
+// StreamConfig is what a stream is created with. Zero fields take defaults.
+type StreamConfig struct {
+	Shards        int           `json:"shards"`
+	Retention     time.Duration `json:"retention"`
+	MaxBytes      int64         `json:"max_bytes,omitempty"` // 0: no byte limit
+	OnFull        OnFull        `json:"on_full,omitempty"`
+	MaxRecordSize int           `json:"max_record_size,omitempty"`
+}
+
+var streamNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+
+func validStreamName(name string) error {
+	if !streamNameRE.MatchString(name) || name == "." || name == ".." {
+		return fmt.Errorf("%w: stream name %q must be 1-128 characters of a-z, A-Z, 0-9, _ . -", ErrInvalidArgument, name)
+	}
+	return nil
+}
+
+func (c StreamConfig) withDefaults() StreamConfig {
+	if c.Shards == 0 {
+		c.Shards = 1
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.OnFull == "" {
+		c.OnFull = OverwriteOldest
+	}
+	if c.MaxRecordSize == 0 {
+		c.MaxRecordSize = DefaultMaxRecordSize
+	}
+	return c
+}
+
+func (c StreamConfig) validate() error {
+	switch {
+	case c.Shards < 1 || c.Shards > MaxShards:
+		return fmt.Errorf("%w: shard count %d must be 1-%d", ErrInvalidArgument, c.Shards, MaxShards)
+	case c.Retention < MinRetention || c.Retention > MaxRetention:
+		return fmt.Errorf("%w: retention %s must be %s-%s", ErrInvalidArgument, c.Retention, MinRetention, MaxRetention)
+	case c.MaxBytes != 0 && c.MaxBytes < MinMaxBytes:
+		return fmt.Errorf("%w: max_bytes %d must be 0 (no limit) or at least %d", ErrInvalidArgument, c.MaxBytes, MinMaxBytes)
+	case c.OnFull != RejectNew && c.OnFull != OverwriteOldest:
+		return fmt.Errorf("%w: on_full %q must be %q or %q", ErrInvalidArgument, c.OnFull, RejectNew, OverwriteOldest)
+	case c.MaxRecordSize < 1024 || c.MaxRecordSize > MaxMaxRecordSize:
+		return fmt.Errorf("%w: max record size %d must be 1024-%d bytes", ErrInvalidArgument, c.MaxRecordSize, MaxMaxRecordSize)
+	}
+	return nil
+}
+
+// segmentLimits derives segment size and span from the stream's limits.
+func (c StreamConfig) segmentLimits() (bytes int64, span time.Duration) {
+	bytes = maxSegmentBytes
+	if c.MaxBytes > 0 && c.MaxBytes/8 < bytes {
+		bytes = max(c.MaxBytes/8, 256<<10)
+	}
+	span = min(max(c.Retention/8, minSegmentSpan), maxSegmentSpan)
+	return bytes, span
+}

@@ -1,0 +1,291 @@
+package shards
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// IteratorType is where a reader starts in a shard, as in GetShardIterator.
+type IteratorType string
+
+const (
+	TrimHorizon         IteratorType = "TRIM_HORIZON"
+	Latest              IteratorType = "LATEST"
+	AtSequenceNumber    IteratorType = "AT_SEQUENCE_NUMBER"
+	AfterSequenceNumber IteratorType = "AFTER_SEQUENCE_NUMBER"
+	AtTimestamp         IteratorType = "AT_TIMESTAMP"
+)
+
+// Cursor is a reader's position in one shard: the next position to read.
+// It is plain data, so the API layer can sign and hand it out as an opaque
+// shard iterator.
+type Cursor struct {
+	StreamID int64
+	Shard    int
+	Pos      uint64
+}
+
+// ShardID returns the id of the shard the cursor reads.
+func (c Cursor) ShardID() string { return ShardID(c.Shard) }
+
+// Record is a stored record as a reader sees it.
+type Record struct {
+	PartitionKey string
+	Data         []byte
+	ArrivalTime  time.Time
+	streamID     int64
+	shard        int
+	pos          uint64
+}
+
+// SequenceNumber returns the record's Kinesis-shaped sequence number.
+func (r *Record) SequenceNumber() string { return formatSeq(r.streamID, r.shard, r.pos) }
+
+// ReadResult is one read's records and where to go next.
+type ReadResult struct {
+	Records []Record
+	// Next continues after the last record returned. When Closed is set
+	// the shard was split or merged and has been read to its end: follow
+	// ChildShards instead.
+	Next               Cursor
+	Closed             bool
+	ChildShards        []ShardInfo
+	MillisBehindLatest int64
+}
+
+// Iterator returns a cursor into a shard. seq is used by the sequence
+// number types, ts by AT_TIMESTAMP.
+func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.Time) (Cursor, error) {
+	idx, err := parseShardID(shardID)
+	if err != nil {
+		return Cursor{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sh, ok := s.shards[idx]
+	if !ok {
+		return Cursor{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, shardID, s.name)
+	}
+	c := Cursor{StreamID: s.meta.ID, Shard: idx}
+	switch typ {
+	case TrimHorizon:
+		c.Pos = 0
+	case Latest:
+		if end := sh.endPos.Load(); end != 0 {
+			c.Pos = end + 1
+		} else {
+			c.Pos = max(sh.last.Load(), sh.startPos-1) + 1
+		}
+	case AtSequenceNumber, AfterSequenceNumber:
+		id, sidx, pos, err := parseSeq(seq)
+		if err != nil {
+			return Cursor{}, err
+		}
+		if id != s.meta.ID || sidx != idx {
+			return Cursor{}, fmt.Errorf("%w: sequence number %s is not from shard %s of stream %q", ErrInvalidArgument, seq, shardID, s.name)
+		}
+		c.Pos = pos
+		if typ == AfterSequenceNumber {
+			c.Pos++
+		}
+	case AtTimestamp:
+		if ts.IsZero() {
+			return Cursor{}, fmt.Errorf("%w: AT_TIMESTAMP needs a timestamp", ErrInvalidArgument)
+		}
+		c.Pos = posAt(max(ts.UnixMilli(), 0))
+	default:
+		return Cursor{}, fmt.Errorf("%w: iterator type %q", ErrInvalidArgument, typ)
+	}
+	return c, nil
+}
+
+// Read returns up to limit records (at most 10,000 and 10 MiB) from the
+// cursor's position. It never blocks for new records: see Wait.
+func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
+	if limit <= 0 || limit > MaxRecordsPerRead {
+		return ReadResult{}, fmt.Errorf("%w: read limit %d must be 1-%d", ErrInvalidArgument, limit, MaxRecordsPerRead)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if c.StreamID != s.meta.ID {
+		return ReadResult{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
+	}
+	sh, ok := s.shards[c.Shard]
+	if !ok {
+		return ReadResult{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
+	}
+	tip := sh.last.Load()
+	from := max(c.Pos, posAt(s.cutoffMs()))
+	res := ReadResult{Next: c}
+	if from <= tip {
+		rd := reader{shard: c.Shard, streamID: c.StreamID, from: from, to: tip, limit: limit}
+		if err := s.readSegments(&rd); err != nil {
+			return ReadResult{}, err
+		}
+		res.Records = rd.out
+		if n := len(rd.out); n > 0 && rd.full {
+			res.Next.Pos = rd.out[n-1].pos + 1
+			res.MillisBehindLatest = max(posMillis(tip)-posMillis(rd.out[n-1].pos), 0)
+		} else {
+			res.Next.Pos = tip + 1
+		}
+		s.stats.recordsOut.Add(int64(len(rd.out)))
+		s.stats.bytesOut.Add(int64(rd.bytes))
+	} else {
+		res.Next.Pos = max(c.Pos, from)
+	}
+	if end := sh.endPos.Load(); end != 0 && res.Next.Pos > end {
+		res.Closed = true
+		res.ChildShards = s.children(c.Shard)
+	}
+	return res, nil
+}
+
+// Wait blocks until the cursor's shard has a record at or after the cursor,
+// the shard is closed, ctx ends, or the stream closes. It is how a reader
+// follows a stream without polling.
+func (s *Stream) Wait(ctx context.Context, c Cursor) error {
+	for {
+		ch := s.waitChan()
+		s.mu.RLock()
+		sh, ok := s.shards[c.Shard]
+		s.mu.RUnlock()
+		if !ok {
+			return fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
+		}
+		if sh.last.Load() >= c.Pos || sh.closed() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.done:
+			return fmt.Errorf("shards: stream %q: %w", s.name, ErrClosed)
+		}
+	}
+}
+
+// ReadWait is Wait then Read: it returns as soon as there is something to
+// return.
+func (s *Stream) ReadWait(ctx context.Context, c Cursor, limit int) (ReadResult, error) {
+	if err := s.Wait(ctx, c); err != nil {
+		return ReadResult{}, err
+	}
+	return s.Read(c, limit)
+}
+
+// reader collects records of one shard in [from, to].
+type reader struct {
+	shard    int
+	streamID int64
+	from, to uint64
+	limit    int
+	out      []Record
+	bytes    int
+	full     bool // stopped by a limit, not by reaching to
+	arena    []byte
+}
+
+// readSegments walks the segments that can hold [from, to]. The caller
+// holds s.mu for reading.
+func (s *Stream) readSegments(rd *reader) error {
+	fromMs := posMillis(rd.from)
+	i := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].lastMs.Load() >= fromMs })
+	for ; i < len(s.segs) && !rd.full; i++ {
+		g := s.segs[i]
+		db, err := g.handle()
+		if err != nil {
+			return err
+		}
+		err = guard("read "+g.path, func() error {
+			return db.View(func(tx *bolt.Tx) error { return s.readBucket(rd, tx.Bucket(shardBucket(rd.shard))) })
+		})
+		if err != nil {
+			return fmt.Errorf("shards: stream %q: %w", s.name, err)
+		}
+		if rd.from > rd.to {
+			break
+		}
+	}
+	return nil
+}
+
+func (s *Stream) readBucket(rd *reader, b *bolt.Bucket) error {
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	var key [8]byte
+	binary.BigEndian.PutUint64(key[:], rd.from)
+	// Start at the chunk holding from: the last one keyed at or before it.
+	k, v := c.Seek(key[:])
+	switch {
+	case k == nil:
+		k, v = c.Last()
+	case binary.BigEndian.Uint64(k) > rd.from:
+		if pk, pv := c.Prev(); pk != nil {
+			k, v = pk, pv
+		} else {
+			k, v = c.First()
+		}
+	}
+	for ; k != nil; k, v = c.Next() {
+		if binary.BigEndian.Uint64(k) > rd.to {
+			rd.from = rd.to + 1
+			return nil
+		}
+		_, err := walkChunk(v, func(r chunkRecord) bool {
+			if r.pos < rd.from {
+				return true
+			}
+			if r.pos > rd.to {
+				return false
+			}
+			if len(rd.out) == rd.limit || (len(rd.out) > 0 && rd.bytes+len(r.data) > MaxBytesPerRead) {
+				rd.full = true
+				return false
+			}
+			rd.add(r)
+			return true
+		})
+		if err != nil {
+			// The data in this chunk is lost; skip it so readers go on.
+			s.stats.corruptChunks.Add(1)
+			s.log.Error("read: skipping damaged chunk", "stream", s.name, "shard", rd.shard, "key", binary.BigEndian.Uint64(k), "err", err)
+		}
+		if rd.full {
+			return nil
+		}
+		if n := len(rd.out); n > 0 {
+			rd.from = rd.out[n-1].pos + 1
+		}
+	}
+	return nil
+}
+
+// add copies a record out of the mapped file into the reader's arena.
+func (rd *reader) add(r chunkRecord) {
+	n := len(r.key) + len(r.data)
+	if cap(rd.arena)-len(rd.arena) < n {
+		rd.arena = make([]byte, 0, max(n, 256<<10))
+	}
+	off := len(rd.arena)
+	rd.arena = append(rd.arena, r.key...)
+	rd.arena = append(rd.arena, r.data...)
+	buf := rd.arena[off:len(rd.arena):len(rd.arena)]
+	rd.out = append(rd.out, Record{
+		PartitionKey: string(buf[:len(r.key)]),
+		Data:         buf[len(r.key):],
+		ArrivalTime:  posTime(r.pos),
+		streamID:     rd.streamID,
+		shard:        rd.shard,
+		pos:          r.pos,
+	})
+	rd.bytes += len(r.data)
+}

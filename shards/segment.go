@@ -1,0 +1,215 @@
+package shards
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A segment is one bbolt file holding a time-bounded slice of a stream: a
+// bucket per shard (named by the 4-byte shard index), chunks keyed by the
+// big-endian position of their first record. Only the stream's writer
+// appends, and only to the newest segment; older segments are read-only and
+// opened on demand.
+type segment struct {
+	id   uint64
+	path string
+
+	openMu  sync.Mutex
+	db      *bolt.DB
+	lastUse atomic.Int64 // unix nanos, for closing idle sealed segments
+
+	// Range of arrival times held, in Unix ms; both 0 when empty. Written
+	// by the writer (or at open) while it holds stream.mu for writing, or,
+	// for the active segment, published through the atomics.
+	firstMs atomic.Int64
+	lastMs  atomic.Int64
+	size    atomic.Int64 // bytes in use: the bbolt high-water mark
+}
+
+const segmentExt = ".seg"
+
+func segmentPath(dir string, id uint64) string {
+	return filepath.Join(dir, fmt.Sprintf("%016x%s", id, segmentExt))
+}
+
+// listSegments returns the segment ids in dir in ascending order.
+func listSegments(dir string) ([]uint64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint64
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, segmentExt) {
+			continue
+		}
+		id, err := strconv.ParseUint(strings.TrimSuffix(name, segmentExt), 16, 64)
+		if err != nil {
+			continue
+		}
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+func boltOptions(mmap int) *bolt.Options {
+	// The freelist is synced (no NoFreelistSync): rebuilding it at open
+	// walks the tree in a goroutine of bbolt's that panics on a damaged
+	// page, which no recover can catch. Never NoSync.
+	return &bolt.Options{
+		Timeout:         time.Second,
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: mmap,
+	}
+}
+
+// createSegment makes a new, empty segment file.
+func createSegment(dir string, id uint64, mmap int) (*segment, error) {
+	s := &segment{id: id, path: segmentPath(dir, id)}
+	db, err := bolt.Open(s.path, 0o600, boltOptions(mmap))
+	if err != nil {
+		return nil, fmt.Errorf("shards: create segment %s: %w", s.path, err)
+	}
+	db.AllocSize = 4 << 20
+	s.db = db
+	s.touch()
+	return s, nil
+}
+
+func (s *segment) touch() { s.lastUse.Store(time.Now().UnixNano()) }
+
+// handle returns the open database, opening a sealed segment on demand.
+func (s *segment) handle() (*bolt.DB, error) {
+	s.openMu.Lock()
+	defer s.openMu.Unlock()
+	s.touch()
+	if s.db != nil {
+		return s.db, nil
+	}
+	db, err := bolt.Open(s.path, 0o600, boltOptions(0))
+	if err != nil {
+		return nil, fmt.Errorf("shards: open segment %s: %w", s.path, err)
+	}
+	s.db = db
+	return db, nil
+}
+
+// closeIfIdle closes a sealed segment's file if unused since before t. The
+// caller holds stream.mu for writing, so no reader is inside it.
+func (s *segment) closeIfIdle(t time.Time) {
+	s.openMu.Lock()
+	defer s.openMu.Unlock()
+	if s.db != nil && s.lastUse.Load() < t.UnixNano() {
+		s.db.Close()
+		s.db = nil
+	}
+}
+
+func (s *segment) close() error {
+	s.openMu.Lock()
+	defer s.openMu.Unlock()
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	return err
+}
+
+func shardBucket(shard int) []byte {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], uint32(shard))
+	return b[:]
+}
+
+// chunkWrite is one chunk to store in the active segment.
+type chunkWrite struct {
+	shard int
+	first uint64
+	data  []byte
+}
+
+// write stores chunks in one fsync'd transaction and returns the new size.
+func (s *segment) write(chunks []chunkWrite) error {
+	var size int64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var b *bolt.Bucket
+		last := -1
+		var key [8]byte
+		for _, c := range chunks {
+			if c.shard != last {
+				var err error
+				if b, err = tx.CreateBucketIfNotExists(shardBucket(c.shard)); err != nil {
+					return err
+				}
+				b.FillPercent = 1.0 // keys only ever append
+				last = c.shard
+			}
+			binary.BigEndian.PutUint64(key[:], c.first)
+			if err := b.Put(key[:], c.data); err != nil {
+				return err
+			}
+		}
+		size = tx.Size()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("shards: write segment %s: %w", s.path, err)
+	}
+	s.size.Store(size)
+	return nil
+}
+
+// shardRange is what a segment holds of one shard.
+type shardRange struct{ first, last uint64 }
+
+// scan reads the per-shard ranges of an open segment from its first and
+// last chunk keys and headers, and sets the segment's time range.
+func (s *segment) scan() (map[int]shardRange, error) {
+	out := map[int]shardRange{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		s.size.Store(tx.Size())
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			if len(name) != 4 {
+				return nil
+			}
+			c := b.Cursor()
+			fk, _ := c.First()
+			_, lv := c.Last()
+			if fk == nil {
+				return nil
+			}
+			h, err := parseChunkHeader(lv)
+			if err != nil {
+				return fmt.Errorf("last chunk of shard %d: %w", binary.BigEndian.Uint32(name), err)
+			}
+			out[int(binary.BigEndian.Uint32(name))] = shardRange{binary.BigEndian.Uint64(fk), h.last}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("shards: scan segment %s: %w", s.path, err)
+	}
+	var lo, hi int64
+	for _, r := range out {
+		if f := posMillis(r.first); lo == 0 || f < lo {
+			lo = f
+		}
+		hi = max(hi, posMillis(r.last))
+	}
+	s.firstMs.Store(lo)
+	s.lastMs.Store(hi)
+	return out, nil
+}

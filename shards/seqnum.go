@@ -1,0 +1,89 @@
+package shards
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// A position is the engine's form of a sequence number within one shard:
+// the arrival time in Unix milliseconds in the high 43 bits (good until the
+// year 2248) and a counter in the low 21 bits. Because arrival time leads,
+// positions sort by time and an AT_TIMESTAMP read is a seek, not a scan.
+const (
+	counterBits = 21
+	counterMask = 1<<counterBits - 1
+)
+
+func posAt(ms int64) uint64 { return uint64(ms) << counterBits }
+
+func posMillis(pos uint64) int64 { return int64(pos >> counterBits) }
+
+func posTime(pos uint64) time.Time { return time.UnixMilli(posMillis(pos)) }
+
+// Sequence numbers have the Kinesis shape: 56 decimal digits. Layout:
+//
+//	"49" | position (20 digits) | shard index (12 digits) | stream id (22 digits)
+//
+// Within a shard they are strictly increasing both as numbers and as
+// strings. The stream id (its creation time in nanoseconds) makes a number
+// from a deleted-and-recreated stream of the same name invalid here.
+const seqLen = 56
+
+func formatSeq(streamID int64, shard int, pos uint64) string {
+	var b [seqLen]byte
+	b[0], b[1] = '4', '9'
+	putDigits(b[2:22], pos)
+	putDigits(b[22:34], uint64(shard))
+	putDigits(b[34:56], uint64(streamID))
+	return string(b[:])
+}
+
+func putDigits(dst []byte, v uint64) {
+	for i := len(dst) - 1; i >= 0; i-- {
+		dst[i] = byte('0' + v%10)
+		v /= 10
+	}
+}
+
+// parseSeq checks a sequence number's shape and returns its shard index and
+// position. It does not check that the shard or stream match: the caller does.
+func parseSeq(s string) (streamID int64, shard int, pos uint64, err error) {
+	if len(s) != seqLen || s[0] != '4' || s[1] != '9' {
+		return 0, 0, 0, fmt.Errorf("%w: sequence number %q is not one this store issued (want 56 digits starting 49)", ErrInvalidArgument, s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, 0, 0, fmt.Errorf("%w: sequence number %q must be decimal digits", ErrInvalidArgument, s)
+		}
+	}
+	p, err1 := strconv.ParseUint(s[2:22], 10, 64)
+	sh, err2 := strconv.ParseUint(s[22:34], 10, 31)
+	id, err3 := strconv.ParseInt(s[34:56], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return 0, 0, 0, fmt.Errorf("%w: sequence number %q is out of range", ErrInvalidArgument, s)
+	}
+	return id, int(sh), p, nil
+}
+
+// ShardID returns the Kinesis shard id of a shard index.
+func ShardID(index int) string {
+	var b [20]byte
+	copy(b[:], "shardId-")
+	putDigits(b[8:], uint64(index))
+	return string(b[:])
+}
+
+// parseShardID accepts "shardId-000000000001" and, as Kinesis does, the bare
+// numeric suffix.
+func parseShardID(s string) (int, error) {
+	num := s
+	if len(s) > 8 && s[:8] == "shardId-" {
+		num = s[8:]
+	}
+	n, err := strconv.ParseUint(num, 10, 31)
+	if err != nil || num == "" {
+		return 0, fmt.Errorf("%w: shard id %q", ErrInvalidArgument, s)
+	}
+	return int(n), nil
+}

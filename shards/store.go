@@ -1,0 +1,260 @@
+package shards
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	Logger *slog.Logger
+	// Clock replaces time.Now, for tests of retention and arrival times.
+	Clock func() time.Time
+}
+
+// Store holds every stream of one data directory. Only one process may
+// open a directory at a time.
+type Store struct {
+	dir string
+	log *slog.Logger
+	now func() time.Time
+	cat *catalog
+
+	mu      sync.RWMutex
+	streams map[string]*Stream
+	damage  []Damage
+	closed  bool
+}
+
+// Open opens (creating if needed) the store in dir, checks and repairs the
+// newest segment of every stream, and starts the streams' writers.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "streams"), 0o700); err != nil {
+		return nil, fmt.Errorf("shards: %w", err)
+	}
+	cat, err := openCatalog(dir)
+	if err != nil {
+		return nil, err
+	}
+	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat, streams: map[string]*Stream{}}
+	metas, err := cat.streams()
+	if err != nil {
+		cat.close()
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, m := range metas {
+		s, err := st.openStream(m)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		st.streams[m.Name] = s
+		keep[filepath.Base(s.dir)] = true
+	}
+	st.removeOrphans(keep)
+	return st, nil
+}
+
+func (st *Store) streamDir(m *streamMeta) string {
+	return filepath.Join(st.dir, "streams", m.Name+"-"+strconv.FormatInt(m.ID, 10))
+}
+
+// removeOrphans deletes stream directories the catalog does not name: left
+// by a crash between deleting a stream from the catalog and its files.
+func (st *Store) removeOrphans(keep map[string]bool) {
+	entries, _ := os.ReadDir(filepath.Join(st.dir, "streams"))
+	for _, e := range entries {
+		if !keep[e.Name()] {
+			st.log.Info("removing files of a deleted stream", "dir", e.Name())
+			os.RemoveAll(filepath.Join(st.dir, "streams", e.Name()))
+		}
+	}
+}
+
+func (st *Store) newStream(m streamMeta) *Stream {
+	s := &Stream{
+		store: st, name: m.Name, dir: st.streamDir(&m), log: st.log,
+		shards:    map[int]*shard{},
+		reqs:      make(chan *request, 1024),
+		ctrl:      make(chan func()),
+		stopping:  make(chan struct{}),
+		done:      make(chan struct{}),
+		notify:    make(chan struct{}),
+		byShard:   map[int][]pending{},
+		jobs:      make(chan *job, 1),
+		committed: make(chan struct{}),
+		bufs:      make(chan []byte, 2),
+	}
+	s.bufs <- nil
+	s.bufs <- nil
+	return s
+}
+
+// openStream loads a stream's segments and shard positions.
+func (st *Store) openStream(m streamMeta) (*Stream, error) {
+	s := st.newStream(m)
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
+	}
+	if err := s.applyMeta(m); err != nil {
+		return nil, err
+	}
+	ids, err := listSegments(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
+	}
+	mmap, _ := m.Config.segmentLimits()
+	for i, id := range ids {
+		g, ranges, damage, err := openSegment(s.dir, id, i == len(ids)-1, int(mmap)+(8<<20))
+		if err != nil {
+			s.closeFiles()
+			return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
+		}
+		for _, d := range damage {
+			d.Stream = m.Name
+			st.log.Warn("damaged segment repaired", "stream", d.Stream, "segment", d.Segment, "shard", d.Shard, "chunks", d.Chunks, "reason", d.Reason)
+			st.damage = append(st.damage, d)
+		}
+		for idx, r := range ranges {
+			if sh := s.shards[idx]; sh != nil && r.last > sh.last.Load() {
+				sh.last.Store(r.last)
+			}
+		}
+		s.segs = append(s.segs, g)
+	}
+	floor := posAt(m.FloorMs+1) - 1
+	for _, sh := range s.shards {
+		sh.next = max(sh.last.Load(), sh.startPos-1, floor, sh.endPos.Load())
+	}
+	go s.run()
+	return s, nil
+}
+
+// Damage lists what was cut off or rebuilt when the store was opened.
+func (st *Store) Damage() []Damage {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return append([]Damage(nil), st.damage...)
+}
+
+// CreateStream creates a stream with cfg.Shards shards of uniform hash
+// key ranges.
+func (st *Store) CreateStream(name string, cfg StreamConfig) (*Stream, error) {
+	if err := validStreamName(name); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return nil, fmt.Errorf("shards: %w", ErrClosed)
+	}
+	if _, ok := st.streams[name]; ok {
+		return nil, fmt.Errorf("%w: stream %q", ErrExists, name)
+	}
+	now := st.now()
+	m := streamMeta{Name: name, ID: now.UnixNano(), Created: now, Config: cfg, NextShard: cfg.Shards}
+	for _, ex := range st.streams {
+		m.ID = max(m.ID, ex.meta.ID+1) // unique even if the clock repeats
+	}
+	startPos := posAt(now.UnixMilli())
+	for i, r := range uniformRanges(cfg.Shards) {
+		m.Shards = append(m.Shards, shardMeta{Index: i, Start: r.Start.String(), End: r.End.String(),
+			Parent: -1, Adjacent: -1, StartPos: startPos})
+	}
+	if err := st.cat.putStream(&m); err != nil {
+		return nil, err
+	}
+	s, err := st.openStream(m)
+	if err != nil {
+		return nil, err
+	}
+	st.streams[name] = s
+	return s, nil
+}
+
+// Stream returns an existing stream.
+func (st *Store) Stream(name string) (*Stream, error) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if st.closed {
+		return nil, fmt.Errorf("shards: %w", ErrClosed)
+	}
+	s, ok := st.streams[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: stream %q", ErrNotFound, name)
+	}
+	return s, nil
+}
+
+// Streams returns the names of all streams, sorted.
+func (st *Store) Streams() []string {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	names := make([]string, 0, len(st.streams))
+	for n := range st.streams {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// DeleteStream deletes a stream, its data, consumers and checkpoints.
+// Pending puts fail with ErrClosed.
+func (st *Store) DeleteStream(name string) error {
+	st.mu.Lock()
+	s, ok := st.streams[name]
+	if ok {
+		delete(st.streams, name)
+	}
+	st.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: stream %q", ErrNotFound, name)
+	}
+	s.stop()
+	s.closeFiles()
+	if err := st.cat.deleteStream(name); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(s.dir); err != nil {
+		st.log.Error("delete stream files", "stream", name, "err", err)
+	}
+	return nil
+}
+
+// Close stops every stream's writer after it commits what is queued, and
+// closes all files.
+func (st *Store) Close() error {
+	st.mu.Lock()
+	if st.closed {
+		st.mu.Unlock()
+		return nil
+	}
+	st.closed = true
+	streams := st.streams
+	st.mu.Unlock()
+	var errs []error
+	for _, s := range streams {
+		s.stop()
+		errs = append(errs, s.closeFiles())
+	}
+	errs = append(errs, st.cat.close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,308 @@
+package shards
+
+import (
+	"fmt"
+	"time"
+)
+
+// A request is one put call waiting for the writer.
+type request struct {
+	entries []entry
+	bytes   int
+	placed  []placement // set by the writer, turned into results by the caller
+	err     error
+	done    chan struct{}
+}
+
+// placement is where the writer put an entry.
+type placement struct {
+	shard int
+	pos   uint64
+}
+
+// entry is a validated record with its hash key computed by the caller's
+// goroutine, off the writer's path.
+type entry struct {
+	hash HashKey
+	key  string
+	data []byte
+}
+
+// maxCommitBytes bounds one group commit, so one fsync'd transaction stays
+// a few MiB however many writers are queued.
+const maxCommitBytes = 16 << 20
+
+// A job is one group commit, sequenced and encoded, on its way to disk.
+// The writer is a two-stage pipeline: the sequencer (run) gathers requests,
+// assigns positions and encodes chunks for commit N+1 while the committer
+// (commitLoop) fsyncs commit N. Positions of a failed commit are simply
+// never used: positions need only increase, not be dense.
+type job struct {
+	seg     *segment
+	chunks  []chunkWrite
+	buf     []byte
+	reqs    []*request
+	lasts   []placement // per touched shard, its last position in this job
+	records int64
+	bytes   int64
+	size    int64 // encoded bytes, counted against max_bytes while in flight
+	barrier chan struct{}
+}
+
+// run is the stream's sequencer goroutine; it owns the stream's state.
+func (s *Stream) run() {
+	defer close(s.done)
+	go s.commitLoop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	batch := make([]*request, 0, 64)
+	for {
+		select {
+		case r := <-s.reqs:
+			batch = s.gather(append(batch[:0], r))
+			s.sequence(batch)
+		case fn := <-s.ctrl:
+			s.barrier()
+			fn()
+		case <-tick.C:
+			s.maintain()
+		case <-s.stopping:
+			// Commit what is queued; later senders see done and fail.
+			for {
+				select {
+				case r := <-s.reqs:
+					batch = s.gather(append(batch[:0], r))
+					s.sequence(batch)
+					continue
+				default:
+				}
+				close(s.jobs)
+				<-s.committed
+				return
+			}
+		}
+	}
+}
+
+// barrier waits until every job sent so far is committed (or failed), so
+// the caller sees durable state: resharding, retention and reconfiguration
+// run only between commits.
+func (s *Stream) barrier() {
+	b := make(chan struct{})
+	s.jobs <- &job{barrier: b}
+	<-b
+}
+
+// gather takes every request already queued, up to maxCommitBytes: the
+// requests that arrived while the last commit was fsyncing share this one.
+func (s *Stream) gather(batch []*request) []*request {
+	n := batch[0].bytes
+	for n < maxCommitBytes {
+		select {
+		case r := <-s.reqs:
+			batch = append(batch, r)
+			n += r.bytes
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// sequence assigns positions to a group of requests, encodes their chunks
+// and hands them to the committer.
+func (s *Stream) sequence(batch []*request) {
+	s.admit(batch)
+	j := &job{}
+	for _, r := range batch {
+		if r.err != nil {
+			s.finish(r, r.err)
+			continue
+		}
+		j.reqs = append(j.reqs, r)
+	}
+	if len(j.reqs) == 0 {
+		return
+	}
+	seg, err := s.activeSegment()
+	if err != nil {
+		for _, r := range j.reqs {
+			s.finish(r, err)
+		}
+		return
+	}
+	j.seg = seg
+
+	base := posAt(s.now().UnixMilli())
+	floor := posAt(s.meta.FloorMs + 1)
+	touched := make([]*shard, 0, len(s.open))
+	for _, r := range j.reqs {
+		r.placed = make([]placement, len(r.entries))
+		for i := range r.entries {
+			e := &r.entries[i]
+			sh := s.route(e.hash)
+			pos := max(base, floor, sh.next+1)
+			if _, ok := s.byShard[sh.index]; !ok {
+				touched = append(touched, sh)
+			}
+			sh.next = pos
+			s.byShard[sh.index] = append(s.byShard[sh.index], pending{pos: pos, key: e.key, data: e.data})
+			r.placed[i] = placement{sh.index, pos}
+			j.records++
+			j.bytes += int64(len(e.data))
+		}
+	}
+	j.lasts = make([]placement, len(touched))
+	for i, sh := range touched {
+		j.lasts[i] = placement{sh.index, sh.next}
+	}
+	j.buf = <-s.bufs
+	j.chunks, j.buf = s.encode(touched, j.buf)
+	j.size = int64(len(j.buf))
+	for _, sh := range touched {
+		s.byShard[sh.index] = s.byShard[sh.index][:0]
+		delete(s.byShard, sh.index)
+	}
+	s.inflight.Add(j.size)
+	s.jobs <- j
+	if c := s.meta.Config; c.MaxBytes > 0 && c.OnFull == OverwriteOldest && s.storageBytes() > c.MaxBytes {
+		s.trimToBytes()
+	}
+}
+
+// commitLoop is the committer: it writes each job in one fsync'd bbolt
+// transaction, in order, then publishes the new tips and answers.
+func (s *Stream) commitLoop() {
+	defer close(s.committed)
+	for j := range s.jobs {
+		if j.barrier != nil {
+			close(j.barrier)
+			continue
+		}
+		err := j.seg.write(j.chunks)
+		if err == nil {
+			var lo, hi int64
+			for _, c := range j.chunks {
+				if m := posMillis(c.first); lo == 0 || m < lo {
+					lo = m
+				}
+			}
+			for _, l := range j.lasts {
+				s.shardByIndex(l.shard).last.Store(l.pos)
+				hi = max(hi, posMillis(l.pos))
+			}
+			if j.seg.firstMs.Load() == 0 {
+				j.seg.firstMs.Store(lo)
+			}
+			j.seg.lastMs.Store(max(j.seg.lastMs.Load(), hi))
+			s.stats.recordsIn.Add(j.records)
+			s.stats.bytesIn.Add(j.bytes)
+			s.wake()
+		}
+		for _, r := range j.reqs {
+			s.finish(r, err)
+		}
+		s.inflight.Add(-j.size)
+		s.bufs <- j.buf[:0]
+	}
+}
+
+// shardByIndex looks a shard up for the committer. The map changes only
+// between commits (after a barrier), but readers of the map elsewhere hold
+// mu, so the committer does too.
+func (s *Stream) shardByIndex(idx int) *shard {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.shards[idx]
+}
+
+func (s *Stream) finish(r *request, err error) {
+	if err != nil {
+		r.placed = nil
+	}
+	r.err = err
+	close(r.done)
+}
+
+// encode turns each touched shard's records into chunks of about
+// chunkTarget bytes, in shard order, into buf.
+func (s *Stream) encode(touched []*shard, buf []byte) ([]chunkWrite, []byte) {
+	type span struct {
+		shard      int
+		first      uint64
+		start, end int
+	}
+	var spans []span
+	for _, sh := range touched {
+		recs := s.byShard[sh.index]
+		for len(recs) > 0 {
+			n, size := 0, 0
+			for n < len(recs) && (n == 0 || size+encodedLen(&recs[n]) <= chunkTarget) {
+				size += encodedLen(&recs[n])
+				n++
+			}
+			start := len(buf)
+			buf = appendChunk(buf, sh.index, recs[:n])
+			spans = append(spans, span{sh.index, recs[0].pos, start, len(buf)})
+			recs = recs[n:]
+		}
+	}
+	out := make([]chunkWrite, len(spans))
+	for i, sp := range spans {
+		out[i] = chunkWrite{shard: sp.shard, first: sp.first, data: buf[sp.start:sp.end]}
+	}
+	return out, buf
+}
+
+// admit enforces the byte limit of a reject_new stream: requests that do
+// not fit get ErrStreamFull (set on the request), the others go ahead.
+// Bytes still in flight count as used.
+func (s *Stream) admit(batch []*request) {
+	c := s.meta.Config
+	if c.MaxBytes == 0 || c.OnFull != RejectNew {
+		return
+	}
+	used := s.storageBytes() + s.inflight.Load()
+	for _, r := range batch {
+		if used+int64(r.bytes) > c.MaxBytes {
+			s.expire() // age retention may free whole segments
+			used = s.storageBytes() + s.inflight.Load()
+		}
+		if used+int64(r.bytes) > c.MaxBytes {
+			r.err = fmt.Errorf("shards: stream %q holds %d of max %d bytes (on_full: reject_new): %w",
+				s.name, used, c.MaxBytes, ErrStreamFull)
+			continue
+		}
+		used += int64(r.bytes)
+	}
+}
+
+// activeSegment returns the segment to write, rolling to a new one when
+// the current one is full or spans too long.
+func (s *Stream) activeSegment() (*segment, error) {
+	maxBytes, span := s.meta.Config.segmentLimits()
+	nowMs := s.now().UnixMilli()
+	if n := len(s.segs); n > 0 {
+		g := s.segs[n-1]
+		first := g.firstMs.Load()
+		if g.db != nil && g.size.Load() < maxBytes && (first == 0 || nowMs-first < span.Milliseconds()) {
+			return g, nil
+		}
+	}
+	id := uint64(max(nowMs, 1))
+	if n := len(s.segs); n > 0 && s.segs[n-1].id >= id {
+		id = s.segs[n-1].id + 1
+	}
+	g, err := createSegment(s.dir, id, int(maxBytes)+(8<<20))
+	if err != nil {
+		return nil, err
+	}
+	if err := syncDir(s.dir); err != nil {
+		g.close()
+		return nil, fmt.Errorf("shards: stream %q: %w", s.name, err)
+	}
+	s.mu.Lock()
+	s.segs = append(s.segs, g)
+	s.mu.Unlock()
+	return g, nil
+}
