@@ -3,6 +3,7 @@ package shards
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -95,3 +96,7 @@ func payloads(recs []Record) []string {
 }
 
 func keyFor(i int) string { return fmt.Sprintf("device-%d", i) }
+
+var zeroTime time.Time
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -67,6 +67,9 @@ func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.errIfClosed(); err != nil {
+		return Cursor{}, err
+	}
 	sh, ok := s.shards[idx]
 	if !ok {
 		return Cursor{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, shardID, s.name)
@@ -112,6 +115,9 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.errIfClosed(); err != nil {
+		return ReadResult{}, err
+	}
 	if c.StreamID != s.meta.ID {
 		return ReadResult{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
 	}
@@ -122,12 +128,14 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 	tip := sh.last.Load()
 	from := max(c.Pos, posAt(s.cutoffMs()))
 	res := ReadResult{Next: c}
+	full := false
 	if from <= tip {
 		rd := reader{shard: c.Shard, streamID: c.StreamID, from: from, to: tip, limit: limit}
 		if err := s.readSegments(&rd); err != nil {
 			return ReadResult{}, err
 		}
 		res.Records = rd.out
+		full = rd.full
 		if n := len(rd.out); n > 0 && rd.full {
 			res.Next.Pos = rd.out[n-1].pos + 1
 			res.MillisBehindLatest = max(posMillis(tip)-posMillis(rd.out[n-1].pos), 0)
@@ -138,6 +146,11 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 		s.stats.bytesOut.Add(int64(rd.bytes))
 	} else {
 		res.Next.Pos = max(c.Pos, from)
+	}
+	// A closed shard read to its tip is read to its end, even if its last
+	// positions (or all of them) never held a record.
+	if end := sh.endPos.Load(); end != 0 && !full {
+		res.Next.Pos = max(res.Next.Pos, end+1)
 	}
 	if end := sh.endPos.Load(); end != 0 && res.Next.Pos > end {
 		res.Closed = true
@@ -196,7 +209,12 @@ type reader struct {
 // holds s.mu for reading.
 func (s *Stream) readSegments(rd *reader) error {
 	fromMs := posMillis(rd.from)
-	i := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].lastMs.Load() >= fromMs })
+	// Only the newest segment can be empty (lastMs 0: just rolled to, or
+	// left so by a crash); it sorts last.
+	i := sort.Search(len(s.segs), func(i int) bool {
+		last := s.segs[i].lastMs.Load()
+		return last >= fromMs || last == 0
+	})
 	for ; i < len(s.segs) && !rd.full; i++ {
 		g := s.segs[i]
 		db, err := g.handle()

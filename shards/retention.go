@@ -11,7 +11,6 @@ const idleSegment = 30 * time.Second
 // maintain runs on the writer every second: retention by age and bytes,
 // expiry of closed shards, and closing of idle segment files.
 func (s *Stream) maintain() {
-	s.barrier()
 	s.expire()
 	if s.meta.Config.MaxBytes > 0 && s.meta.Config.OnFull == OverwriteOldest {
 		s.trimToBytes()
@@ -30,6 +29,7 @@ func (s *Stream) maintain() {
 // expire deletes the segments whose newest record has outlived retention.
 // The newest segment goes too once all of it has expired.
 func (s *Stream) expire() {
+	s.barrier() // sizes and times must include every commit in flight
 	cutoff := s.cutoffMs()
 	n := 0
 	for n < len(s.segs) && s.segs[n].lastMs.Load() < cutoff {
@@ -41,6 +41,7 @@ func (s *Stream) expire() {
 // trimToBytes deletes the oldest sealed segments while the stream is over
 // its byte limit (on_full: overwrite_oldest).
 func (s *Stream) trimToBytes() {
+	s.barrier()
 	limit := s.meta.Config.MaxBytes
 	used := s.storageBytes()
 	n := 0
@@ -51,13 +52,13 @@ func (s *Stream) trimToBytes() {
 	s.dropOldest(n)
 }
 
-// dropOldest deletes the n oldest segments. The floor recorded first keeps
+// dropOldest deletes the n oldest segments; the caller has passed a
+// barrier, so no commit is writing to them. The floor recorded first keeps
 // positions increasing across a restart even if every file is gone.
 func (s *Stream) dropOldest(n int) {
 	if n == 0 {
 		return
 	}
-	s.barrier() // no commit may be writing to a segment about to go
 	var floor int64
 	for _, g := range s.segs[:n] {
 		floor = max(floor, g.lastMs.Load())

@@ -187,15 +187,17 @@ func (s *segment) scan() (map[int]shardRange, error) {
 			}
 			c := b.Cursor()
 			fk, _ := c.First()
-			_, lv := c.Last()
+			lk, lv := c.Last()
 			if fk == nil {
 				return nil
 			}
-			h, err := parseChunkHeader(lv)
-			if err != nil {
-				return fmt.Errorf("last chunk of shard %d: %w", binary.BigEndian.Uint32(name), err)
+			// A damaged last chunk (only a sealed segment can still have
+			// one: the newest is verified at open) ends at or after its key.
+			last := binary.BigEndian.Uint64(lk)
+			if h, err := parseChunkHeader(lv); err == nil {
+				last = h.last
 			}
-			out[int(binary.BigEndian.Uint32(name))] = shardRange{binary.BigEndian.Uint64(fk), h.last}
+			out[int(binary.BigEndian.Uint32(name))] = shardRange{binary.BigEndian.Uint64(fk), last}
 			return nil
 		})
 	})

@@ -27,6 +27,7 @@ type Stream struct {
 	shards map[int]*shard
 	open   []*shard   // open shards in hash key order: the routing table
 	segs   []*segment // ascending by id; the last one takes writes
+	closed bool       // set once the files are closed: reads fail from then on
 
 	reqs     chan *request
 	ctrl     chan func()
@@ -96,6 +97,15 @@ func (s *Stream) storageBytes() int64 {
 }
 
 func (s *Stream) now() time.Time { return s.store.now() }
+
+// errIfClosed is the error for using a closed or deleted stream. The caller
+// holds s.mu.
+func (s *Stream) errIfClosed() error {
+	if s.closed {
+		return fmt.Errorf("shards: stream %q: %w", s.name, ErrClosed)
+	}
+	return nil
+}
 
 // cutoffMs is the arrival time before which records have outlived the
 // retention period and are no longer returned.
@@ -180,8 +190,12 @@ func (s *Stream) stop() {
 	<-s.done
 }
 
-// closeFiles closes every segment; the writer has stopped.
+// closeFiles closes every segment; the writer has stopped. Readers that
+// come later get ErrClosed rather than reopening a file.
 func (s *Stream) closeFiles() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
 	var first error
 	for _, g := range s.segs {
 		if err := g.close(); err != nil && first == nil {
