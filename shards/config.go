@@ -2,6 +2,7 @@ package shards
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"time"
 )
@@ -32,12 +33,13 @@ const (
 	MinMaxBytes           = 1 << 20
 )
 
-// Segment sizing. A segment closes when it holds segmentMaxBytes or spans
-// segmentSpan of arrival time, whichever comes first. 64 MiB keeps many
-// segments mappable at once on 32-bit ARM; retention/8 keeps the data held
-// past its retention below an eighth of it.
+// Segment sizing. A segment closes when it holds maxSegmentBytes or spans
+// retention/8 of arrival time, whichever comes first, so data held past its
+// retention stays below an eighth of it. Each open segment maps its file:
+// on 32-bit ARM, where a process has about 3 GB of address space, segments
+// are 16 MiB so that dozens of streams still fit; elsewhere 64 MiB.
 const (
-	maxSegmentBytes = 64 << 20
+	maxSegmentBytes = 4 << 20 << (bits.UintSize / 16) // 16 MiB, or 64 MiB on 64-bit
 	maxSegmentSpan  = time.Hour
 	minSegmentSpan  = time.Second
 )

@@ -45,7 +45,7 @@ const (
 	crashWriters   = 8
 	crashKeys      = 500 // partition keys are pk-0 … pk-499
 	crashRetention = 7 * 24 * time.Hour
-	crashMaxPad    = 2000
+	crashMaxPad    = 600
 )
 
 // crashPad returns the padding of the record whose header is h: its length
@@ -343,8 +343,8 @@ func (c *crashChild) kill(t *testing.T) {
 	}
 }
 
-// segmentFiles counts the segment files of every stream in dir.
-func segmentFiles(dir string) int {
+// crashSegmentFiles counts the segment files of every stream in dir.
+func crashSegmentFiles(dir string) int {
 	m, _ := filepath.Glob(filepath.Join(dir, "streams", "*", "*"+segmentExt))
 	return len(m)
 }
@@ -414,7 +414,7 @@ func (cs *crashState) ack(t *testing.T, lines []string) {
 // records. It returns the number of records stored and damage reports.
 func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage []Damage) {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(slog.NewTextHandler(crashLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	st, err := Open(dir, Options{Logger: logger})
 	if err != nil {
 		t.Fatalf("reopen after kill: %v", err)
@@ -435,10 +435,13 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
+	s.mu.RLock()
+	streamID := s.meta.ID
+	s.mu.RUnlock()
 	if cs.streamID == 0 {
-		cs.streamID = s.meta.ID
-	} else if s.meta.ID != cs.streamID {
-		t.Fatalf("stream id changed from %d to %d", cs.streamID, s.meta.ID)
+		cs.streamID = streamID
+	} else if streamID != cs.streamID {
+		t.Fatalf("stream id changed from %d to %d", cs.streamID, streamID)
 	}
 
 	seen := make([][]crashLoc, len(cs.acked)) // writer → counter → where read
@@ -463,6 +466,7 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 			t.Fatalf("iterator %s: %v", info.ShardID, err)
 		}
 		var prev uint64
+		n := 0
 		for {
 			res, err := s.Read(c, MaxRecordsPerRead)
 			if err != nil {
@@ -482,6 +486,7 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 					t.Fatalf("shard %s: position %d outside the shard's [%d, %d]", info.ShardID, pos, startPos, endPos)
 				}
 				prev = pos
+				n++
 				hdr, ok := checkCrashPayload(r.Data)
 				if !ok {
 					t.Fatalf("shard %s: record at %d: payload damaged: %.80q", info.ShardID, pos, r.Data)
@@ -516,11 +521,22 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 					sp.max = ctr
 				}
 			}
+			if res.Closed && len(res.ChildShards) == 0 {
+				t.Fatalf("shard %s: read to its end without child shards", info.ShardID)
+			}
 			if len(res.Records) == 0 || res.Closed {
+				// A closed shard read to its end says so, with or
+				// without records.
+				if !res.Closed && info.EndingSequenceNumber != "" {
+					t.Fatalf("shard %s: closed, read to its end (%d records), but Read does not say Closed", info.ShardID, n)
+				}
 				break
 			}
 			c = res.Next
 		}
+	}
+	if n := s.Stats().CorruptChunks; n > 0 {
+		t.Fatalf("reads skipped %d damaged chunks: a kill must not damage committed data", n)
 	}
 
 	// Every acknowledged record is where its put said.
@@ -581,10 +597,10 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 	return stored, damage
 }
 
-// tWriter sends the store's warnings to the test log.
-type tWriter struct{ t *testing.T }
+// crashLogWriter sends the store's warnings to the test log.
+type crashLogWriter struct{ t *testing.T }
 
-func (w tWriter) Write(b []byte) (int, error) {
+func (w crashLogWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(b), "\n"))
 	return len(b), nil
 }
@@ -623,9 +639,11 @@ func TestCrash(t *testing.T) {
 		//   - the first writes longer, so data builds up across segments;
 		//   - every fifth is killed 0-60 ms after exec, often while the
 		//     child is still opening (and checking) the store;
-		//   - every seventh moves the child's clock an hour on (past the
-		//     segment span), so its first commit rolls to a new segment,
-		//     and is killed right after the new file appears;
+		//   - every sixth, and the last but one, moves the child's clock
+		//     an hour on (past the segment span) so that its first commit
+		//     rolls to a new segment, and is killed as soon as the new
+		//     file appears (half of them) or up to 20 ms later: while the
+		//     file is created, or before or after the first commit to it;
 		//   - the others are killed 50-400 ms into writing.
 		// Two in three split and merge shards while writing.
 		reshard := rng.IntN(3) != 0
@@ -633,13 +651,13 @@ func TestCrash(t *testing.T) {
 		switch {
 		case i == 1:
 			kind = "first"
-		case i%7 == 0:
+		case i%6 == 0 || i == iterations-1:
 			kind = "roll"
 			clockMs += (time.Hour + time.Minute).Milliseconds()
 		case i%5 == 0:
 			kind = "early"
 		}
-		segsBefore := segmentFiles(dir)
+		segsBefore := crashSegmentFiles(dir)
 		c := startCrashChild(t, dir, i, rng.Uint64(), reshard, clockMs)
 		var wait time.Duration
 		switch kind {
@@ -657,9 +675,11 @@ func TestCrash(t *testing.T) {
 			case "first":
 				wait = 1200 * time.Millisecond
 			case "roll":
-				wait = time.Duration(rng.IntN(20)) * time.Millisecond
-				deadline := time.Now().Add(5 * time.Second)
-				for segmentFiles(dir) == segsBefore && time.Now().Before(deadline) {
+				if rng.IntN(2) == 0 {
+					wait = time.Duration(rng.IntN(20)) * time.Millisecond
+				}
+				deadline := time.Now().Add(2 * time.Second)
+				for crashSegmentFiles(dir) == segsBefore && time.Now().Before(deadline) {
 					time.Sleep(200 * time.Microsecond)
 				}
 			default:
@@ -673,7 +693,7 @@ func TestCrash(t *testing.T) {
 			cutLines++
 		}
 		reshards += c.reshards
-		segsAfter := segmentFiles(dir)
+		segsAfter := crashSegmentFiles(dir)
 		if segsAfter > segsBefore {
 			rolls++
 		}
@@ -690,15 +710,16 @@ func TestCrash(t *testing.T) {
 		iterations, time.Since(start).Round(time.Millisecond), cs.nacked, stored, damageReports, reshards, rolls, cutLines)
 }
 
-// Engine bugs the crash test found, as minimal repros.
+// Regressions for engine bugs the crash test found (fixed since in
+// read.go), as minimal tests.
 
-// TestCrashReproEmptyNewestSegment: a crash after a commit rolled to a new
+// TestCrashEmptyNewestSegment: a kill after a commit rolled to a new
 // segment file but before that commit was written leaves an empty newest
-// segment. Its lastMs is 0, which breaks the binary search over segment
-// lastMs in readSegments: reads skip the segments before it, so stored,
-// acknowledged records are not returned (and Read moves the cursor past
-// them).
-func TestCrashReproEmptyNewestSegment(t *testing.T) {
+// segment, whose lastMs is 0. That broke the binary search over segment
+// lastMs in readSegments: reads skipped the segments before it, so stored,
+// acknowledged records were not returned, and Read moved the cursor past
+// them.
+func TestCrashEmptyNewestSegment(t *testing.T) {
 	st, dir := openTestStore(t, Options{})
 	s := mustCreate(t, st, "s", StreamConfig{Shards: 1})
 	for i := 0; i < 10; i++ {
@@ -727,13 +748,13 @@ func TestCrashReproEmptyNewestSegment(t *testing.T) {
 	}
 }
 
-// TestCrashReproRollWindow: the same lost read without a crash. While a
-// commit that rolled to a new segment is being written (between
-// activeSegment appending the new segment and the commit storing its
-// lastMs), a Read of the previous segment returns nothing and moves the
-// cursor past the records it skipped. The test freezes the writer in that
-// window by running activeSegment alone on the writer goroutine.
-func TestCrashReproRollWindow(t *testing.T) {
+// TestCrashRollWindowRead: the same lost read without a crash. While a
+// commit that rolled to a new segment is in flight (between activeSegment
+// appending the new segment and the commit storing its lastMs), a Read of
+// the previous segment returned nothing and moved the cursor past the
+// records it skipped. The test freezes the writer in that window by running
+// activeSegment alone on the writer goroutine.
+func TestCrashRollWindowRead(t *testing.T) {
 	clk := newFakeClock()
 	st, _ := openTestStore(t, Options{Clock: clk.Now})
 	s := mustCreate(t, st, "s", StreamConfig{Shards: 1, Retention: time.Hour}) // segment span 7.5 min
@@ -755,4 +776,35 @@ func TestCrashReproRollWindow(t *testing.T) {
 	if len(res.Records) != 10 {
 		t.Fatalf("during a segment roll, Read returns %d of 10 records and moves the cursor from %d to %d", len(res.Records), c.Pos, res.Next.Pos)
 	}
+}
+
+// TestCrashEmptyClosedShard: a shard closed by a split or merge before it
+// got any record never read as closed: from TRIM_HORIZON, Read returned no
+// records, Closed false and no child shards, again and again, so a reader
+// that finishes parents before children (as the KCL does) never got to the
+// children.
+func TestCrashEmptyClosedShard(t *testing.T) {
+	st, _ := openTestStore(t, Options{})
+	s := mustCreate(t, st, "s", StreamConfig{Shards: 1})
+	if err := s.SplitShard(ShardID(0), MaxHashKey.half().inc().String()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Iterator(ShardID(0), TrimHorizon, "", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		res, err := s.Read(c, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Closed {
+			if len(res.ChildShards) != 2 {
+				t.Fatalf("closed with %d child shards, want 2", len(res.ChildShards))
+			}
+			return
+		}
+		c = res.Next
+	}
+	t.Fatalf("3 reads of an empty closed shard from TRIM_HORIZON: no records, never Closed, no child shards (cursor stays at %d)", c.Pos)
 }

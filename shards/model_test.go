@@ -25,6 +25,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +38,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 var (
@@ -409,11 +412,18 @@ func runModel(t *testing.T, seed int64, nops int) {
 	for _, o := range ops {
 		total += o.weight
 	}
+	master := h.rng
 	for h.op = 1; h.op <= nops; h.op++ {
+		// Each operation draws from its own generator: whether the writer's
+		// real-time tick already removed an expired closed shard changes
+		// how many numbers an operation draws (never the model's state), so
+		// it must not change what later operations do.
+		h.rng = master
 		// Time passes between operations, without retention running
 		// (except on the writer's own once-a-second tick).
 		h.clock.Advance(h.smallAdvance())
 		r := h.pick(total)
+		h.rng = rand.New(rand.NewPCG(master.Uint64(), master.Uint64()))
 		i := 0
 		for r >= ops[i].weight {
 			r -= ops[i].weight
@@ -879,15 +889,16 @@ func (h *modelHarness) readPages(ms *mStream, s *Stream, cur *mCursor, pages int
 		n := min(limit, len(want))
 		what := fmt.Sprintf("read %s (model cursor idx=%d minPos=%d minMs=%d, limit %d, cutoff %d ms)", ShardID(sh.index), cur.idx, cur.minPos, cur.minMs, limit, h.cutoff(ms))
 		if len(res.Records) != n {
-			h.failf("%s: got %d records, model has %d (%d after the cursor)%s", what, len(res.Records), n, len(want), h.describeRecs(res.Records, sh, want))
+			h.failf("%s: got %d records, model has %d (%d after the cursor)%s%s", what, len(res.Records), n, len(want),
+				h.describeRecs(res.Records, sh, want), h.dump(s, cur.c, limit))
 		}
 		for k, g := range res.Records {
 			w := sh.recs[want[k]]
 			if g.PartitionKey != w.key || !bytes.Equal(g.Data, w.data) || g.SequenceNumber() != w.seq ||
 				!g.ArrivalTime.Equal(time.UnixMilli(w.arrivalMs)) {
-				h.failf("%s: record %d is {key %.20q, %d bytes, seq %s, arrived %d}, model has {key %.20q, %d bytes, seq %s, arrived %d}",
+				h.failf("%s: record %d is {key %.20q, %d bytes, seq %s, arrived %d}, model has {key %.20q, %d bytes, seq %s, arrived %d}%s%s",
 					what, k, g.PartitionKey, len(g.Data), g.SequenceNumber(), g.ArrivalTime.UnixMilli(),
-					w.key, len(w.data), w.seq, w.arrivalMs)
+					w.key, len(w.data), w.seq, w.arrivalMs, h.describeRecs(res.Records, sh, want), h.dump(s, cur.c, limit))
 			}
 		}
 		if res.Next.StreamID != ms.id || res.Next.Shard != sh.index {
@@ -938,6 +949,46 @@ func (h *modelHarness) readPages(ms *mStream, s *Stream, cur *mCursor, pages int
 		}
 	}
 	return true
+}
+
+// dump describes the engine's state behind a failed read, for the report:
+// the same read again, the segments and the shard's positions.
+func (h *modelHarness) dump(s *Stream, c Cursor, limit int) string {
+	var b strings.Builder
+	again, err := s.Read(c, limit)
+	fmt.Fprintf(&b, "\n  the same read again: err %v, records:", err)
+	for _, r := range again.Records[:min(len(again.Records), 8)] {
+		fmt.Fprintf(&b, " %s@%d", r.SequenceNumber()[2:22], r.ArrivalTime.UnixMilli())
+	}
+	s.do(func() error {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		fmt.Fprintf(&b, "\n  cursor pos %d, cutoff pos %d, FloorMs %d", c.Pos, posAt(s.cutoffMs()), s.meta.FloorMs)
+		if sh := s.shards[c.Shard]; sh != nil {
+			fmt.Fprintf(&b, "\n  shard %d: startPos %d endPos %d last %d next %d", c.Shard, sh.startPos, sh.endPos.Load(), sh.last.Load(), sh.next)
+		}
+		for _, g := range s.segs {
+			fmt.Fprintf(&b, "\n  segment %x: firstMs %d lastMs %d open %v", g.id, g.firstMs.Load(), g.lastMs.Load(), g.db != nil)
+			db, err := g.handle()
+			if err != nil {
+				fmt.Fprintf(&b, " (%v)", err)
+				continue
+			}
+			db.View(func(tx *bolt.Tx) error {
+				bk := tx.Bucket(shardBucket(c.Shard))
+				if bk == nil {
+					return nil
+				}
+				return bk.ForEach(func(k, v []byte) error {
+					hd, err := parseChunkHeader(v)
+					fmt.Fprintf(&b, "\n    chunk key %d: first %d last %d count %d err %v", binary.BigEndian.Uint64(k), hd.first, hd.last, hd.count, err)
+					return nil
+				})
+			})
+		}
+		return nil
+	})
+	return b.String()
 }
 
 func (h *modelHarness) describeRecs(got []Record, sh *mShard, want []int) string {
@@ -1056,7 +1107,7 @@ func (h *modelHarness) splitInvalid(ms *mStream, s *Stream, open []*mShard) {
 	case 3:
 		for _, c := range ms.shards {
 			if !c.isOpen() {
-				id, key, want = ShardID(c.index), add(c.lo, bigOne).String(), ErrShardClosed
+				id, key, want = ShardID(c.index), c.hi.String(), ErrShardClosed
 				break
 			}
 		}

@@ -24,8 +24,14 @@ type Damage struct {
 // written when the power went, has every chunk verified and a damaged tail
 // cut off. A file bbolt cannot read is rebuilt from the chunks its raw
 // bytes still hold. The segment is left open only when it is the newest.
+//
+// A file of 0 bytes is one a crash left between its creation and its
+// first commit: it never held a record, so it is removed and nil returned.
 func openSegment(dir string, id uint64, newest bool, mmap int) (*segment, map[int]shardRange, []Damage, error) {
 	s := &segment{id: id, path: segmentPath(dir, id)}
+	if fi, err := os.Stat(s.path); err == nil && fi.Size() == 0 {
+		return nil, nil, nil, os.Remove(s.path)
+	}
 	var damage []Damage
 	err := guard("open "+s.path, func() error { return s.openChecked(newest, mmap, &damage) })
 	if err != nil {

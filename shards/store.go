@@ -124,6 +124,9 @@ func (st *Store) openStream(m streamMeta) (*Stream, error) {
 			s.closeFiles()
 			return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
 		}
+		if g == nil {
+			continue
+		}
 		for _, d := range damage {
 			d.Stream = m.Name
 			st.log.Warn("damaged segment repaired", "stream", d.Stream, "segment", d.Segment, "shard", d.Shard, "chunks", d.Chunks, "reason", d.Reason)
