@@ -21,6 +21,8 @@ var (
 	bucketStreams     = []byte("streams")
 	bucketConsumers   = []byte("consumers")
 	bucketCheckpoints = []byte("checkpoints")
+	bucketStore       = []byte("store")
+	keyLastStreamID   = []byte("last_stream_id")
 )
 
 // streamMeta is a stream's durable definition. Positions are stored as
@@ -61,7 +63,7 @@ func openCatalog(dir string) (*catalog, error) {
 		return nil, fmt.Errorf("shards: open catalog: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketStreams, bucketConsumers, bucketCheckpoints} {
+		for _, b := range [][]byte{bucketStreams, bucketConsumers, bucketCheckpoints, bucketStore} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -101,6 +103,31 @@ func (c *catalog) putStream(m *streamMeta) error {
 		return err
 	}
 	err = c.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketStreams).Put([]byte(m.Name), v) })
+	if err != nil {
+		return fmt.Errorf("shards: stream %q: write catalog: %w", m.Name, err)
+	}
+	return nil
+}
+
+// createStream stores a new stream, first raising m.ID above every id
+// issued before, so a stream re-created while the clock stands still or
+// went back (a Pi without a real-time clock) never takes an old stream's id,
+// whose sequence numbers would then be accepted.
+func (c *catalog) createStream(m *streamMeta) error {
+	err := c.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketStore)
+		if v := b.Get(keyLastStreamID); len(v) == 8 {
+			m.ID = max(m.ID, int64(binary.BigEndian.Uint64(v))+1)
+		}
+		if err := b.Put(keyLastStreamID, binary.BigEndian.AppendUint64(nil, uint64(m.ID))); err != nil {
+			return err
+		}
+		v, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketStreams).Put([]byte(m.Name), v)
+	})
 	if err != nil {
 		return fmt.Errorf("shards: stream %q: write catalog: %w", m.Name, err)
 	}

@@ -14,6 +14,22 @@ package shards
 // sequence numbers: it takes them from the puts and checks their shape and
 // order.
 //
+// Operations: PutRecord, PutRecords (valid and invalid), concurrent
+// PutRecords with concurrent readers, reads at every iterator type over a
+// few pages, continuing saved cursors (with Wait), SplitShard, MergeShards,
+// UpdateShardCount (valid and invalid), consumers (register, deregister,
+// Checkpoint, Checkpoints, Resume), advancing the fake clock, past the
+// retention period, running retention as the writer's tick does, Close and
+// reopen, delete and re-create of a stream, and full comparisons. After
+// every operation Shards(), Config() and Describe() are compared and the
+// open shards must cover the hash key space exactly once.
+//
+// Retention normally runs on the writer once a second of real time; the
+// test runs it deterministically through the writer (s.do + s.maintain).
+// Until it does, a closed shard past retention may or may not be listed.
+// Each operation draws from its own generator, so a sequence is repeatable
+// from its seed (the concurrent operation's interleaving aside).
+//
 // Reproduce a failure with the seed and operation count it prints:
 //
 //	go test ./shards/ -run 'TestModel$' -count=1 -v -model.seed=SEED -model.seqs=1 -model.ops=N
@@ -36,6 +52,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,7 +291,7 @@ func (h *modelHarness) failf(format string, args ...any) {
 	h.t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "MODEL MISMATCH: seed %d, operation %d: %s\n", h.seed, h.op, fmt.Sprintf(format, args...))
-	fmt.Fprintf(&b, "reproduce: go test ./shards/ -run 'TestModel$' -count=1 -v -model.seed=%d -model.seqs=1 -model.ops=%d\n", h.seed, h.op+1)
+	fmt.Fprintf(&b, "reproduce: go test ./shards/ -run 'TestModel$' -count=1 -v -model.seed=%d -model.seqs=1 -model.ops=%d\n", h.seed, min(h.op, h.nops))
 	b.WriteString("last operations (fake clock):\n")
 	tr := h.trace
 	if h.line != nil {
@@ -391,6 +408,7 @@ func runModel(t *testing.T, seed int64, nops int) {
 	}{
 		{"PutRecord", 14, func() { h.opPut(false) }},
 		{"PutRecords", 12, func() { h.opPut(true) }},
+		{"ConcurrentPuts", 3, h.opConcurrentPuts},
 		{"Read", 16, h.opRead},
 		{"ReadCursor", 8, h.opContinue},
 		{"SplitShard", 5, h.opSplit},
@@ -553,6 +571,9 @@ func (h *modelHarness) checkShards(ms *mStream, s *Stream) {
 	if c.Shards != open || c.Retention != ms.retention {
 		h.failf("%s: Config() says %d shards and retention %s; %d are open, retention is %s", ms.name, c.Shards, c.Retention, open, ms.retention)
 	}
+	if d := s.Describe(); d.Name != ms.name || d.ID != ms.id || d.OpenShards != open || len(d.Shards) != len(got) {
+		h.failf("%s: Describe() says name %q id %d, %d open of %d shards; want %q %d, %d open of %d", ms.name, d.Name, d.ID, d.OpenShards, len(d.Shards), ms.name, ms.id, open, len(got))
+	}
 }
 
 func (h *modelHarness) checkCoverage(name string, got []ShardInfo) {
@@ -708,6 +729,148 @@ func (h *modelHarness) opPut(batch bool) {
 		}
 		sh.recs = append(sh.recs, mRecord{key: e.PartitionKey, data: bytes.Clone(e.Data), seq: res[i].SequenceNumber, pos: pos, arrivalMs: now})
 		h.stats["records"]++
+	}
+}
+
+// opConcurrentPuts runs a few PutRecords calls at once, so the writer
+// group-commits them and pipelines its commits, while readers read open
+// shards from TRIM_HORIZON. Every read must see a prefix of the shard's
+// final records that extends what was there before: commits appear whole,
+// in order, without gaps. Each call's records keep their order per shard.
+func (h *modelHarness) opConcurrentPuts() {
+	ms, s := h.pickStream()
+	calls := make([][]PutEntry, 2+h.pick(3))
+	keys := make([][]*big.Int, len(calls))
+	for i := range calls {
+		calls[i] = make([]PutEntry, 1+h.pick(10))
+		keys[i] = make([]*big.Int, len(calls[i]))
+		for j := range calls[i] {
+			calls[i][j], keys[i][j] = h.randEntry(ms)
+		}
+	}
+	open := ms.openSorted()
+	readers := make([][]int, 1+h.pick(2)) // the shards each reader cycles through
+	for i := range readers {
+		for range 3 {
+			readers[i] = append(readers[i], open[h.pick(len(open))].index)
+		}
+	}
+	h.note("%d calls, %d readers", len(calls), len(readers))
+	seqsOf := func(sh *mShard) []string {
+		var out []string
+		cur := &mCursor{minMs: math.MinInt64}
+		for _, i := range cur.visible(sh, h.cutoff(ms)) {
+			out = append(out, sh.recs[i].seq)
+		}
+		return out
+	}
+	before := map[int][]string{}
+	for _, sh := range open {
+		before[sh.index] = seqsOf(sh)
+	}
+
+	type observation struct {
+		shard int
+		seqs  []string
+		err   error
+	}
+	var (
+		wg, rg  sync.WaitGroup
+		results = make([][]PutResult, len(calls))
+		errs    = make([]error, len(calls))
+		seen    = make([][]observation, len(readers))
+		done    = make(chan struct{})
+	)
+	for i, shards := range readers {
+		rg.Add(1)
+		go func() {
+			defer rg.Done()
+			for n := 0; ; n++ {
+				idx := shards[n%len(shards)]
+				o := observation{shard: idx}
+				c, err := s.Iterator(ShardID(idx), TrimHorizon, "", time.Time{})
+				if err == nil {
+					var res ReadResult
+					res, err = s.Read(c, MaxRecordsPerRead)
+					for _, r := range res.Records {
+						o.seqs = append(o.seqs, r.SequenceNumber())
+					}
+				}
+				o.err = err
+				seen[i] = append(seen[i], o)
+				select {
+				case <-done:
+					return
+				case <-time.After(20 * time.Microsecond):
+				}
+			}
+		}()
+	}
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.PutRecords(h.ctx, calls[i])
+		}()
+	}
+	wg.Wait()
+	close(done)
+	rg.Wait()
+
+	// Take the new records into the model in sequence number order.
+	type placed struct {
+		sh  *mShard
+		pos uint64
+		rec mRecord
+	}
+	now := h.nowMs()
+	var all []placed
+	for i, entries := range calls {
+		if errs[i] != nil || len(results[i]) != len(entries) {
+			h.failf("concurrent put %d of %d records: %d results, error %v", i, len(entries), len(results[i]), errs[i])
+		}
+		last := map[int]uint64{}
+		for j, e := range entries {
+			sh := ms.route(keys[i][j])
+			res := results[i][j]
+			if res.ShardID != ShardID(sh.index) {
+				h.failf("concurrent put %d record %d (key %q, explicit %q) went to %s, the model routes it to %s", i, j, e.PartitionKey, e.ExplicitHashKey, res.ShardID, ShardID(sh.index))
+			}
+			what := fmt.Sprintf("concurrent put %d record %d to %s", i, j, res.ShardID)
+			pos := h.seqPos(ms, res.SequenceNumber, sh.index, what)
+			if pos <= last[sh.index] {
+				h.failf("%s: sequence number %s is not after the call's previous record in the shard", what, res.SequenceNumber)
+			}
+			last[sh.index] = pos
+			all = append(all, placed{sh, pos, mRecord{key: e.PartitionKey, data: bytes.Clone(e.Data), seq: res.SequenceNumber, pos: pos, arrivalMs: now}})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].pos < all[j].pos })
+	for _, p := range all {
+		sh := p.sh
+		if k := len(sh.recs); k > 0 && p.pos <= sh.recs[k-1].pos {
+			h.failf("concurrent puts: %s got sequence number %s, not after %s", ShardID(sh.index), p.rec.seq, sh.recs[k-1].seq)
+		}
+		if start := h.seqPos(ms, sh.startSeq, sh.index, "model"); p.pos < start {
+			h.failf("concurrent puts: %s got sequence number %s below its start %s", ShardID(sh.index), p.rec.seq, sh.startSeq)
+		}
+		sh.recs = append(sh.recs, p.rec)
+		h.stats["records"]++
+	}
+	// Every read saw before ⊆ what it saw ⊆ after, as prefixes.
+	for _, obs := range seen {
+		for _, o := range obs {
+			after := seqsOf(ms.byIndex[o.shard])
+			ok := o.err == nil && len(o.seqs) >= len(before[o.shard]) && len(o.seqs) <= len(after)
+			for k := 0; ok && k < len(o.seqs); k++ {
+				ok = o.seqs[k] == after[k]
+			}
+			if !ok {
+				h.failf("a read of %s during concurrent puts saw %d records (error %v); it must see the %d from before, then a prefix of the %d new ones in order\n  saw:    %v\n  before: %v\n  after:  %v",
+					ShardID(o.shard), len(o.seqs), o.err, len(before[o.shard]), len(after)-len(before[o.shard]), o.seqs, before[o.shard], after)
+			}
+			h.stats["concurrent reads"]++
+		}
 	}
 }
 
@@ -1731,4 +1894,67 @@ func (h *modelHarness) opRecreate() {
 		break
 	}
 	h.stats["recreates"]++
+}
+
+// Minimal reproductions of the discrepancies TestModel found.
+
+// A closed shard that never held a record must report Closed and its
+// children once read to its end, like any closed shard. Read returns
+// Closed=false with Next at now-retention instead, forever (until the
+// shard's start falls out of retention), so a reader following
+// TRIM_HORIZON → Next never moves on to the children.
+func TestModelReproClosedEmptyShard(t *testing.T) {
+	clock := newFakeClock()
+	st, _ := openTestStore(t, Options{Clock: clock.Now})
+	s := mustCreate(t, st, "s", StreamConfig{Shards: 1, Retention: 10 * time.Minute})
+	if err := s.SplitShard(ShardID(0), "1"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Iterator(ShardID(0), TrimHorizon, "", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		res, err := s.Read(c, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Closed {
+			if len(res.ChildShards) != 2 {
+				t.Fatalf("children %+v, want 2", res.ChildShards)
+			}
+			return
+		}
+		c = res.Next
+	}
+	t.Fatalf("reading closed, empty %s from TRIM_HORIZON never reports Closed (Next.Pos %d, Shards %+v)", ShardID(0), c.Pos, s.Shards()[0])
+}
+
+// A Read on a Stream of a closed Store must fail with ErrClosed. It
+// succeeds instead, reopening the segment file (bbolt read-write: it takes
+// the file lock) and never closing it, so opening the directory again in
+// the same process fails with a timeout.
+func TestModelReproReadAfterClose(t *testing.T) {
+	dir := t.TempDir()
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustCreate(t, st, "s", StreamConfig{Shards: 1})
+	mustPut(t, s, "a", "x")
+	c, err := s.Iterator(ShardID(0), TrimHorizon, "", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Read(c, 10); !errors.Is(err, ErrClosed) {
+		t.Errorf("Read after Close: %d records, error %v; want ErrClosed", len(res.Records), err)
+	}
+	st2, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatalf("Open after a Read on the closed Store: %v", err)
+	}
+	st2.Close()
 }

@@ -82,7 +82,7 @@ func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.
 		if end := sh.endPos.Load(); end != 0 {
 			c.Pos = end + 1
 		} else {
-			c.Pos = max(sh.last.Load(), sh.startPos-1) + 1
+			c.Pos = max(sh.last.Load(), sh.startPos) + 1
 		}
 	case AtSequenceNumber, AfterSequenceNumber:
 		id, sidx, pos, err := parseSeq(seq)

@@ -141,7 +141,7 @@ func (st *Store) openStream(m streamMeta) (*Stream, error) {
 	}
 	floor := posAt(m.FloorMs+1) - 1
 	for _, sh := range s.shards {
-		sh.next = max(sh.last.Load(), sh.startPos-1, floor, sh.endPos.Load())
+		sh.next = max(sh.last.Load(), sh.startPos, floor, sh.endPos.Load())
 	}
 	go s.run()
 	return s, nil
@@ -174,15 +174,12 @@ func (st *Store) CreateStream(name string, cfg StreamConfig) (*Stream, error) {
 	}
 	now := st.now()
 	m := streamMeta{Name: name, ID: now.UnixNano(), Created: now, Config: cfg, NextShard: cfg.Shards}
-	for _, ex := range st.streams {
-		m.ID = max(m.ID, ex.meta.ID+1) // unique even if the clock repeats
-	}
 	startPos := posAt(now.UnixMilli())
 	for i, r := range uniformRanges(cfg.Shards) {
 		m.Shards = append(m.Shards, shardMeta{Index: i, Start: r.Start.String(), End: r.End.String(),
 			Parent: -1, Adjacent: -1, StartPos: startPos})
 	}
-	if err := st.cat.putStream(&m); err != nil {
+	if err := st.cat.createStream(&m); err != nil {
 		return nil, err
 	}
 	s, err := st.openStream(m)

@@ -133,3 +133,39 @@ func TestTags(t *testing.T) {
 		t.Fatalf("51 tags: %v", err)
 	}
 }
+
+func TestRecreatedStreamGetsANewIDWhenTheClockStandsStill(t *testing.T) {
+	clock := newFakeClock()
+	st, dir := openTestStore(t, Options{Clock: clock.Now})
+	s := mustCreate(t, st, "again", StreamConfig{})
+	r := mustPut(t, s, "k", "x")
+	if err := st.DeleteStream("again"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	st2, err := Open(dir, Options{Clock: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	s2 := mustCreate(t, st2, "again", StreamConfig{})
+	if _, err := s2.Iterator(r.ShardID, AtSequenceNumber, r.SequenceNumber, zeroTime); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("a sequence number of the deleted stream was accepted: %v", err)
+	}
+}
+
+func TestNoRecordAtTheStartingSequenceNumber(t *testing.T) {
+	clock := newFakeClock()
+	st, _ := openTestStore(t, Options{Clock: clock.Now})
+	s := mustCreate(t, st, "start", StreamConfig{Shards: 1})
+	mustPut(t, s, "k", "first") // same millisecond as the creation
+	start := s.Shards()[0].StartingSequenceNumber
+	recs := readShardFrom(t, s, ShardID(0), TrimHorizon)
+	c, err := s.Iterator(ShardID(0), AfterSequenceNumber, start, zeroTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := readAll(t, s, c); len(after) != len(recs) || len(recs) != 1 {
+		t.Fatalf("AFTER the starting sequence number: %d of %d records", len(after), len(recs))
+	}
+}

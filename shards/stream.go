@@ -127,7 +127,9 @@ func (s *Stream) applyMeta(m streamMeta) error {
 				return fmt.Errorf("%w: stream %q shard %d hash range", ErrCorrupt, m.Name, sm.Index)
 			}
 			sh = &shard{index: sm.Index, rng: HashRange{start, end}, startPos: sm.StartPos}
-			sh.next = sm.StartPos - 1
+			// Records come strictly after the starting sequence number, so
+			// a reader AFTER it misses nothing.
+			sh.next = sm.StartPos
 		}
 		sh.endPos.Store(sm.EndPos)
 		shards[sm.Index] = sh
