@@ -1,0 +1,48 @@
+package metrics
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tidegate/tidegate/shards"
+)
+
+func TestStreamMetrics(t *testing.T) {
+	st, err := shards.Open(t.TempDir(), shards.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, err := st.CreateStream("sensors", shards.StreamConfig{Shards: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutRecords(context.Background(), []shards.PutEntry{
+		{PartitionKey: "a", Data: []byte("12345")}, {PartitionKey: "b", Data: []byte("678")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(st).Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`tidegate_stream_records_in_total{stream="sensors"} 2`,
+		`tidegate_stream_bytes_in_total{stream="sensors"} 8`,
+		`tidegate_stream_open_shards{stream="sensors"} 2`,
+		`tidegate_stream_segments{stream="sensors"} 1`,
+		"go_goroutines",
+		"process_resident_memory_bytes",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
