@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidegate/tidegate/shards"
 )
@@ -40,6 +41,36 @@ func TestStreamMetrics(t *testing.T) {
 		`tidegate_stream_segments{stream="sensors"} 1`,
 		"go_goroutines",
 		"process_resident_memory_bytes",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestAPIMetrics(t *testing.T) {
+	st, err := shards.Open(t.TempDir(), shards.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	reg := New(st)
+	api := reg.NewAPI("kinesis")
+	api.Request("PutRecords", "", 3*time.Millisecond)
+	api.Request("GetRecords", "ExpiredIteratorException", time.Millisecond)
+	api.RecordsRejected("sensors", "ProvisionedThroughputExceededException", 7)
+	srv := httptest.NewServer(reg.Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`tidegate_api_request_duration_seconds_count{api="kinesis",operation="PutRecords"} 1`,
+		`tidegate_api_errors_total{api="kinesis",operation="GetRecords",type="ExpiredIteratorException"} 1`,
+		`tidegate_api_records_rejected_total{api="kinesis",code="ProvisionedThroughputExceededException",stream="sensors"} 7`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q", want)

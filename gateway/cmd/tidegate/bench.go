@@ -14,6 +14,7 @@ import (
 // benchmarks are the `tidegate bench <name>` subcommands.
 var benchmarks = map[string]func(ctx context.Context, args []string) error{
 	"shards": benchShards,
+	"api":    benchAPI,
 }
 
 func runBench(args []string) error {
@@ -76,4 +77,53 @@ func benchShards(ctx context.Context, args []string) error {
 		{Name: "ratio to disk", Value: f("%.2f", r.RatioToDisk), Unit: "×"},
 		{Name: "ratio to bbolt", Value: f("%.2f", r.RatioToBolt), Unit: "×"},
 	})
+}
+
+func benchAPI(ctx context.Context, args []string) error {
+	o := bench.DefaultAPIOptions()
+	fs := newFlagSet("bench api", "[--endpoint URL] [--peer URL] [--clients N] [--duration D] [--json]")
+	fs.StringVar(&o.Endpoint, "endpoint", "", "a running gateway (default: start one in this process on a temporary data directory)")
+	fs.StringVar(&o.Peer, "peer", "", "another Kinesis endpoint (e.g. kinesalite) to run the same load against, for the ratio")
+	fs.IntVar(&o.Clients, "clients", o.Clients, "concurrent AWS SDK clients")
+	fs.IntVar(&o.Batch, "batch", o.Batch, "records per PutRecords call (1-500)")
+	fs.IntVar(&o.RecordSize, "record-size", o.RecordSize, "bytes of data per record")
+	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the benchmark stream")
+	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the clients put")
+	dir := fs.String("dir", defaultDataDir(), "where the in-process gateway keeps its temporary data")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o750); err != nil {
+		return err
+	}
+	o.Dir = *dir
+	r, err := bench.API(ctx, o)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return bench.WriteJSON(os.Stdout, r)
+	}
+	f := func(format string, v float64) string { return fmt.Sprintf(format, v) }
+	target := o.Endpoint
+	if target == "" {
+		target = "in-process gateway"
+	}
+	rows := []bench.Row{
+		{Name: "put", Value: f("%.0f", r.PutRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%s, %d records acknowledged", target, r.RecordsPut)},
+		{Name: "put p99", Value: f("%.2f", r.PutP99Ms), Unit: "ms", Note: fmt.Sprintf("PutRecords of %d", r.Batch)},
+		{Name: "get", Value: f("%.0f", r.GetRecordsPerSec), Unit: "records/s", Note: "GetRecords drain, a reader per shard"},
+	}
+	if o.Peer != "" {
+		rows = append(rows,
+			bench.Row{Name: "peer put", Value: f("%.0f", r.PeerPutRecordsPerSec), Unit: "records/s", Note: o.Peer},
+			bench.Row{Name: "peer put p99", Value: f("%.2f", r.PeerPutP99Ms), Unit: "ms"},
+			bench.Row{Name: "peer get", Value: f("%.0f", r.PeerGetRecordsPerSec), Unit: "records/s"},
+			bench.Row{Name: "ratio to peer", Value: f("%.1f", r.RatioToPeer), Unit: "×", Note: "put rate"},
+		)
+	}
+	title := fmt.Sprintf("tidegate bench api: %d AWS SDK clients × PutRecords of %d × %d-byte records, %.1f s",
+		r.Clients, r.Batch, r.RecordSize, r.DurationSec)
+	return bench.WriteTable(os.Stdout, title, rows)
 }

@@ -22,7 +22,11 @@ type command struct {
 
 // commands is the dispatch table, in the order the usage lists them.
 var commands = []command{
-	{"run", "run the gateway (for now: data directory and health endpoint only)", runRun},
+	{"run", "run the gateway: storage, Kinesis API, metrics (run --config FILE)", runRun},
+	{"config", "validate a configuration file (config check FILE)", runConfig},
+	{"streams", "list, create, describe, delete, split, merge and reshard streams of a running gateway", runStreams},
+	{"put", "put records into a stream of a running gateway (DATA, or one per line of stdin)", runPut},
+	{"tail", "print a stream's records, following splits and merges (--follow to wait for more)", runTail},
 	{"bench", "measure a hot path on this machine against same-run baselines (bench shards)", runBench},
 	{"selfcheck", "exercise the storage engine in a scratch directory (used by make pi-check)", runSelfcheck},
 	{"version", "print version and build information", runVersion},

@@ -4,129 +4,149 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tidegate/tidegate/gateway"
+	"github.com/tidegate/tidegate/gateway/config"
 )
 
-const (
-	defaultHTTPAddr = "127.0.0.1:8080"
-	shutdownTimeout = 5 * time.Second
-)
+// shutdownTimeout bounds how long requests in flight get after SIGTERM.
+const shutdownTimeout = 5 * time.Second
+
+// runFlags are the settings `tidegate run` takes on the command line; set
+// ones override the configuration file and the environment.
+type runFlags struct {
+	config, dataDir, http, logFormat, logLevel string
+}
 
 func runRun(args []string) error {
-	fs := newFlagSet("run", "[--data-dir DIR] [--http ADDR]")
-	dataDir := fs.String("data-dir", defaultDataDir(), "directory for all gateway state; $TIDEGATE_DATA_DIR sets the default")
-	httpAddr := fs.String("http", defaultHTTPAddr, "HTTP listen address; loopback only until credentials are supported")
+	var f runFlags
+	fs := newFlagSet("run", "[--config FILE] [--data-dir DIR] [--http ADDR] [--log-format auto|text|json] [--log-level LEVEL]")
+	fs.StringVar(&f.config, "config", "", "configuration file (YAML); without one the built-in defaults apply")
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory for all gateway state (default ./data, or $TIDEGATE_DATA_DIR)")
+	fs.StringVar(&f.http, "http", "", "HTTP listen address (default 127.0.0.1:8080); non-loopback needs auth.access_keys")
+	fs.StringVar(&f.logFormat, "log-format", "", "log format: auto (text on a terminal, else json), text or json")
+	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireLoopback(*httpAddr); err != nil {
+	cfg, err := f.load()
+	if err != nil {
 		return err
 	}
+	level := new(slog.LevelVar)
+	level.Set(cfg.Log.Level.Slog())
+	logger := newLogger(cfg.Log.Format, level)
 
-	dir, err := filepath.Abs(*dataDir)
-	if err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	// Signals are caught before the gateway says it listens, so a supervisor
+	// that stops it right away still gets a clean shutdown.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(signals)
+	g := gateway.New(cfg, logger, currentBuild().Version)
+	if err := g.Start(context.Background()); err != nil {
+		return err
 	}
-	ln, err := net.Listen("tcp", *httpAddr)
-	if err != nil {
-		return fmt.Errorf("http: %w", err)
+	for {
+		select {
+		case err := <-g.Wait():
+			shutdown(g)
+			return err
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				reload(g, &f, level, logger)
+				continue
+			}
+			logger.Info("signal received", "signal", sig.String())
+			return shutdown(g)
+		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	return serve(ctx, logger, ln, dir)
 }
 
-// defaultDataDir is $TIDEGATE_DATA_DIR, else ./data: one directory holds everything the
-// gateway writes, so flash wear and backups have one place to look.
+func shutdown(g *gateway.Gateway) error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	return g.Shutdown(ctx)
+}
+
+// load reads the configuration: defaults, file, environment, then flags.
+func (f *runFlags) load() (*config.Config, error) {
+	cfg, err := config.Load(f.config, os.Environ())
+	if err != nil {
+		return nil, configError(err)
+	}
+	if f.dataDir != "" {
+		cfg.DataDir = f.dataDir
+	}
+	if f.http != "" {
+		cfg.Listen.HTTP = f.http
+	}
+	if f.logFormat != "" {
+		cfg.Log.Format = config.LogFormat(f.logFormat)
+	}
+	if f.logLevel != "" {
+		cfg.Log.Level = config.LogLevel(f.logLevel)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, configError(err)
+	}
+	return cfg, nil
+}
+
+// configError makes a refused configuration exit with status 2, like a bad flag.
+func configError(err error) error {
+	if _, ok := errors.AsType[*config.Error](err); ok {
+		return usageErrorf("%s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	return err
+}
+
+// reload re-reads the configuration on SIGHUP and applies what it can.
+func reload(g *gateway.Gateway, f *runFlags, level *slog.LevelVar, logger *slog.Logger) {
+	cfg, err := f.load()
+	if err != nil {
+		logger.Error("reload: configuration refused; keeping the running one", "err", err)
+		return
+	}
+	level.Set(cfg.Log.Level.Slog())
+	applied, restart, err := g.Reload(cfg)
+	if err != nil {
+		logger.Error("reload: partly applied", "err", err)
+	}
+	logger.Info("reload: applied", "changes", applied)
+	if len(restart) > 0 {
+		logger.Warn("reload: these changes need a restart to take effect", "changes", restart)
+	}
+}
+
+// newLogger writes text to a terminal and JSON otherwise (journald, log
+// shippers), unless the format says which.
+func newLogger(format config.LogFormat, level *slog.LevelVar) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == config.FormatJSON || (format != config.FormatText && !isTerminal(os.Stderr)) {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// defaultDataDir is where state goes without a configuration file:
+// $TIDEGATE_DATA_DIR, else ./data.
 func defaultDataDir() string {
 	if d := os.Getenv("TIDEGATE_DATA_DIR"); d != "" {
 		return d
 	}
-	return "data"
-}
-
-// requireLoopback refuses listeners reachable from the network: they need credentials
-// (DESIGN.md §3), and none can be configured yet. A host name other than localhost is
-// refused too, since it may resolve to anything.
-func requireLoopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return usageErrorf("--http %q: %v", addr, err)
-	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return nil
-	}
-	return usageErrorf("refusing to listen on %s: non-loopback listeners need auth credentials configured (not yet supported)", addr)
-}
-
-// serve runs the gateway on ln until ctx is done, then shuts the HTTP server down, giving
-// in-flight requests shutdownTimeout to finish, and closes the stores last.
-func serve(ctx context.Context, logger *slog.Logger, ln net.Listener, dataDir string) (err error) {
-	stores, err := openStores(dataDir, logger)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("open stores: %w", err)
-	}
-	defer func() {
-		if cerr := stores.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close stores: %w", cerr))
-		}
-	}()
-
-	srv := &http.Server{
-		Handler:           newHTTPHandler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	logger.Info("tidegate listening", "http", ln.Addr().String(), "data_dir", dataDir)
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("http: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("tidegate shutting down", "timeout", shutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("http shutdown: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http: %w", err)
-	}
-	logger.Info("tidegate stopped")
-	return nil
-}
-
-func newHTTPHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		b := currentBuild()
-		fmt.Fprintf(w, "tidegate %s (commit %s)\n\n", b.Version, b.Commit)
-		io.WriteString(w, "Streams, devices, cameras, queries and deliveries are not built yet.\n")
-		io.WriteString(w, "GET /healthz answers ok while the gateway runs.\n")
-	})
-	return mux
+	return config.DefaultDataDir
 }

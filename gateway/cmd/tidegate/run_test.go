@@ -2,13 +2,9 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,95 +13,10 @@ import (
 	"time"
 )
 
-func TestRequireLoopback(t *testing.T) {
-	tests := []struct {
-		addr string
-		ok   bool
-	}{
-		{"127.0.0.1:8080", true},
-		{"127.0.0.2:8080", true},
-		{"[::1]:8080", true},
-		{"localhost:8080", true},
-		{"0.0.0.0:8080", false},
-		{":8080", false},
-		{"[::]:8080", false},
-		{"192.168.1.10:8080", false},
-		{"gateway.local:8080", false},
-		{"127.0.0.1", false}, // no port
-	}
-	for _, tt := range tests {
-		t.Run(tt.addr, func(t *testing.T) {
-			err := requireLoopback(tt.addr)
-			if (err == nil) != tt.ok {
-				t.Fatalf("requireLoopback(%q) = %v, want ok=%v", tt.addr, err, tt.ok)
-			}
-			var uerr *usageError
-			if err != nil && !errors.As(err, &uerr) {
-				t.Errorf("error %v is not a usage error (exit 2)", err)
-			}
-		})
-	}
-}
-
-func TestHTTPHandler(t *testing.T) {
-	tests := []struct {
-		method, path string
-		wantStatus   int
-		wantBody     string
-	}{
-		{"GET", "/healthz", http.StatusOK, "ok\n"},
-		{"HEAD", "/healthz", http.StatusOK, ""},
-		{"GET", "/", http.StatusOK, "tidegate " + version},
-		{"GET", "/nope", http.StatusNotFound, ""},
-		{"POST", "/healthz", http.StatusMethodNotAllowed, ""},
-	}
-	h := newHTTPHandler()
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
-			if rec.Code != tt.wantStatus {
-				t.Errorf("status %d, want %d", rec.Code, tt.wantStatus)
-			}
-			if !strings.Contains(rec.Body.String(), tt.wantBody) {
-				t.Errorf("body %q does not contain %q", rec.Body, tt.wantBody)
-			}
-		})
-	}
-}
-
-func TestServeStopsWhenContextEnds(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, slog.New(slog.DiscardHandler), ln, t.TempDir()) }()
-
-	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("healthz: %s", resp.Status)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v", err)
-		}
-	case <-time.After(2 * shutdownTimeout):
-		t.Fatal("serve did not return after its context ended")
-	}
-}
-
 // TestRunExitsCleanlyOnSIGTERM runs `tidegate run` as a process, as an init system would.
 func TestRunExitsCleanlyOnSIGTERM(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "nested", "data")
-	cmd := tidegate(t, "run", "--http", "127.0.0.1:0", "--data-dir", dataDir)
+	cmd := tidegate(t, "run", "--http", "127.0.0.1:0", "--data-dir", dataDir, "--log-format", "text")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -150,4 +61,75 @@ func TestRunExitsCleanlyOnSIGTERM(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("after SIGTERM: %v", err)
 	}
+}
+
+// TestRunUnderSystemd runs `tidegate run --config FILE` as systemd would: it
+// must send READY=1 once listening, reload streams on SIGHUP, and send
+// STOPPING=1 on SIGTERM before exiting cleanly.
+func TestRunUnderSystemd(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cfgFile := filepath.Join(dir, "tidegate.yaml")
+	port := freePort(t)
+	write := func(streams string) {
+		body := "data_dir: " + filepath.Join(dir, "data") + "\nlisten:\n  http: 127.0.0.1:" + port + "\nstreams:\n" + streams
+		if err := os.WriteFile(cfgFile, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("  - name: first\n")
+	cmd := tidegate(t, "run", "--config", cfgFile, "--log-format", "json")
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock)
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	expect := func(prefix string) {
+		t.Helper()
+		buf := make([]byte, 512)
+		for {
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			n, err := conn.Read(buf)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", prefix, err)
+			}
+			if strings.HasPrefix(string(buf[:n]), prefix) {
+				return
+			}
+		}
+	}
+	expect("READY=1")
+	endpoint := "http://127.0.0.1:" + port
+	if out := cli(t, endpoint, "", "streams", "ls"); !strings.Contains(out, "first") {
+		t.Fatalf("streams at start: %q", out)
+	}
+	write("  - name: first\n  - name: second\n    shards: 3\n")
+	cmd.Process.Signal(syscall.SIGHUP)
+	expect("RELOADING=1")
+	expect("READY=1")
+	if out := cli(t, endpoint, "", "streams", "ls"); !strings.Contains(out, "second") {
+		t.Fatalf("streams after SIGHUP: %q", out)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	expect("STOPPING=1")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }

@@ -1,0 +1,100 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Changes describes, one line each, how after differs from before, split into what the
+// gateway can apply while running (streams, log level and format, access keys) and what
+// needs a restart (data_dir, listeners, kinesis identity, which are baked into open files,
+// bound sockets and issued ARNs). Both nil means nothing changed. Secrets are compared
+// but never shown.
+func Changes(before, after *Config) (reloadable, restart []string) {
+	diff := func(list *[]string, name string, a, b any) {
+		if a != b {
+			*list = append(*list, fmt.Sprintf("%s: %v → %v", name, a, b))
+		}
+	}
+	diff(&restart, "data_dir", before.DataDir, after.DataDir)
+	diff(&restart, "listen.http", before.Listen.HTTP, after.Listen.HTTP)
+	diff(&restart, "listen.tls", describeTLS(before.Listen.TLS), describeTLS(after.Listen.TLS))
+	diff(&restart, "kinesis.region", before.Kinesis.Region, after.Kinesis.Region)
+	diff(&restart, "kinesis.account_id", before.Kinesis.AccountID, after.Kinesis.AccountID)
+
+	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
+	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)
+	reloadable = append(reloadable, keyChanges(before.Auth.AccessKeys, after.Auth.AccessKeys)...)
+	reloadable = append(reloadable, streamChanges(before.Streams, after.Streams)...)
+	return reloadable, restart
+}
+
+func describeTLS(t *TLS) string {
+	if t == nil {
+		return "off"
+	}
+	return fmt.Sprintf("cert_file %s, key_file %s", t.CertFile, t.KeyFile)
+}
+
+func keyChanges(before, after []AccessKey) []string {
+	var out []string
+	old := make(map[string]AccessKey, len(before))
+	for _, k := range before {
+		old[k.ID] = k
+	}
+	seen := make(map[string]bool, len(after))
+	for _, k := range after {
+		seen[k.ID] = true
+		prev, ok := old[k.ID]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("auth.access_keys: %s added", k.ID))
+		case prev.Secret.Value() != k.Secret.Value():
+			out = append(out, fmt.Sprintf("auth.access_keys: %s secret changed", k.ID))
+		}
+	}
+	for _, k := range before {
+		if !seen[k.ID] {
+			out = append(out, fmt.Sprintf("auth.access_keys: %s removed", k.ID))
+		}
+	}
+	return out
+}
+
+func streamChanges(before, after []StreamSpec) []string {
+	var out []string
+	old := make(map[string]StreamSpec, len(before))
+	for _, s := range before {
+		old[s.Name] = s
+	}
+	seen := make(map[string]bool, len(after))
+	for _, s := range after {
+		seen[s.Name] = true
+		prev, ok := old[s.Name]
+		if !ok {
+			out = append(out, fmt.Sprintf("streams: %s added", s.Name))
+			continue
+		}
+		var fields []string
+		field := func(name string, a, b any) {
+			if a != b {
+				fields = append(fields, fmt.Sprintf("%s %v → %v", name, a, b))
+			}
+		}
+		field("shards", prev.Shards, s.Shards)
+		field("retention", prev.Retention, s.Retention)
+		field("max_bytes", prev.MaxBytes, s.MaxBytes)
+		field("on_full", prev.OnFull, s.OnFull)
+		field("max_record_size", prev.MaxRecordSize, s.MaxRecordSize)
+		field("throttle", prev.Throttle, s.Throttle)
+		if len(fields) > 0 {
+			out = append(out, fmt.Sprintf("streams: %s changed: %s", s.Name, strings.Join(fields, ", ")))
+		}
+	}
+	for _, s := range before {
+		if !seen[s.Name] {
+			out = append(out, fmt.Sprintf("streams: %s removed", s.Name))
+		}
+	}
+	return out
+}

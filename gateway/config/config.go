@@ -1,0 +1,178 @@
+package config
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/tidegate/tidegate/shards"
+)
+
+// Config is the whole gateway configuration. Build one with [Default], [Load] or [Parse];
+// a Config from Load or Parse has its secrets resolved and has passed [Config.Validate].
+type Config struct {
+	DataDir string       `yaml:"data_dir"`
+	Log     Log          `yaml:"log"`
+	Listen  Listen       `yaml:"listen"`
+	Auth    Auth         `yaml:"auth"`
+	Kinesis Kinesis      `yaml:"kinesis"`
+	Streams []StreamSpec `yaml:"streams"`
+
+	// origins remembers where each value came from (file position or environment
+	// variable) so that validation errors can point at it. A pointer, so that printing a
+	// Config shows an address rather than a map of positions.
+	origins *origins
+}
+
+// Log selects the gateway's log/slog handler.
+type Log struct {
+	Level  LogLevel  `yaml:"level"`
+	Format LogFormat `yaml:"format"`
+}
+
+// LogLevel is the minimum level logged.
+type LogLevel string
+
+const (
+	LevelDebug LogLevel = "debug"
+	LevelInfo  LogLevel = "info"
+	LevelWarn  LogLevel = "warn"
+	LevelError LogLevel = "error"
+)
+
+// Slog returns the log/slog level; an unknown level (which Validate rejects) is Info.
+func (l LogLevel) Slog() slog.Level {
+	switch l {
+	case LevelDebug:
+		return slog.LevelDebug
+	case LevelWarn:
+		return slog.LevelWarn
+	case LevelError:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// LogFormat is how log lines are written.
+type LogFormat string
+
+const (
+	// FormatAuto writes text when stderr is a terminal and JSON otherwise, so a person at
+	// a console reads lines and journald or a log shipper gets fields.
+	FormatAuto LogFormat = "auto"
+	FormatText LogFormat = "text"
+	FormatJSON LogFormat = "json"
+)
+
+// Listen holds the network listeners.
+type Listen struct {
+	// HTTP serves the Kinesis API, REST, metrics and health checks.
+	HTTP string `yaml:"http"`
+	// TLS, when set, makes HTTP serve HTTPS (with HTTP/2 by ALPN) on the same address.
+	TLS *TLS `yaml:"tls"`
+}
+
+// TLS names a PEM certificate chain and its private key.
+type TLS struct {
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// Auth holds the credentials clients present.
+type Auth struct {
+	// AccessKeys verify SigV4 signatures on the AWS-compatible APIs.
+	AccessKeys []AccessKey `yaml:"access_keys"`
+}
+
+// AccessKey is one SigV4 credential. Exactly one of Secret, SecretFile and SecretEnv is
+// set in the file; Load and Parse then read the file or variable into Secret, so the
+// gateway only ever looks at Secret. SecretFile and SecretEnv stay set to say where it
+// came from.
+type AccessKey struct {
+	ID         string `yaml:"id"`
+	Secret     Secret `yaml:"secret"`
+	SecretFile string `yaml:"secret_file"`
+	SecretEnv  string `yaml:"secret_env"`
+}
+
+// Kinesis holds what the Kinesis-compatible API reports about itself.
+type Kinesis struct {
+	// Region appears in stream ARNs and is the region accepted in SigV4 scopes.
+	Region string `yaml:"region"`
+	// AccountID is the 12-digit account in stream ARNs.
+	AccountID string `yaml:"account_id"`
+}
+
+// StreamSpec declares a stream the gateway creates at start and keeps in line with the
+// file on reload.
+type StreamSpec struct {
+	Name          string        `yaml:"name"`
+	Shards        int           `yaml:"shards"`
+	Retention     Duration      `yaml:"retention"`
+	MaxBytes      ByteSize      `yaml:"max_bytes"` // 0: no byte limit
+	OnFull        shards.OnFull `yaml:"on_full"`
+	MaxRecordSize ByteSize      `yaml:"max_record_size"`
+	Throttle      Throttle      `yaml:"throttle"`
+}
+
+// Throttle says whether a stream enforces the per-shard limits of real Kinesis.
+type Throttle string
+
+const (
+	// ThrottleNone accepts writes as fast as the disk takes them.
+	ThrottleNone Throttle = "none"
+	// ThrottleAWS enforces Kinesis' per-shard write and read limits, so an application
+	// tested against the gateway meets the same ProvisionedThroughputExceeded errors it
+	// will meet in AWS.
+	ThrottleAWS Throttle = "aws"
+)
+
+// Defaults. The listener is loopback so that a gateway started without configuration is
+// reachable from nowhere but the board itself.
+const (
+	DefaultDataDir   = "./data"
+	DefaultHTTP      = "127.0.0.1:8080"
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "000000000000"
+)
+
+// Default returns the configuration used when no file is given.
+func Default() *Config {
+	return &Config{
+		DataDir: DefaultDataDir,
+		Log:     Log{Level: LevelInfo, Format: FormatAuto},
+		Listen:  Listen{HTTP: DefaultHTTP},
+		Kinesis: Kinesis{Region: DefaultRegion, AccountID: DefaultAccountID},
+	}
+}
+
+// DefaultStream returns the settings a stream takes for the keys it leaves out.
+func DefaultStream() StreamSpec {
+	return StreamSpec{
+		Shards:        1,
+		Retention:     Duration(shards.DefaultRetention),
+		OnFull:        shards.OverwriteOldest,
+		MaxRecordSize: shards.DefaultMaxRecordSize,
+		Throttle:      ThrottleNone,
+	}
+}
+
+// ShardsConfig returns the settings the storage engine creates the stream with.
+func (s StreamSpec) ShardsConfig() shards.StreamConfig {
+	return shards.StreamConfig{
+		Shards:        s.Shards,
+		Retention:     time.Duration(s.Retention),
+		MaxBytes:      int64(s.MaxBytes),
+		OnFull:        s.OnFull,
+		MaxRecordSize: int(s.MaxRecordSize),
+	}
+}
+
+// Stream returns the stream named name, or false.
+func (c *Config) Stream(name string) (StreamSpec, bool) {
+	for _, s := range c.Streams {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return StreamSpec{}, false
+}

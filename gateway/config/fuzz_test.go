@@ -1,0 +1,49 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// FuzzParse: no input panics the loader, every problem is located in the file, and what
+// Parse accepts, Validate accepts.
+func FuzzParse(f *testing.F) {
+	if sample, err := os.ReadFile("../../tidegate.example.yaml"); err == nil {
+		f.Add(sample)
+	}
+	for _, s := range []string{
+		"",
+		"streams:\n  - name: a\n    shardz: 2\n",
+		"streams:\n  - {name: a, shards: 2.5, retention: 7d, max_bytes: 2GiB}\n",
+		"streams:\n  - &s {name: a}\n  - *s\n  - <<: *s\n    name: b\n",
+		"log: !!map {level: !!str debug}\n",
+		"data_dir: x\ndata_dir: y\n",
+		"a: 1\n---\nb: 2\n",
+		"streams:\n  -\n  - ~\n",
+		"auth:\n  access_keys:\n    - {id: A, secret: |\n        multi\n        line\n      }\n",
+		"listen: {http: '[::1]:0', tls: {cert_file: /dev/null, key_file: /dev/null}}\n",
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+		"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n",
+		"streams: [{name: a, max_record_size: 99999999999999999999}]\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("f.yaml", data, nil)
+		if err != nil {
+			if strings.Contains(err.Error(), decoderFailure) {
+				t.Fatalf("the decoder panicked: %v", err)
+			}
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.HasPrefix(line, "f.yaml") {
+					t.Fatalf("problem not located in the file, or not on one line: %q\nin:\n%s", line, err)
+				}
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("Parse accepted what Validate refuses: %v", err)
+		}
+	})
+}

@@ -1,0 +1,184 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/tidegate/tidegate/shards"
+)
+
+var (
+	// streamNameRE is the storage engine's rule for stream names (which also refuses "."
+	// and "..", as they are directory names).
+	streamNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
+	// accessKeyIDRE keeps ids to what fits in a SigV4 Credential scope, where "/", ","
+	// and spaces are delimiters.
+	accessKeyIDRE = regexp.MustCompile(`^[A-Za-z0-9_.+=@-]{1,128}$`)
+	regionRE      = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+	accountIDRE   = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// Validate checks the whole configuration and returns every problem, joined, each an
+// *Error located where its value came from when Load or Parse built c. It checks that
+// TLS files exist; it does not read secrets (Load and Parse do).
+func (c *Config) Validate() error {
+	return errors.Join(sortErrors(c.validate())...)
+}
+
+// problems collects validation errors.
+type problems struct {
+	o    *origins
+	errs []error
+}
+
+func (p *problems) add(path, format string, args ...any) {
+	p.errs = append(p.errs, p.o.errorf(path, format, args...))
+}
+
+func (c *Config) validate() []error {
+	p := &problems{o: c.origins}
+	if strings.TrimSpace(c.DataDir) == "" {
+		p.add("data_dir", "must not be empty")
+	}
+	switch c.Log.Level {
+	case LevelDebug, LevelInfo, LevelWarn, LevelError:
+	default:
+		p.add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case FormatAuto, FormatText, FormatJSON:
+	default:
+		p.add("log.format", "%q is not one of auto, text, json", c.Log.Format)
+	}
+	c.validateListen(p)
+	c.validateAuth(p)
+	switch {
+	case c.Kinesis.Region == "":
+		p.add("kinesis.region", "must not be empty")
+	case !regionRE.MatchString(c.Kinesis.Region):
+		p.add("kinesis.region", "%q may only hold a-z, 0-9 and -, as in us-east-1", c.Kinesis.Region)
+	}
+	if !accountIDRE.MatchString(c.Kinesis.AccountID) {
+		p.add("kinesis.account_id", "%q must be 12 digits (quote it in YAML, as in \"000000000000\", to keep leading zeros)", c.Kinesis.AccountID)
+	}
+	c.validateStreams(p)
+	return p.errs
+}
+
+func (c *Config) validateListen(p *problems) {
+	addr := c.Listen.HTTP
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		p.add("listen.http", "%q is not host:port, as in 127.0.0.1:8080", addr)
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		p.add("listen.http", "port %q in %q is not a number 0-65535", port, addr)
+	} else if !isLoopback(host) && len(c.Auth.AccessKeys) == 0 {
+		where := addr
+		if host == "" {
+			where += " (every interface)"
+		}
+		p.add("listen.http", "%s is not loopback: configure auth.access_keys (see DESIGN §3)", where)
+	}
+	if t := c.Listen.TLS; t != nil {
+		checkFile(p, "listen.tls.cert_file", t.CertFile, "TLS needs both cert_file and key_file")
+		checkFile(p, "listen.tls.key_file", t.KeyFile, "TLS needs both cert_file and key_file")
+	}
+}
+
+// isLoopback reports whether host is reachable only from this machine. A host name
+// other than localhost might resolve to anything, so it is not.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkFile reports a file setting that is empty or does not name a readable file.
+func checkFile(p *problems, path, name, whyRequired string) {
+	if name == "" {
+		p.add(path, "missing: %s", whyRequired)
+		return
+	}
+	fi, err := os.Stat(name)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		p.add(path, "%s: %v", name, pe.Err)
+	case err != nil:
+		p.add(path, "%v", err)
+	case fi.IsDir():
+		p.add(path, "%s is a directory", name)
+	}
+}
+
+func (c *Config) validateAuth(p *problems) {
+	first := make(map[string]int)
+	for i, k := range c.Auth.AccessKeys {
+		path := fmt.Sprintf("auth.access_keys[%d]", i)
+		switch j, dup := first[k.ID]; {
+		case k.ID == "":
+			p.add(path+".id", "must not be empty")
+		case !accessKeyIDRE.MatchString(k.ID):
+			p.add(path+".id", "%q must be 1-128 characters of A-Z, a-z, 0-9 and _ . + = @ -", k.ID)
+		case dup:
+			p.add(path+".id", "%q is already used by auth.access_keys[%d]", k.ID, j)
+		default:
+			first[k.ID] = i
+		}
+		if !k.Secret.IsSet() && k.SecretFile == "" && k.SecretEnv == "" {
+			p.add(path, "no secret: set one of secret, secret_file or secret_env")
+		}
+	}
+}
+
+func (c *Config) validateStreams(p *problems) {
+	first := make(map[string]int)
+	for i, s := range c.Streams {
+		path := fmt.Sprintf("streams[%d]", i)
+		switch j, dup := first[s.Name]; {
+		case s.Name == "":
+			p.add(path+".name", "must not be empty")
+		case !streamNameRE.MatchString(s.Name) || s.Name == "." || s.Name == "..":
+			p.add(path+".name", "%q must be 1-128 characters of a-z, A-Z, 0-9 and _ . -, and not . or ..", s.Name)
+		case dup:
+			p.add(path+".name", "duplicate stream %q: streams[%d] already has that name", s.Name, j)
+		default:
+			first[s.Name] = i
+		}
+		if s.Shards < 1 || s.Shards > shards.MaxShards {
+			p.add(path+".shards", "%d is outside 1..%d", s.Shards, shards.MaxShards)
+		}
+		checkRange(p, path+".retention", s.Retention, Duration(shards.MinRetention), Duration(shards.MaxRetention))
+		if s.MaxBytes != 0 && s.MaxBytes < shards.MinMaxBytes {
+			p.add(path+".max_bytes", "%s is below the minimum %s (0 or no max_bytes means no limit)", s.MaxBytes, ByteSize(shards.MinMaxBytes))
+		}
+		if s.OnFull != shards.OverwriteOldest && s.OnFull != shards.RejectNew {
+			p.add(path+".on_full", "%q is not one of %s, %s", s.OnFull, shards.OverwriteOldest, shards.RejectNew)
+		}
+		checkRange(p, path+".max_record_size", s.MaxRecordSize, KiB, shards.MaxMaxRecordSize)
+		if s.Throttle != ThrottleNone && s.Throttle != ThrottleAWS {
+			p.add(path+".throttle", "%q is not one of %s, %s", s.Throttle, ThrottleNone, ThrottleAWS)
+		}
+	}
+}
+
+// checkRange reports v outside [lo, hi].
+func checkRange[T interface {
+	~int64
+	fmt.Stringer
+}](p *problems, path string, v, lo, hi T) {
+	switch {
+	case v < lo:
+		p.add(path, "%s is below the minimum %s", v, lo)
+	case v > hi:
+		p.add(path, "%s is above the maximum %s", v, hi)
+	}
+}

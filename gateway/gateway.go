@@ -1,0 +1,182 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/gateway/kinesis"
+	"github.com/tidegate/tidegate/gateway/metrics"
+	"github.com/tidegate/tidegate/gateway/systemd"
+	"github.com/tidegate/tidegate/shards"
+)
+
+// Gateway is the running daemon.
+type Gateway struct {
+	logger  *slog.Logger
+	version string
+	notify  *systemd.Notifier
+
+	cfg   atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
+	auth  authenticator
+	store *shards.Store
+	reg   *metrics.Registry
+	api   *kinesis.API
+	srv   *http.Server
+	ln    net.Listener
+
+	ready   atomic.Bool
+	served  chan error
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+	closing sync.Once
+}
+
+// New prepares a gateway for cfg (already validated). Nothing is opened yet.
+func New(cfg *config.Config, logger *slog.Logger, version string) *Gateway {
+	g := &Gateway{logger: logger, version: version, notify: systemd.FromEnv(), served: make(chan error, 1)}
+	g.cfg.Store(cfg)
+	g.auth.set(cfg.Auth.AccessKeys)
+	return g
+}
+
+// Start opens the store, reconciles the configured streams, binds the
+// listener and serves. It returns once the gateway is ready; errors while
+// serving come out of Wait.
+func (g *Gateway) Start(ctx context.Context) error {
+	cfg := g.cfg.Load()
+	dir := filepath.Join(cfg.DataDir, "shards")
+	st, err := shards.Open(dir, shards.Options{Logger: g.logger})
+	if err != nil {
+		return fmt.Errorf("open storage %s: %w", dir, err)
+	}
+	g.store = st
+	for _, d := range st.Damage() {
+		g.logger.Warn("storage: damaged data was cut off at open", "stream", d.Stream, "segment", d.Segment,
+			"shard", d.Shard, "chunks", d.Chunks, "reason", d.Reason)
+	}
+	if err := reconcileStreams(st, cfg.Streams, g.logger); err != nil {
+		st.Close()
+		return err
+	}
+	key, err := iteratorKey(cfg.DataDir)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	g.reg = metrics.New(st)
+	g.api = &kinesis.API{
+		Store: st, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
+		Auth: g.auth.verify, IteratorKey: key, Throttled: g.throttled,
+		Logger: g.logger, Metrics: g.reg.NewAPI("kinesis"),
+	}
+	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("listen.http: %w", err)
+	}
+	g.ln = ln
+	g.srv, err = g.newServer(cfg)
+	if err != nil {
+		ln.Close()
+		st.Close()
+		return err
+	}
+	go func() { g.served <- g.serve(cfg) }()
+
+	ctx, g.stop = context.WithCancel(context.Background())
+	g.wg.Add(1)
+	go g.watchdog(ctx)
+	g.ready.Store(true)
+	g.notify.Ready()
+	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", ln.Addr(), len(st.Streams())))
+	g.logger.Info("tidegate listening", "http", ln.Addr().String(), "tls", cfg.Listen.TLS != nil,
+		"data_dir", cfg.DataDir, "streams", len(st.Streams()), "auth", len(cfg.Auth.AccessKeys) > 0)
+	return nil
+}
+
+// Addr is where the HTTP listener is bound (useful with port 0).
+func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }
+
+// Store is the gateway's storage engine.
+func (g *Gateway) Store() *shards.Store { return g.store }
+
+// Wait returns when the HTTP server stops on its own (an error).
+func (g *Gateway) Wait() <-chan error { return g.served }
+
+// throttled reports whether a stream runs in cloud-fidelity mode.
+func (g *Gateway) throttled(stream string) bool {
+	spec, ok := g.cfg.Load().Stream(stream)
+	return ok && spec.Throttle == config.ThrottleAWS
+}
+
+// watchdog tells systemd the gateway is alive while the store answers.
+func (g *Gateway) watchdog(ctx context.Context) {
+	defer g.wg.Done()
+	every, err := systemd.WatchdogInterval()
+	if err != nil {
+		g.logger.Warn("systemd watchdog", "err", err)
+	}
+	if every == 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if g.healthy() {
+				g.notify.Watchdog()
+			}
+		}
+	}
+}
+
+// healthy is true while the gateway is ready and its store answers; a
+// deadlock there stops the pings, and systemd restarts the gateway.
+func (g *Gateway) healthy() bool {
+	if !g.ready.Load() {
+		return false
+	}
+	g.store.Streams()
+	return true
+}
+
+// Shutdown stops accepting requests, lets the ones in flight finish (until
+// ctx ends), then flushes and closes the store: every acknowledged record
+// is on disk already; what was queued is committed before the files close.
+func (g *Gateway) Shutdown(ctx context.Context) error {
+	var err error
+	g.closing.Do(func() {
+		g.ready.Store(false)
+		g.notify.Stopping()
+		g.logger.Info("tidegate shutting down")
+		if g.stop != nil {
+			g.stop()
+		}
+		if g.srv != nil {
+			if e := g.srv.Shutdown(ctx); e != nil {
+				err = errors.Join(err, fmt.Errorf("http shutdown: %w", e))
+				g.srv.Close()
+			}
+		}
+		g.wg.Wait()
+		if g.store != nil {
+			if e := g.store.Close(); e != nil {
+				err = errors.Join(err, fmt.Errorf("close storage: %w", e))
+			}
+		}
+		g.logger.Info("tidegate stopped")
+	})
+	return err
+}
