@@ -87,7 +87,7 @@ func TestCreateStreamOptions(t *testing.T) {
 	e := newEnv(t)
 	ctx := ctxT(t)
 	_, err := e.client.CreateStream(ctx, &sdk.CreateStreamInput{StreamName: aws.String("od"),
-		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand},
+		StreamModeDetails:  &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand},
 		MaxRecordSizeInKiB: aws.Int32(2048), Tags: map[string]string{"team": "edge"}})
 	if err != nil {
 		t.Fatal(err)
