@@ -93,7 +93,7 @@ func streamChanges(before, after []StreamSpec) []string {
 	}
 	for _, s := range before {
 		if !seen[s.Name] {
-			out = append(out, fmt.Sprintf("streams: %s removed", s.Name))
+			out = append(out, fmt.Sprintf("streams: %s removed from the file (the stream and its data are kept)", s.Name))
 		}
 	}
 	return out

@@ -20,7 +20,7 @@ func TestChanges(t *testing.T) {
 			[]string{
 				"streams: sensors changed: shards 2 → 4, retention 1d → 7d, max_bytes 0B → 1GiB, on_full overwrite_oldest → reject_new, max_record_size 1MiB → 2MiB, throttle none → aws",
 				"streams: new added",
-				"streams: old removed",
+				"streams: old removed from the file (the stream and its data are kept)",
 			}, nil},
 		{"log and keys",
 			"log: {level: debug, format: json}\nauth:\n  access_keys:\n    - {id: A, secret: a2}\n    - {id: C, secret: c}\nstreams:\n  - {name: sensors, shards: 2}\n  - {name: old}\n",

@@ -44,10 +44,26 @@ type origins struct {
 	pos    map[string]position // path → its value in the file
 	env    map[string]string   // path → the variable that set it, overriding the file
 	byNode map[position]string // key or value position → path, to name decoder errors
+	// keyParent maps a key's position to the path of the mapping holding it, to say
+	// where an unknown key is (the key itself may hold dots or brackets).
+	keyParent map[position]string
+	keys      map[string][]keyAt // mapping path → its keys in file order
+}
+
+type keyAt struct {
+	name string
+	pos  position
 }
 
 func newOrigins(file string) *origins {
-	return &origins{file: file, pos: map[string]position{}, env: map[string]string{}, byNode: map[position]string{}}
+	return &origins{
+		file:      file,
+		pos:       map[string]position{},
+		env:       map[string]string{},
+		byNode:    map[position]string{},
+		keyParent: map[position]string{},
+		keys:      map[string][]keyAt{},
+	}
 }
 
 // fromEnv records that variable set path (and everything under it).

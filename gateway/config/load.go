@@ -116,7 +116,7 @@ func (o *origins) locate(err error) error {
 	}
 	ye, ok := errors.AsType[yaml.Error](err)
 	if !ok || ye.GetToken() == nil {
-		return &Error{File: o.file, Msg: err.Error()}
+		return &Error{File: o.file, Msg: oneLine.Replace(err.Error())}
 	}
 	tk := ye.GetToken()
 	e := &Error{File: o.file, Line: tk.Position.Line, Column: tk.Position.Column}
@@ -127,8 +127,11 @@ func (o *origins) locate(err error) error {
 	}
 	switch ye := ye.(type) {
 	case *yaml.UnknownFieldError:
-		e.Msg = fmt.Sprintf("unknown field %q", tk.Value)
-		if parent := parentPath(e.Path); parent != "" {
+		parent := o.keyParent[position{e.Line, e.Column}]
+		name := o.firstUnknownKey(parent, tk.Value, &e.Line, &e.Column)
+		e.Path = o.byNode[position{e.Line, e.Column}]
+		e.Msg = fmt.Sprintf("unknown field %q", name)
+		if parent != "" {
 			e.Msg += " in " + parent
 		}
 	case *yaml.TypeError:
@@ -145,6 +148,76 @@ func (o *origins) locate(err error) error {
 		e.Msg = oneLine.Replace(ye.GetMessage())
 	}
 	return e
+}
+
+// firstUnknownKey picks, of the unknown keys in the mapping at path, the first in the
+// file, so that the error does not depend on the decoder's map iteration order. It
+// falls back to the key the decoder reported, given as name at line:column.
+func (o *origins) firstUnknownKey(path, name string, line, column *int) string {
+	known := yamlKeysAt(path)
+	if known == nil {
+		return name
+	}
+	for _, k := range o.keys[path] {
+		if !known[k.name] {
+			*line, *column = k.pos.line, k.pos.column
+			return k.name
+		}
+	}
+	return name
+}
+
+// yamlKeysAt returns the keys of the struct that the mapping at path decodes into, or
+// nil if path does not lead to one.
+func yamlKeysAt(path string) map[string]bool {
+	t := reflect.TypeFor[Config]()
+	for part := range strings.SplitSeq(path, ".") {
+		if part == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(part, "[")
+		f, ok := fieldByYAMLKey(t, name)
+		if !ok {
+			return nil
+		}
+		t = f.Type
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		for range strings.Count(part, "[") { // one list level per index
+			if t.Kind() != reflect.Slice {
+				return nil
+			}
+			t = t.Elem()
+		}
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	keys := make(map[string]bool)
+	for f := range t.Fields() {
+		if f.IsExported() {
+			keys[yamlKey(f)] = true
+		}
+	}
+	return keys
+}
+
+func fieldByYAMLKey(t reflect.Type, key string) (reflect.StructField, bool) {
+	if t.Kind() != reflect.Struct {
+		return reflect.StructField{}, false
+	}
+	for f := range t.Fields() {
+		if f.IsExported() && yamlKey(f) == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func yamlKey(f reflect.StructField) string {
+	key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return key
 }
 
 // oneLine escapes line breaks that a message quotes from the input, so that each problem

@@ -74,10 +74,18 @@ func (o *origins) index(n ast.Node, depth int) {
 	}
 	switch v := n.(type) {
 	case *ast.MappingNode:
+		path := nodePath(v)
 		for _, kv := range v.Values {
+			o.keyParent[tokenPos(kv.Key)] = path
+			if tk := kv.Key.GetToken(); tk != nil {
+				o.keys[path] = append(o.keys[path], keyAt{tk.Value, tokenPos(kv.Key)})
+			}
 			o.index(kv, depth+1)
 		}
 	case *ast.MappingValueNode:
+		if v.Value == nil {
+			return
+		}
 		path := nodePath(v)
 		o.byNode[tokenPos(v.Key)] = path
 		o.byNode[tokenPos(v.Value)] = path

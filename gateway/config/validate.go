@@ -83,7 +83,7 @@ func (c *Config) validateListen(p *problems) {
 		if host == "" {
 			where += " (every interface)"
 		}
-		p.add("listen.http", "%s is not loopback: configure auth.access_keys (see DESIGN §3)", where)
+		p.add("listen.http", "%s is not loopback: a listener other clients can reach must authenticate them: configure auth.access_keys", where)
 	}
 	if t := c.Listen.TLS; t != nil {
 		checkFile(p, "listen.tls.cert_file", t.CertFile, "TLS needs both cert_file and key_file")

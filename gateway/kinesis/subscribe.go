@@ -19,6 +19,7 @@ const (
 	heartbeat      = 5 * time.Second
 	maxEventBytes  = 1 << 20
 	eventWriteWait = time.Minute // a client that takes longer to accept an event is dropped
+	sdkRaceDelay   = 10 * time.Millisecond
 )
 
 type subscribeInput struct {
@@ -83,6 +84,12 @@ func (a *API) subscribeToShard(w http.ResponseWriter, r *http.Request, c codec, 
 	ctx, cancel := context.WithTimeout(r.Context(), ttl)
 	defer cancel()
 	es := &eventWriter{w: w, rc: http.NewResponseController(w), c: c, enc: eventstream.NewEncoder()}
+	// The Go SDK (smithy-go v1.28.9) closes its request body as soon as
+	// the response headers arrive; its WriteTo then returns io.EOF to
+	// net/http's final probe read of the body, which net/http takes for a
+	// write error and closes the connection — killing the event stream.
+	// Answering a few milliseconds later lets that probe finish first.
+	time.Sleep(sdkRaceDelay)
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.WriteHeader(http.StatusOK)
 	if err := es.event("initial-response", emptyOutput{}); err != nil {

@@ -58,7 +58,10 @@ func testSubscribe(t *testing.T, e *env) {
 	es := subscribe(t, e.client, aws.ToString(c.ConsumerARN), "shardId-000000000000", types.StartingPosition{Type: types.ShardIteratorTypeLatest})
 
 	const batches, per = 3, 50
+	produced := make(chan struct{})
+	defer func() { <-produced }()
 	go func() {
+		defer close(produced)
 		for b := range batches {
 			time.Sleep(150 * time.Millisecond)
 			var entries []types.PutRecordsRequestEntry

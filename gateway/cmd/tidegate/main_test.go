@@ -60,7 +60,7 @@ func TestCommandLine(t *testing.T) {
 		{"version line", []string{"version"}, 0, "tidegate v", ""},
 		{
 			"non-loopback listener refused", []string{"run", "--http", "0.0.0.0:8080", "--data-dir", t.TempDir()}, 2, "",
-			"0.0.0.0:8080 is not loopback: configure auth.access_keys",
+			"0.0.0.0:8080 is not loopback: a listener other clients can reach must authenticate them",
 		},
 	}
 	for _, tt := range tests {
