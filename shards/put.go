@@ -84,7 +84,10 @@ func (s *Stream) newRequest(entries []PutEntry) (*request, error) {
 	maxCall := max(MaxBytesPerPut, maxRecord)
 	r := &request{entries: make([]entry, len(entries)), done: make(chan struct{})}
 	for i, e := range entries {
-		n := utf8.RuneCountInString(e.PartitionKey)
+		n := len(e.PartitionKey)
+		if n > MaxPartitionKeyLength { // only then can the count of characters be over
+			n = utf8.RuneCountInString(e.PartitionKey)
+		}
 		if n < 1 || n > MaxPartitionKeyLength {
 			return nil, fmt.Errorf("%w: record %d: partition key must be 1-%d characters, got %d", ErrInvalidArgument, i, MaxPartitionKeyLength, n)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -298,7 +299,7 @@ func (rd *reader) add(r chunkRecord) {
 	rd.arena = append(rd.arena, r.data...)
 	buf := rd.arena[off:len(rd.arena):len(rd.arena)]
 	rd.out = append(rd.out, Record{
-		PartitionKey: string(buf[:len(r.key)]),
+		PartitionKey: unsafe.String(unsafe.SliceData(buf), len(r.key)), // the arena is never written again
 		Data:         buf[len(r.key):],
 		ArrivalTime:  posTime(r.pos),
 		streamID:     rd.streamID,

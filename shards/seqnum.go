@@ -68,6 +68,22 @@ func parseSeq(s string) (streamID int64, shard int, pos uint64, err error) {
 
 // ShardID returns the Kinesis shard id of a shard index.
 func ShardID(index int) string {
+	if index >= 0 && index < len(shardIDs) {
+		return shardIDs[index]
+	}
+	return formatShardID(index)
+}
+
+// shardIDs holds the ids of the first shards, so results need not format them.
+var shardIDs = func() []string {
+	ids := make([]string, 256)
+	for i := range ids {
+		ids[i] = formatShardID(i)
+	}
+	return ids
+}()
+
+func formatShardID(index int) string {
 	var b [20]byte
 	copy(b[:], "shardId-")
 	putDigits(b[8:], uint64(index))

@@ -94,7 +94,6 @@ func (st *Store) newStream(m streamMeta) *Stream {
 		stopping:  make(chan struct{}),
 		done:      make(chan struct{}),
 		notify:    make(chan struct{}),
-		byShard:   map[int][]pending{},
 		jobs:      make(chan *job, 1),
 		committed: make(chan struct{}),
 		bufs:      make(chan []byte, 2),

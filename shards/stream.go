@@ -43,9 +43,6 @@ type Stream struct {
 	bufs      chan []byte   // the two encode buffers the pipeline alternates
 	inflight  atomic.Int64  // encoded bytes sent to the committer, not yet written
 
-	// sequencer-only scratch, reused across commits.
-	byShard map[int][]pending
-
 	stats streamStats
 }
 
@@ -55,7 +52,8 @@ type shard struct {
 	startPos uint64
 	endPos   atomic.Uint64 // 0 while open
 	last     atomic.Uint64 // last durable position; 0 when none
-	next     uint64        // writer-only: last assigned position
+	next     uint64        // sequencer-only: last assigned position
+	pending  []pending     // sequencer-only: this commit's records, reused
 }
 
 func (sh *shard) closed() bool { return sh.endPos.Load() != 0 }

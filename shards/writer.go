@@ -142,11 +142,11 @@ func (s *Stream) sequence(batch []*request) {
 			e := &r.entries[i]
 			sh := s.route(e.hash)
 			pos := max(base, floor, sh.next+1)
-			if _, ok := s.byShard[sh.index]; !ok {
+			if len(sh.pending) == 0 {
 				touched = append(touched, sh)
 			}
 			sh.next = pos
-			s.byShard[sh.index] = append(s.byShard[sh.index], pending{pos: pos, key: e.key, data: e.data})
+			sh.pending = append(sh.pending, pending{pos: pos, key: e.key, data: e.data})
 			r.placed[i] = placement{sh.index, pos}
 			j.records++
 			j.bytes += int64(len(e.data))
@@ -160,8 +160,8 @@ func (s *Stream) sequence(batch []*request) {
 	j.chunks, j.buf = s.encode(touched, j.buf)
 	j.size = int64(len(j.buf))
 	for _, sh := range touched {
-		s.byShard[sh.index] = s.byShard[sh.index][:0]
-		delete(s.byShard, sh.index)
+		clear(sh.pending) // drop the references to callers' data
+		sh.pending = sh.pending[:0]
 	}
 	s.inflight.Add(j.size)
 	s.jobs <- j
@@ -234,7 +234,7 @@ func (s *Stream) encode(touched []*shard, buf []byte) ([]chunkWrite, []byte) {
 	}
 	var spans []span
 	for _, sh := range touched {
-		recs := s.byShard[sh.index]
+		recs := sh.pending
 		for len(recs) > 0 {
 			n, size := 0, 0
 			for n < len(recs) && (n == 0 || size+encodedLen(&recs[n]) <= chunkTarget) {

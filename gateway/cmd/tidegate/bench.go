@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -27,7 +28,22 @@ func runBench(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return run(ctx, args[1:])
+	// --cpuprofile FILE (any benchmark, first argument after the name) writes a pprof CPU
+	// profile of the run: measure before optimising.
+	rest := args[1:]
+	if len(rest) >= 2 && (rest[0] == "--cpuprofile" || rest[0] == "-cpuprofile") {
+		f, err := os.Create(rest[1])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+		rest = rest[2:]
+	}
+	return run(ctx, rest)
 }
 
 func benchNames() []string {
