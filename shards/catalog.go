@@ -246,7 +246,7 @@ func (c *catalog) checkpoints(stream, consumer string) (map[int]uint64, error) {
 		}
 		cur := tx.Bucket(bucketCheckpoints).Cursor()
 		for k, v := cur.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = cur.Next() {
-			idx, err := parseShardID(string(k[len(prefix):]))
+			idx, err := ParseShardID(string(k[len(prefix):]))
 			if err != nil || len(v) != 8 {
 				return fmt.Errorf("%w: checkpoint %q", ErrCorrupt, k)
 			}

@@ -60,7 +60,7 @@ func (s *Stream) Consumers() ([]Consumer, error) {
 // including the record with sequence number seq. It returns after fsync;
 // concurrent checkpoints share one.
 func (s *Stream) Checkpoint(consumer, shardID, seq string) error {
-	idx, err := parseShardID(shardID)
+	idx, err := ParseShardID(shardID)
 	if err != nil {
 		return err
 	}

@@ -379,7 +379,7 @@ func (cs *crashState) ack(t *testing.T, lines []string) {
 		if len(f) != 4 {
 			t.Fatalf("bad ack line %q", line)
 		}
-		shard, err := parseShardID(f[1])
+		shard, err := ParseShardID(f[1])
 		if err != nil {
 			t.Fatalf("ack line %q: %v", line, err)
 		}
@@ -453,7 +453,7 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 		byID[info.ShardID] = info
 	}
 	for _, info := range infos {
-		idx, _ := parseShardID(info.ShardID)
+		idx, _ := ParseShardID(info.ShardID)
 		_, _, startPos, _ := parseSeq(info.StartingSequenceNumber)
 		endPos := ^uint64(0)
 		if info.EndingSequenceNumber != "" {
@@ -579,14 +579,14 @@ func crashVerify(t *testing.T, dir string, cs *crashState) (stored int, damage [
 		}
 	}
 	for _, info := range infos {
-		idx, _ := parseShardID(info.ShardID)
+		idx, _ := ParseShardID(info.ShardID)
 		anc := map[string]bool{}
 		ancestors(info.ShardID, anc)
 		for a := range anc {
 			if _, ok := byID[a]; !ok {
 				t.Fatalf("shard %s: ancestor %s is not listed", info.ShardID, a)
 			}
-			aidx, _ := parseShardID(a)
+			aidx, _ := ParseShardID(a)
 			for w, sp := range perShard[idx] {
 				if asp := perShard[aidx][w]; asp != nil && asp.max >= sp.min {
 					t.Fatalf("writer %d: counter %d in shard %s but %d in its ancestor %s", w, sp.min, info.ShardID, asp.max, a)

@@ -160,9 +160,16 @@ func (ms *mStream) route(k *big.Int) *mShard {
 func (ms *mStream) info(sh *mShard) ShardInfo {
 	i := ShardInfo{
 		ShardID:                ShardID(sh.index),
+		Index:                  sh.index,
 		HashKeyRange:           HashRange{bigKey(sh.lo), bigKey(sh.hi)},
 		StartingSequenceNumber: sh.startSeq,
 		EndingSequenceNumber:   sh.endSeq,
+	}
+	if _, _, pos, err := parseSeq(sh.startSeq); err == nil {
+		i.Opened = posTime(pos)
+	}
+	if sh.endSeq != "" {
+		i.Closed = time.UnixMilli(sh.closedAtMs)
 	}
 	if sh.parent >= 0 {
 		i.ParentShardID = ShardID(sh.parent)
@@ -538,7 +545,7 @@ func (h *modelHarness) checkShards(ms *mStream, s *Stream) {
 	prev := -1
 	open := 0
 	for _, g := range got {
-		idx, err := parseShardID(g.ShardID)
+		idx, err := ParseShardID(g.ShardID)
 		if err != nil {
 			h.failf("%s: Shards() lists %q: %v", ms.name, g.ShardID, err)
 		}
@@ -1342,7 +1349,7 @@ func (h *modelHarness) learnReshard(ms *mStream, s *Stream, closed, created []*m
 	h.t.Helper()
 	got := map[int]ShardInfo{}
 	for _, g := range s.Shards() {
-		idx, _ := parseShardID(g.ShardID)
+		idx, _ := ParseShardID(g.ShardID)
 		got[idx] = g
 	}
 	now := h.nowMs()
@@ -1416,7 +1423,7 @@ func (h *modelHarness) opUpdateShardCount() {
 	var fresh []ShardInfo
 	openNow := 0
 	for _, g := range all {
-		idx, _ := parseShardID(g.ShardID)
+		idx, _ := ParseShardID(g.ShardID)
 		got[idx] = g
 		if idx >= ms.next {
 			if idx != ms.next+len(fresh) {
@@ -1449,7 +1456,7 @@ func (h *modelHarness) opUpdateShardCount() {
 	// is closed now; children start after their parents end.
 	var made []*mShard
 	for _, g := range fresh {
-		idx, _ := parseShardID(g.ShardID)
+		idx, _ := ParseShardID(g.ShardID)
 		c := &mShard{index: idx, lo: keyBig(g.HashKeyRange.Start), hi: keyBig(g.HashKeyRange.End),
 			parent: -1, adjacent: -1, startSeq: g.StartingSequenceNumber, endSeq: g.EndingSequenceNumber}
 		start := h.seqPos(ms, c.startSeq, idx, "new shard's StartingSequenceNumber")
@@ -1457,7 +1464,7 @@ func (h *modelHarness) opUpdateShardCount() {
 			if pid == "" {
 				continue
 			}
-			p, _ := parseShardID(pid)
+			p, _ := ParseShardID(pid)
 			pg, ok := got[p]
 			if !ok || pg.Open() || (p < ms.next && !wasOpen[p]) || p >= idx {
 				h.failf("UpdateShardCount: %s has parent %s, which was not an open shard closed by this call (%+v)", g.ShardID, pid, pg)

@@ -35,6 +35,11 @@ func (s *Stream) PutRecord(ctx context.Context, e PutEntry) (PutResult, error) {
 // stored or, with an error, none is acknowledged: an invalid record fails
 // the whole call before anything is written. If ctx ends first the outcome
 // is unknown, as with any network put: the records may have been stored.
+//
+// The engine reads entries' Data until the records are encoded for their
+// commit. When PutRecords returns normally that is over; when it returns
+// because ctx ended, it may not be, so the caller must not reuse the Data
+// buffers then.
 func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResult, error) {
 	r, err := s.newRequest(entries)
 	if err != nil {

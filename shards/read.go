@@ -34,6 +34,13 @@ type Cursor struct {
 // ShardID returns the id of the shard the cursor reads.
 func (c Cursor) ShardID() string { return ShardID(c.Shard) }
 
+// PrecedingSequenceNumber is the sequence number just before the cursor:
+// a reader resuming AFTER_SEQUENCE_NUMBER it continues at the cursor (what
+// SubscribeToShard reports as ContinuationSequenceNumber).
+func (c Cursor) PrecedingSequenceNumber() string {
+	return formatSeq(c.StreamID, c.Shard, max(c.Pos, 1)-1)
+}
+
 // Record is a stored record as a reader sees it.
 type Record struct {
 	PartitionKey string
@@ -62,7 +69,7 @@ type ReadResult struct {
 // Iterator returns a cursor into a shard. seq is used by the sequence
 // number types, ts by AT_TIMESTAMP.
 func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.Time) (Cursor, error) {
-	idx, err := parseShardID(shardID)
+	idx, err := ParseShardID(shardID)
 	if err != nil {
 		return Cursor{}, err
 	}

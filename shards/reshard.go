@@ -3,16 +3,20 @@ package shards
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // ShardInfo describes a shard as DescribeStream and ListShards do.
 type ShardInfo struct {
 	ShardID                string
+	Index                  int
 	ParentShardID          string // "" when none
 	AdjacentParentShardID  string // "" when none; set on a merge's child
 	HashKeyRange           HashRange
 	StartingSequenceNumber string
-	EndingSequenceNumber   string // "" while the shard is open
+	EndingSequenceNumber   string    // "" while the shard is open
+	Opened                 time.Time // when it started taking records
+	Closed                 time.Time // when a split or merge closed it; zero while open
 }
 
 // Open reports whether the shard still takes writes.
@@ -23,6 +27,8 @@ func (s *Stream) shardInfo(sm shardMeta) ShardInfo {
 	end, _ := ParseHashKey(sm.End)
 	info := ShardInfo{
 		ShardID:                ShardID(sm.Index),
+		Index:                  sm.Index,
+		Opened:                 posTime(sm.StartPos),
 		HashKeyRange:           HashRange{start, end},
 		StartingSequenceNumber: formatSeq(s.meta.ID, sm.Index, sm.StartPos),
 	}
@@ -34,6 +40,7 @@ func (s *Stream) shardInfo(sm shardMeta) ShardInfo {
 	}
 	if sm.EndPos != 0 {
 		info.EndingSequenceNumber = formatSeq(s.meta.ID, sm.Index, sm.EndPos)
+		info.Closed = time.UnixMilli(sm.ClosedAtMs)
 	}
 	return info
 }
@@ -63,7 +70,7 @@ func (s *Stream) children(idx int) []ShardInfo {
 // SplitShard closes a shard and opens two children: one from its start to
 // newStartingHashKey-1, one from newStartingHashKey to its end.
 func (s *Stream) SplitShard(shardID, newStartingHashKey string) error {
-	idx, err := parseShardID(shardID)
+	idx, err := ParseShardID(shardID)
 	if err != nil {
 		return err
 	}
@@ -79,11 +86,11 @@ func (s *Stream) SplitShard(shardID, newStartingHashKey string) error {
 // MergeShards closes two adjacent open shards and opens one child covering
 // both ranges.
 func (s *Stream) MergeShards(shardID, adjacentShardID string) error {
-	a, err := parseShardID(shardID)
+	a, err := ParseShardID(shardID)
 	if err != nil {
 		return err
 	}
-	b, err := parseShardID(adjacentShardID)
+	b, err := ParseShardID(adjacentShardID)
 	if err != nil {
 		return err
 	}

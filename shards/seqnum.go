@@ -90,9 +90,9 @@ func formatShardID(index int) string {
 	return string(b[:])
 }
 
-// parseShardID accepts "shardId-000000000001" and, as Kinesis does, the bare
-// numeric suffix.
-func parseShardID(s string) (int, error) {
+// ParseShardID returns the index of a shard id: it accepts
+// "shardId-000000000001" and, as Kinesis does, the bare number.
+func ParseShardID(s string) (int, error) {
 	num := s
 	if len(s) > 8 && s[:8] == "shardId-" {
 		num = s[8:]

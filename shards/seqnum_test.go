@@ -51,13 +51,13 @@ func TestShardID(t *testing.T) {
 		t.Fatalf("ShardID(7) = %s", got)
 	}
 	for in, want := range map[string]int{"shardId-000000000007": 7, "7": 7, "000000000012": 12} {
-		if got, err := parseShardID(in); err != nil || got != want {
-			t.Errorf("parseShardID(%q) = %d, %v", in, got, err)
+		if got, err := ParseShardID(in); err != nil || got != want {
+			t.Errorf("ParseShardID(%q) = %d, %v", in, got, err)
 		}
 	}
 	for _, in := range []string{"", "shardId-", "shardId-x", "shard-1", "-1"} {
-		if _, err := parseShardID(in); !errors.Is(err, ErrInvalidArgument) {
-			t.Errorf("parseShardID(%q) = %v, want ErrInvalidArgument", in, err)
+		if _, err := ParseShardID(in); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("ParseShardID(%q) = %v, want ErrInvalidArgument", in, err)
 		}
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,7 +63,14 @@ type operation struct {
 }
 
 func unary[In, Out any](fn func(*API, context.Context, *In) (*Out, error)) operation {
-	return operation{serve: func(a *API, ctx context.Context, c codec, body []byte) (any, error) {
+	return operation{serve: func(a *API, ctx context.Context, c codec, body []byte) (_ any, err error) {
+		defer func() {
+			// A bug must cost one request an InternalFailure, not the
+			// client its connection.
+			if p := recover(); p != nil {
+				err = fmt.Errorf("kinesis: panic: %v\n%s", p, debug.Stack())
+			}
+		}()
 		in := new(In)
 		if err := c.unmarshal(body, in); err != nil {
 			return nil, newError(errSerialization, "%s", typeErrorMessage(err))

@@ -128,8 +128,6 @@ type errorBody struct {
 // around epoch milliseconds in CBOR (see the package documentation).
 type timestamp struct{ time.Time }
 
-func newTimestamp(t time.Time) *timestamp { return &timestamp{t} }
-
 // appendJSONTime writes epoch seconds with millisecond fraction, the form
 // Kinesis sends and every SDK parses.
 func appendJSONTime(dst []byte, t time.Time) []byte {

@@ -6,6 +6,19 @@
 // Store is ready to serve. The gateway routes POST / requests whose X-Amz-Target
 // starts with "Kinesis_20131202." to API.ServeHTTP.
 //
+// # Operations
+//
+// Streams: CreateStream, DeleteStream, DescribeStream, DescribeStreamSummary,
+// ListStreams, DescribeLimits, Increase/DecreaseStreamRetentionPeriod,
+// UpdateMaxRecordSize, AddTagsToStream, RemoveTagsFromStream,
+// ListTagsForStream. Shards: ListShards, SplitShard, MergeShards,
+// UpdateShardCount. Records: PutRecord, PutRecords, GetShardIterator,
+// GetRecords. Enhanced fan-out: RegisterStreamConsumer,
+// DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers,
+// SubscribeToShard. StreamARN is accepted wherever Kinesis accepts it, and
+// ConsumerARN (or StreamARN and ConsumerName) names a consumer. Other
+// Kinesis operations answer UnknownOperationException.
+//
 // # Wire
 //
 // Requests and responses are application/x-amz-json-1.1 (what the AWS CLI, the
@@ -40,6 +53,20 @@
 // A stream that reached its byte limit with on_full: reject_new refuses puts
 // with ProvisionedThroughputExceededException — per record in PutRecords — so
 // producers back off and retry exactly as they do when real Kinesis throttles.
+//
+// The JSON of PutRecords requests and of PutRecords and GetRecords responses
+// is read and written by hand (fastjson.go): encoding/json spent most of a
+// put's CPU. Anything but the plain shape SDKs send falls back to
+// encoding/json, so both accept and refuse the same bodies.
+//
+// # SubscribeToShard
+//
+// The response is an AWS event stream (application/vnd.amazon.eventstream)
+// over HTTP/1.1 chunked encoding or HTTP/2: an initial-response event, then
+// SubscribeToShardEvent events as records arrive — each at most about 1 MiB
+// of data, flushed at once — and an empty event after every 5 idle seconds.
+// The session ends after 5 minutes, or after the event that names a closed
+// shard's children. Errors after the stream started are exception events.
 //
 // # Shard iterators
 //

@@ -118,28 +118,15 @@ func filterShards(all []shards.ShardInfo, f *shardFilter) ([]bool, error) {
 		return keep, nil
 	}
 	listed := make(map[string]bool, len(all))
-	closedAt := make(map[string]int64, len(all))
 	for _, sh := range all {
 		listed[sh.ShardID] = true
-	}
-	for _, sh := range all {
-		start, _ := seqMillis(sh.StartingSequenceNumber)
-		for _, p := range []string{sh.ParentShardID, sh.AdjacentParentShardID} {
-			if p != "" {
-				if c, ok := closedAt[p]; !ok || start < c {
-					closedAt[p] = start
-				}
-			}
-		}
 	}
 	root := func(sh shards.ShardInfo) bool {
 		return !listed[sh.ParentShardID] && !listed[sh.AdjacentParentShardID]
 	}
 	// openAt reports whether a shard was open at time t (Unix ms).
 	openAt := func(sh shards.ShardInfo, t int64) bool {
-		start, _ := seqMillis(sh.StartingSequenceNumber)
-		end, closed := closedAt[sh.ShardID]
-		return start <= t && (sh.Open() || !closed || end > t)
+		return sh.Opened.UnixMilli() <= t && (sh.Open() || sh.Closed.UnixMilli() > t)
 	}
 	switch f.Type {
 	case "AFTER_SHARD_ID":
@@ -171,8 +158,7 @@ func filterShards(all []shards.ShardInfo, f *shardFilter) ([]bool, error) {
 			if f.Type == "AT_TIMESTAMP" {
 				keep[i] = openAt(sh, t)
 			} else {
-				end, closed := closedAt[sh.ShardID]
-				keep[i] = sh.Open() || !closed || end > t
+				keep[i] = sh.Open() || sh.Closed.UnixMilli() > t
 			}
 			found = found || keep[i]
 		}

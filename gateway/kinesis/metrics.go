@@ -7,7 +7,8 @@ import "time"
 // be safe for concurrent use and cheap: they run on every request.
 type Metrics interface {
 	// Request observes one call: its operation (e.g. "PutRecords"), the AWS
-	// error type it failed with ("" on success) and how long it took.
+	// error type it failed with ("" on success) and how long it took (for
+	// SubscribeToShard, the whole session).
 	Request(operation, errorType string, latency time.Duration)
 	// RecordsIn counts records and data bytes a put stored in stream.
 	RecordsIn(stream string, records, bytes int)

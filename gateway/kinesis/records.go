@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -51,8 +52,15 @@ type putRecordsResult struct {
 }
 
 // checkEntry validates one record as Kinesis's request validation does;
-// member is its path in the request ("" or "records.3.member.").
-func checkEntry(member string, key string, data []byte, ehk string, maxRecord int) error {
+// index is its place in PutRecords, -1 in PutRecord.
+func checkEntry(index int, key string, data []byte, ehk string, maxRecord int) error {
+	if data != nil && len(key) > 0 && len(key) <= shards.MaxPartitionKeyLength && len(data)+len(key) <= maxRecord && ehk == "" {
+		return nil // the common case, without building the member path
+	}
+	member := ""
+	if index >= 0 {
+		member = "records." + strconv.Itoa(index+1) + ".member."
+	}
 	switch n := utf8.RuneCountInString(key); {
 	case data == nil:
 		return required(member + "data")
@@ -84,7 +92,7 @@ func (a *API) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 	if err != nil {
 		return nil, err
 	}
-	if err := checkEntry("", in.PartitionKey, in.Data, in.ExplicitHashKey, s.Config().MaxRecordSize); err != nil {
+	if err := checkEntry(-1, in.PartitionKey, in.Data, in.ExplicitHashKey, s.Config().MaxRecordSize); err != nil {
 		return nil, err
 	}
 	e := shards.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data}
@@ -134,7 +142,7 @@ func (a *API) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsO
 	total := 0
 	entries := make([]shards.PutEntry, len(in.Records))
 	for i, r := range in.Records {
-		if err := checkEntry(fmt.Sprintf("records.%d.member.", i+1), r.PartitionKey, r.Data, r.ExplicitHashKey, maxRecord); err != nil {
+		if err := checkEntry(i, r.PartitionKey, r.Data, r.ExplicitHashKey, maxRecord); err != nil {
 			return nil, err
 		}
 		total += len(r.Data) + len(r.PartitionKey)
@@ -266,7 +274,7 @@ func startingPosition(member, typ, seq string, ts *timestamp) (shards.IteratorTy
 // cursor positions a reader in a shard of s.
 func (a *API) cursor(s *shards.Stream, shardID string, typ shards.IteratorType, seq string, ts time.Time) (shards.Cursor, error) {
 	notFound := newError(errResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID, s.Name(), a.account())
-	if _, ok := shardIndex(shardID); !ok {
+	if !validShardID(shardID) {
 		return shards.Cursor{}, notFound
 	}
 	c, err := s.Iterator(shardID, typ, seq, ts)

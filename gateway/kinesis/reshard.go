@@ -49,7 +49,7 @@ func (a *API) splitShard(_ context.Context, in *splitShardInput) (*emptyOutput, 
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := shardIndex(in.ShardToSplit); !ok {
+	if !validShardID(in.ShardToSplit) {
 		return nil, a.shardNotFound(s.Name(), in.ShardToSplit)
 	}
 	if err := s.SplitShard(in.ShardToSplit, in.NewStartingHashKey); err != nil {
@@ -77,7 +77,7 @@ func (a *API) mergeShards(_ context.Context, in *mergeShardsInput) (*emptyOutput
 		return nil, err
 	}
 	for _, id := range []string{in.ShardToMerge, in.AdjacentShardToMerge} {
-		if _, ok := shardIndex(id); !ok {
+		if !validShardID(id) {
 			return nil, a.shardNotFound(s.Name(), id)
 		}
 	}

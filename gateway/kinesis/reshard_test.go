@@ -1,16 +1,20 @@
 package kinesis
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/tidegate/tidegate/shards"
 )
 
 // TestReshardingConsumer splits, merges and rescales a stream between
@@ -210,4 +214,51 @@ func TestReshardErrors(t *testing.T) {
 	}
 	_, err := e.client.SplitShard(ctx, &sdk.SplitShardInput{StreamName: aws.String("rs"), ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("5")})
 	wantAPIError(t, err, "InvalidArgumentException")
+}
+
+// TestTrimHorizonAfterParentsExpire: once closed parents outlive the
+// retention period the engine forgets them, and their children become the
+// shards open at the trim horizon.
+func TestTrimHorizonAfterParentsExpire(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	st, err := shards.Open(t.TempDir(), shards.Options{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s, err := st.CreateStream("short", shards.StreamConfig{Shards: 1, Retention: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SplitShard("shardId-000000000000", "1000"); err != nil {
+		t.Fatal(err)
+	}
+	api := &API{Store: st, Clock: clock}
+	ids := func(typ string) []string {
+		out, err := api.listShards(context.Background(), &listShardsInput{streamRef: streamRef{StreamName: "short"}, ShardFilter: &shardFilter{Type: typ}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, s := range out.Shards {
+			ids = append(ids, s.ShardId)
+		}
+		return ids
+	}
+	if got := ids("AT_TRIM_HORIZON"); !slices.Equal(got, []string{"shardId-000000000000"}) {
+		t.Fatalf("before expiry: %v", got)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	want := []string{"shardId-000000000001", "shardId-000000000002"}
+	deadline := time.Now().Add(10 * time.Second)
+	for got := ids("AT_TRIM_HORIZON"); !slices.Equal(got, want); got = ids("AT_TRIM_HORIZON") {
+		if time.Now().After(deadline) {
+			t.Fatalf("after expiry: %v, want %v", got, want)
+		}
+		time.Sleep(50 * time.Millisecond) // retention runs on the writer every second
+	}
 }

@@ -94,7 +94,7 @@ func (a *API) createStream(_ context.Context, in *createStreamInput) (*emptyOutp
 		cfg.MaxRecordSize = kib << 10
 	}
 	if len(in.Tags) > 0 {
-		if err := checkTags(in.Tags, 50); err != nil {
+		if err := checkTags(in.Tags, maxTags); err != nil {
 			return nil, err
 		}
 	}

@@ -102,6 +102,10 @@ func TestCreateStreamOptions(t *testing.T) {
 	if n := aws.ToInt32(s.StreamDescriptionSummary.MaxRecordSizeInKiB); n != 2048 {
 		t.Errorf("MaxRecordSizeInKiB = %d", n)
 	}
+	lim, err := e.client.DescribeLimits(ctx, &sdk.DescribeLimitsInput{})
+	if err != nil || aws.ToInt32(lim.OpenShardCount) != 4 || aws.ToInt32(lim.ShardLimit) < 4 {
+		t.Errorf("DescribeLimits: %+v, %v", lim, err)
+	}
 	tags, err := e.client.ListTagsForStream(ctx, &sdk.ListTagsForStreamInput{StreamName: aws.String("od")})
 	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "edge" {
 		t.Errorf("tags %+v, %v", tags, err)

@@ -128,7 +128,7 @@ func (a *API) subscribeToShard(w http.ResponseWriter, r *http.Request, c codec, 
 
 // continuation is the sequence number to resume after, with
 // AFTER_SEQUENCE_NUMBER, to read from c on.
-func continuation(c shards.Cursor) string { return seqAt(c.StreamID, c.Shard, max(c.Pos, 1)-1) }
+func continuation(c shards.Cursor) string { return c.PrecedingSequenceNumber() }
 
 // sendRecords sends one read as events of at most maxEventBytes of data.
 // The last event of a closed shard has its children and no continuation.
