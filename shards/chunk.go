@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math/bits"
 )
 
 // A chunk is the unit of storage: the records of one shard written by one
@@ -20,10 +21,13 @@ const (
 	chunkMagic     = "TGC1"
 	chunkHeaderLen = 32
 	chunkTrailer   = 4
-	// chunkTarget is the size a chunk is closed at. bbolt rewrites the last
-	// leaf of a bucket (up to four values) on every append, so small chunks
-	// keep that write amplification to a few KiB per shard per commit.
-	chunkTarget = 8 << 10
+	// chunkSize is the most bytes a chunk takes, header and checksum
+	// included. bbolt puts at least two values in a leaf and writes it as a
+	// run of whole pages: two chunks of this size and the leaf's headers
+	// (16 + 2×24 bytes) fill 128 KiB exactly, on 4, 16 or 64 KiB pages.
+	// Large chunks mean few leaves, so few write calls per commit (see
+	// layout.go for why they cost no rewriting).
+	chunkSize = 64<<10 - 32
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -43,9 +47,12 @@ type pending struct {
 	data []byte
 }
 
-func encodedLen(r *pending) int {
-	return 3*binary.MaxVarintLen64 + len(r.key) + len(r.data)
+// encodedLen is the exact size of r in a chunk after a record at prev.
+func encodedLen(r *pending, prev uint64) int {
+	return uvarintLen(r.pos-prev) + uvarintLen(uint64(len(r.key))) + len(r.key) + uvarintLen(uint64(len(r.data))) + len(r.data)
 }
+
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 
 // appendChunk encodes recs (positions strictly increasing) as one chunk.
 func appendChunk(dst []byte, shard int, recs []pending) []byte {

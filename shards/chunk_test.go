@@ -2,6 +2,7 @@ package shards
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 )
@@ -88,4 +89,23 @@ func FuzzChunk(f *testing.F) {
 			t.Fatalf("accepted chunk does not re-encode identically")
 		}
 	})
+}
+
+// encodedLen is exact, so chunks are cut at chunkSize precisely.
+func TestEncodedLenIsExact(t *testing.T) {
+	b, recs := sampleChunk()
+	n := chunkHeaderLen + chunkTrailer
+	prev := recs[0].pos
+	for i := range recs {
+		n += encodedLen(&recs[i], prev)
+		prev = recs[i].pos
+	}
+	if n != len(b) {
+		t.Fatalf("encodedLen sums to %d, chunk is %d bytes", n, len(b))
+	}
+	for _, v := range []uint64{0, 1, 127, 128, 16383, 16384, 1<<63 - 1, 1<<64 - 1} {
+		if got, want := uvarintLen(v), len(binary.AppendUvarint(nil, v)); got != want {
+			t.Errorf("uvarintLen(%d) = %d, want %d", v, got, want)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/bits"
+	"unsafe"
 )
 
 // HashKey is a point in the 128-bit hash key space of a stream.
@@ -17,7 +18,7 @@ var MaxHashKey = HashKey{^uint64(0), ^uint64(0)}
 // HashPartitionKey maps a partition key to its hash key: the MD5 digest read
 // as a big-endian 128-bit integer, as Kinesis does.
 func HashPartitionKey(key string) HashKey {
-	sum := md5.Sum([]byte(key))
+	sum := md5.Sum(unsafe.Slice(unsafe.StringData(key), len(key))) // read only: no copy
 	return HashKey{binary.BigEndian.Uint64(sum[:8]), binary.BigEndian.Uint64(sum[8:])}
 }
 

@@ -68,8 +68,15 @@ func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResul
 	}
 	id := s.idOf()
 	out := make([]PutResult, len(r.placed))
+	var fs []*seqFormatter // by shard index
 	for i, p := range r.placed {
-		out[i] = PutResult{ShardID: ShardID(p.shard), SequenceNumber: formatSeq(id, p.shard, p.pos)}
+		if p.shard >= len(fs) {
+			fs = append(fs, make([]*seqFormatter, p.shard+1-len(fs))...)
+		}
+		if fs[p.shard] == nil {
+			fs[p.shard] = seqSuffix(id, p.shard)
+		}
+		out[i] = PutResult{ShardID: ShardID(p.shard), SequenceNumber: fs[p.shard].format(p.pos)}
 	}
 	return out, nil
 }

@@ -246,21 +246,8 @@ func (s *Stream) readBucket(rd *reader, b *bolt.Bucket) error {
 	if b == nil {
 		return nil
 	}
-	c := b.Cursor()
-	var key [8]byte
-	binary.BigEndian.PutUint64(key[:], rd.from)
-	// Start at the chunk holding from: the last one keyed at or before it.
-	k, v := c.Seek(key[:])
-	switch {
-	case k == nil:
-		k, v = c.Last()
-	case binary.BigEndian.Uint64(k) > rd.from:
-		if pk, pv := c.Prev(); pk != nil {
-			k, v = pk, pv
-		} else {
-			k, v = c.First()
-		}
-	}
+	c := newChunkCursor(b)
+	k, v := c.Seek(rd.from)
 	for ; k != nil; k, v = c.Next() {
 		if binary.BigEndian.Uint64(k) > rd.to {
 			rd.from = rd.to + 1

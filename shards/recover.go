@@ -73,9 +73,9 @@ func (s *segment) openChecked(verify bool, mmap int, damage *[]Damage) error {
 	if err != nil {
 		return err
 	}
-	db.AllocSize = 4 << 20
+	db.AllocSize = 16 << 20
 	s.db = db
-	var cut map[int][][]byte
+	var cut map[int][]chunkRef
 	err = db.View(func(tx *bolt.Tx) error {
 		if tx.Size() > fi.Size() {
 			return fmt.Errorf("%w: file truncated to %d of %d bytes", ErrCorrupt, fi.Size(), tx.Size())
@@ -83,14 +83,14 @@ func (s *segment) openChecked(verify bool, mmap int, damage *[]Damage) error {
 		if !verify {
 			return nil
 		}
-		cut = map[int][][]byte{}
+		cut = map[int][]chunkRef{}
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			if len(name) != 4 {
 				return nil
 			}
 			shard := int(binary.BigEndian.Uint32(name))
-			if keys := damagedTail(shard, b); len(keys) > 0 {
-				cut[shard] = keys
+			if refs := damagedTail(shard, b); len(refs) > 0 {
+				cut[shard] = refs
 			}
 			return nil
 		})
@@ -99,12 +99,9 @@ func (s *segment) openChecked(verify bool, mmap int, damage *[]Damage) error {
 		return err
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for shard, keys := range cut {
-			b := tx.Bucket(shardBucket(shard))
-			for _, k := range keys {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
+		for shard, refs := range cut {
+			if err := deleteChunks(tx.Bucket(shardBucket(shard)), refs); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -112,30 +109,53 @@ func (s *segment) openChecked(verify bool, mmap int, damage *[]Damage) error {
 	if err != nil {
 		return fmt.Errorf("shards: cut damaged tail of %s: %w", s.path, err)
 	}
-	for shard, keys := range cut {
-		*damage = append(*damage, Damage{Segment: s.path, Shard: shard, Chunks: len(keys),
+	for shard, refs := range cut {
+		*damage = append(*damage, Damage{Segment: s.path, Shard: shard, Chunks: len(refs),
 			Reason: "chunk failed its checksum or order check: tail cut off"})
 	}
 	return nil
 }
 
+// chunkRef names a chunk within a shard bucket: its run and its key.
+type chunkRef struct{ run, key []byte }
+
 // damagedTail verifies every chunk of a shard bucket in order and returns
-// the keys from the first bad chunk to the end (copied: they outlive the tx).
-func damagedTail(shard int, b *bolt.Bucket) [][]byte {
-	var keys [][]byte
+// the chunks from the first bad one to the end (keys copied: they outlive
+// the transaction).
+func damagedTail(shard int, b *bolt.Bucket) []chunkRef {
+	var refs []chunkRef
 	var prevLast uint64
 	bad := false
-	c := b.Cursor()
+	c := newChunkCursor(b)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if !bad {
 			h, err := walkChunk(v, nil)
 			bad = err != nil || len(k) != 8 || int(h.shard) != shard ||
-				binary.BigEndian.Uint64(k) != h.first || (prevLast != 0 && h.first <= prevLast)
+				keyPos(k) != h.first || (prevLast != 0 && h.first <= prevLast)
 			prevLast = h.last
 		}
 		if bad {
-			keys = append(keys, append([]byte(nil), k...))
+			refs = append(refs, chunkRef{append([]byte(nil), c.run...), append([]byte(nil), k...)})
 		}
 	}
-	return keys
+	return refs
+}
+
+// deleteChunks deletes chunks, and the runs they leave empty.
+func deleteChunks(b *bolt.Bucket, refs []chunkRef) error {
+	for _, r := range refs {
+		if err := b.Bucket(r.run).Delete(r.key); err != nil {
+			return err
+		}
+	}
+	for _, r := range refs {
+		if rb := b.Bucket(r.run); rb != nil {
+			if k, _ := rb.Cursor().First(); k == nil {
+				if err := b.DeleteBucket(r.run); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

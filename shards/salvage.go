@@ -32,18 +32,13 @@ func salvage(path string, cause error) (Damage, error) {
 	kept := 0
 	err = db.Update(func(tx *bolt.Tx) error {
 		for shard, chunks := range found {
-			b, err := tx.CreateBucketIfNotExists(shardBucket(shard))
-			if err != nil {
-				return err
-			}
-			b.FillPercent = 1.0
-			var key [8]byte
-			for _, c := range chunks {
-				binary.BigEndian.PutUint64(key[:], c.first)
-				if err := b.Put(key[:], c.data); err != nil {
+			for len(chunks) > 0 {
+				n := min(len(chunks), salvageRun)
+				if err := putRun(tx, shard, chunks[:n]); err != nil {
 					return err
 				}
-				kept++
+				kept += n
+				chunks = chunks[n:]
 			}
 		}
 		return nil
@@ -64,6 +59,9 @@ func salvage(path string, cause error) (Damage, error) {
 	return Damage{Segment: path, Shard: -1, Chunks: kept,
 		Reason: fmt.Sprintf("unreadable (%v): rebuilt from %d intact chunks; records in damaged chunks are lost", cause, kept)}, nil
 }
+
+// salvageRun is how many chunks a rebuilt run holds.
+const salvageRun = 64
 
 // findChunks scans raw bytes for intact chunks and returns, per shard, a
 // chain with strictly increasing positions.

@@ -82,7 +82,7 @@ func createSegment(dir string, id uint64, mmap int) (*segment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shards: create segment %s: %w", s.path, err)
 	}
-	db.AllocSize = 4 << 20
+	db.AllocSize = 16 << 20
 	s.db = db
 	s.touch()
 	return s, nil
@@ -141,26 +141,20 @@ type chunkWrite struct {
 	data  []byte
 }
 
-// write stores chunks in one fsync'd transaction and returns the new size.
+// write stores chunks (grouped by shard) in one fsync'd transaction: a run
+// per shard (see layout.go).
 func (s *segment) write(chunks []chunkWrite) error {
 	var size int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		var b *bolt.Bucket
-		last := -1
-		var key [8]byte
-		for _, c := range chunks {
-			if c.shard != last {
-				var err error
-				if b, err = tx.CreateBucketIfNotExists(shardBucket(c.shard)); err != nil {
-					return err
-				}
-				b.FillPercent = 1.0 // keys only ever append
-				last = c.shard
+		for i := 0; i < len(chunks); {
+			j := i + 1
+			for j < len(chunks) && chunks[j].shard == chunks[i].shard {
+				j++
 			}
-			binary.BigEndian.PutUint64(key[:], c.first)
-			if err := b.Put(key[:], c.data); err != nil {
+			if err := putRun(tx, chunks[i].shard, chunks[i:j]); err != nil {
 				return err
 			}
+			i = j
 		}
 		size = tx.Size()
 		return nil
@@ -185,7 +179,7 @@ func (s *segment) scan() (map[int]shardRange, error) {
 			if len(name) != 4 {
 				return nil
 			}
-			c := b.Cursor()
+			c := newChunkCursor(b)
 			fk, _ := c.First()
 			lk, lv := c.Last()
 			if fk == nil {

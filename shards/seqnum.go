@@ -31,20 +31,48 @@ func posTime(pos uint64) time.Time { return time.UnixMilli(posMillis(pos)) }
 const seqLen = 56
 
 func formatSeq(streamID int64, shard int, pos uint64) string {
-	var b [seqLen]byte
-	b[0], b[1] = '4', '9'
+	return seqSuffix(streamID, shard).format(pos)
+}
+
+// A seqFormatter formats the sequence numbers of one shard: the 34 digits
+// after the position are the same for all of them, so a put of 500 records
+// formats only their positions.
+type seqFormatter [seqLen]byte
+
+func seqSuffix(streamID int64, shard int) *seqFormatter {
+	var f seqFormatter
+	f[0], f[1] = '4', '9'
+	putDigits(f[22:34], uint64(shard))
+	putDigits(f[34:56], uint64(streamID))
+	return &f
+}
+
+func (f *seqFormatter) format(pos uint64) string {
+	b := *f
 	putDigits(b[2:22], pos)
-	putDigits(b[22:34], uint64(shard))
-	putDigits(b[34:56], uint64(streamID))
 	return string(b[:])
 }
 
+// putDigits writes v zero-padded into dst, two digits per division.
 func putDigits(dst []byte, v uint64) {
-	for i := len(dst) - 1; i >= 0; i-- {
+	i := len(dst)
+	for i >= 2 && v > 0 {
+		q := v / 100
+		d := (v - q*100) * 2
+		dst[i-1], dst[i-2] = digitPairs[d+1], digitPairs[d]
+		v = q
+		i -= 2
+	}
+	for i > 0 {
+		i--
 		dst[i] = byte('0' + v%10)
 		v /= 10
 	}
 }
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // parseSeq checks a sequence number's shape and returns its shard index and
 // position. It does not check that the shard or stream match: the caller does.

@@ -94,7 +94,7 @@ func (st *Store) newStream(m streamMeta) *Stream {
 		stopping:  make(chan struct{}),
 		done:      make(chan struct{}),
 		notify:    make(chan struct{}),
-		jobs:      make(chan *job, 1),
+		jobs:      make(chan *job),
 		committed: make(chan struct{}),
 		bufs:      make(chan []byte, 2),
 	}

@@ -225,7 +225,7 @@ func (s *Stream) finish(r *request, err error) {
 }
 
 // encode turns each touched shard's records into chunks of about
-// chunkTarget bytes, in shard order, into buf.
+// chunkSize bytes, in shard order, into buf.
 func (s *Stream) encode(touched []*shard, buf []byte) ([]chunkWrite, []byte) {
 	type span struct {
 		shard      int
@@ -236,10 +236,14 @@ func (s *Stream) encode(touched []*shard, buf []byte) ([]chunkWrite, []byte) {
 	for _, sh := range touched {
 		recs := sh.pending
 		for len(recs) > 0 {
-			n, size := 0, 0
-			for n < len(recs) && (n == 0 || size+encodedLen(&recs[n]) <= chunkTarget) {
-				size += encodedLen(&recs[n])
-				n++
+			n, size := 0, chunkHeaderLen+chunkTrailer
+			for prev := recs[0].pos; n < len(recs); n++ {
+				l := encodedLen(&recs[n], prev)
+				if n > 0 && size+l > chunkSize {
+					break
+				}
+				size += l
+				prev = recs[n].pos
 			}
 			start := len(buf)
 			buf = appendChunk(buf, sh.index, recs[:n])

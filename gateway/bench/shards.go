@@ -21,13 +21,12 @@ type ShardsOptions struct {
 	Duration      time.Duration // how long the writers write
 	RecordSize    int           // bytes of data per record
 	Shards        int           // shards in the stream
-	BaselineBytes int64         // bytes each baseline writes
+	BaselineBytes int64         // bytes each baseline writes; 0: as many as the engine's records held
 }
 
 // DefaultShardsOptions are the settings the targets are stated for.
 func DefaultShardsOptions() ShardsOptions {
-	return ShardsOptions{Dir: ".", Writers: 16, Batch: 500, Duration: 10 * time.Second,
-		RecordSize: 200, Shards: 4, BaselineBytes: 256 << 20}
+	return ShardsOptions{Dir: ".", Writers: 16, Batch: 500, Duration: 10 * time.Second, RecordSize: 200, Shards: 4}
 }
 
 // ShardsResult is what `tidegate bench shards --json` prints.
@@ -52,10 +51,14 @@ type ShardsResult struct {
 	DurationSec    float64 `json:"duration_s"`
 }
 
-// Shards measures the engine and, in the same run and on the same disk,
-// the two baselines it is judged against. A short disk write first wakes
-// the machine: on virtual machines the first burst after idle is several
-// times slower, and whichever measurement ran first would pay for it.
+// Shards measures the engine and then, in the same run and on the same
+// disk, the two baselines it is judged against, each writing the same
+// number of bytes the engine's records held (unless BaselineBytes says
+// otherwise): disks and the caches in front of them slow down after a few
+// GB, so a short baseline would measure only the burst. A short disk write
+// first wakes the machine: on virtual machines the first burst after idle
+// is several times slower, and whichever measurement ran first would pay
+// for it.
 func Shards(ctx context.Context, o ShardsOptions) (ShardsResult, error) {
 	if o.Writers < 1 || o.Batch < 1 || o.Batch > shards.MaxRecordsPerPut || o.RecordSize < 1 || o.Duration <= 0 || o.Shards < 1 {
 		return ShardsResult{}, fmt.Errorf("bench: shards: writers, batch (1-%d), record size, shards and duration must be positive", shards.MaxRecordsPerPut)
@@ -64,37 +67,22 @@ func Shards(ctx context.Context, o ShardsOptions) (ShardsResult, error) {
 	if _, err := DiskBaseline(ctx, o.Dir, 32<<20); err != nil {
 		return res, err
 	}
-	disk, err := DiskBaseline(ctx, o.Dir, o.BaselineBytes)
+	if err := engine(ctx, o, &res); err != nil {
+		return res, err
+	}
+	total := o.BaselineBytes
+	if total <= 0 {
+		total = max(res.RecordsWritten*int64(o.RecordSize), 1<<20)
+	}
+	bolt, err := BoltBaseline(ctx, o.Dir, total, o.RecordSize)
 	if err != nil {
 		return res, err
 	}
-	bolt, err := BoltBaseline(ctx, o.Dir, o.BaselineBytes, o.RecordSize)
+	disk, err := DiskBaseline(ctx, o.Dir, total)
 	if err != nil {
 		return res, err
 	}
 	res.DiskMBPerSec, res.BoltRecordsPerSec = disk.MBPerSec, bolt.RecordsPerSec
-
-	tmp, err := os.MkdirTemp(o.Dir, "tidegate-bench-shards-*")
-	if err != nil {
-		return res, fmt.Errorf("bench: shards: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	st, err := shards.Open(tmp, shards.Options{})
-	if err != nil {
-		return res, err
-	}
-	defer st.Close()
-	s, err := st.CreateStream("bench", shards.StreamConfig{Shards: o.Shards})
-	if err != nil {
-		return res, err
-	}
-	if err := writeLoad(ctx, s, o, &res); err != nil {
-		return res, err
-	}
-	if err := readBack(s, &res); err != nil {
-		return res, err
-	}
-	res.StorageBytes = s.Stats().StorageBytes
 	if res.DiskMBPerSec > 0 {
 		res.RatioToDisk = res.WriteMBPerSec / res.DiskMBPerSec
 	}
@@ -102,6 +90,33 @@ func Shards(ctx context.Context, o ShardsOptions) (ShardsResult, error) {
 		res.RatioToBolt = res.WriteRecordsPerSec / res.BoltRecordsPerSec
 	}
 	return res, nil
+}
+
+// engine writes and reads back through the storage engine in a temporary
+// directory, which it removes before the baselines run.
+func engine(ctx context.Context, o ShardsOptions, res *ShardsResult) error {
+	tmp, err := os.MkdirTemp(o.Dir, "tidegate-bench-shards-*")
+	if err != nil {
+		return fmt.Errorf("bench: shards: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	st, err := shards.Open(tmp, shards.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := st.CreateStream("bench", shards.StreamConfig{Shards: o.Shards})
+	if err != nil {
+		return err
+	}
+	if err := writeLoad(ctx, s, o, res); err != nil {
+		return err
+	}
+	if err := readBack(s, res); err != nil {
+		return err
+	}
+	res.StorageBytes = s.Stats().StorageBytes
+	return nil
 }
 
 // writeLoad runs the writers for o.Duration. Each writer cycles through a

@@ -62,7 +62,7 @@ func benchShards(ctx context.Context, args []string) error {
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the writers write")
 	fs.IntVar(&o.RecordSize, "record-size", o.RecordSize, "bytes of data per record")
 	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the benchmark stream")
-	fs.Int64Var(&o.BaselineBytes, "baseline-bytes", o.BaselineBytes, "bytes each baseline writes")
+	fs.Int64Var(&o.BaselineBytes, "baseline-bytes", o.BaselineBytes, "bytes each baseline writes (0: as many as the engine's records held)")
 	dir := fs.String("dir", defaultDataDir(), "directory on the disk to measure (a temporary subdirectory is used and removed)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := parseFlags(fs, args); err != nil {
@@ -88,8 +88,8 @@ func benchShards(ctx context.Context, args []string) error {
 		{Name: "ack p50", Value: f("%.2f", r.AckP50Ms), Unit: "ms"},
 		{Name: "ack p99", Value: f("%.2f", r.AckP99Ms), Unit: "ms"},
 		{Name: "read", Value: f("%.0f", r.ReadRecordsPerSec), Unit: "records/s", Note: "every record, a reader per shard"},
-		{Name: "baseline: disk", Value: f("%.1f", r.DiskMBPerSec), Unit: "MB/s", Note: "1 MiB writes + fdatasync"},
-		{Name: "baseline: bbolt", Value: f("%.0f", r.BoltRecordsPerSec), Unit: "records/s", Note: "64 KiB values, one fsync'd tx per MiB"},
+		{Name: "baseline: disk", Value: f("%.1f", r.DiskMBPerSec), Unit: "MB/s", Note: "1 MiB writes + fdatasync, same bytes"},
+		{Name: "baseline: bbolt", Value: f("%.0f", r.BoltRecordsPerSec), Unit: "records/s", Note: "64 KiB values, one fsync'd tx per MiB, same bytes"},
 		{Name: "ratio to disk", Value: f("%.2f", r.RatioToDisk), Unit: "×"},
 		{Name: "ratio to bbolt", Value: f("%.2f", r.RatioToBolt), Unit: "×"},
 	})
