@@ -64,8 +64,8 @@ func TestRunExitsCleanlyOnSIGTERM(t *testing.T) {
 }
 
 // TestRunUnderSystemd runs `tidegate run --config FILE` as systemd would: it
-// must send READY=1 once listening, reload streams on SIGHUP, and send
-// STOPPING=1 on SIGTERM before exiting cleanly.
+// must send READY=1 once listening, WATCHDOG=1 from its health loop, reload
+// streams on SIGHUP, and send STOPPING=1 on SIGTERM before exiting cleanly.
 func TestRunUnderSystemd(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "notify.sock")
@@ -84,7 +84,7 @@ func TestRunUnderSystemd(t *testing.T) {
 	}
 	write("  - name: first\n")
 	cmd := tidegate(t, "run", "--config", cfgFile, "--log-format", "json")
-	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock)
+	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=200000")
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -105,6 +105,7 @@ func TestRunUnderSystemd(t *testing.T) {
 		}
 	}
 	expect("READY=1")
+	expect("WATCHDOG=1") // every 100 ms, half of WatchdogSec
 	endpoint := "http://127.0.0.1:" + port
 	if out := cli(t, endpoint, "", "streams", "ls"); !strings.Contains(out, "first") {
 		t.Fatalf("streams at start: %q", out)
