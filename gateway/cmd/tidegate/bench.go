@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -28,23 +29,49 @@ func runBench(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// --cpuprofile FILE (any benchmark, first argument after the name) writes a pprof CPU
-	// profile of the run: measure before optimising.
-	rest := args[1:]
-	if len(rest) >= 2 && (rest[0] == "--cpuprofile" || rest[0] == "-cpuprofile") {
-		f, err := os.Create(rest[1])
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-		rest = rest[2:]
-	}
-	return run(ctx, rest)
+	return run(ctx, args[1:])
 }
+
+// benchFlags are the flags every benchmark takes.
+type benchFlags struct {
+	dir, cpuprofile string
+	json            bool
+}
+
+func (b *benchFlags) register(fs *flag.FlagSet, dirHelp string) {
+	fs.StringVar(&b.dir, "dir", defaultDataDir(), dirHelp)
+	fs.StringVar(&b.cpuprofile, "cpuprofile", "", "write a pprof CPU profile of the run to this file")
+	fs.BoolVar(&b.json, "json", false, "print one JSON object instead of a table")
+}
+
+// start creates the directory and starts the CPU profile; stop ends it.
+func (b *benchFlags) start() (stop func(), err error) {
+	if err := os.MkdirAll(b.dir, 0o750); err != nil {
+		return nil, err
+	}
+	if b.cpuprofile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(b.cpuprofile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// report prints the result as JSON or as a table.
+func (b *benchFlags) report(result any, title string, rows []bench.Row) error {
+	if b.json {
+		return bench.WriteJSON(os.Stdout, result)
+	}
+	return bench.WriteTable(os.Stdout, title, rows)
+}
+
+func num(format string, v float64) string { return fmt.Sprintf(format, v) }
 
 func benchNames() []string {
 	var names []string
@@ -63,35 +90,33 @@ func benchShards(ctx context.Context, args []string) error {
 	fs.IntVar(&o.RecordSize, "record-size", o.RecordSize, "bytes of data per record")
 	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the benchmark stream")
 	fs.Int64Var(&o.BaselineBytes, "baseline-bytes", o.BaselineBytes, "bytes each baseline writes (0: as many as the engine's records held)")
-	dir := fs.String("dir", defaultDataDir(), "directory on the disk to measure (a temporary subdirectory is used and removed)")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	var b benchFlags
+	b.register(fs, "directory on the disk to measure (a temporary subdirectory is used and removed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*dir, 0o750); err != nil {
-		return err
-	}
-	o.Dir = *dir
-	r, err := bench.Shards(ctx, o)
+	stop, err := b.start()
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return bench.WriteJSON(os.Stdout, r)
+	o.Dir = b.dir
+	r, err := bench.Shards(ctx, o)
+	stop()
+	if err != nil {
+		return err
 	}
-	f := func(format string, v float64) string { return fmt.Sprintf(format, v) }
 	title := fmt.Sprintf("tidegate bench shards: %d writers × batches of %d × %d-byte records, %d shards, %.1f s",
 		r.Writers, r.Batch, r.RecordSize, r.Shards, r.DurationSec)
-	return bench.WriteTable(os.Stdout, title, []bench.Row{
-		{Name: "write", Value: f("%.0f", r.WriteRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%d records, fsync'd before ack", r.RecordsWritten)},
-		{Name: "write", Value: f("%.1f", r.WriteMBPerSec), Unit: "MB/s", Note: "record data"},
-		{Name: "ack p50", Value: f("%.2f", r.AckP50Ms), Unit: "ms"},
-		{Name: "ack p99", Value: f("%.2f", r.AckP99Ms), Unit: "ms"},
-		{Name: "read", Value: f("%.0f", r.ReadRecordsPerSec), Unit: "records/s", Note: "every record, a reader per shard"},
-		{Name: "baseline: disk", Value: f("%.1f", r.DiskMBPerSec), Unit: "MB/s", Note: "1 MiB writes + fdatasync, same bytes"},
-		{Name: "baseline: bbolt", Value: f("%.0f", r.BoltRecordsPerSec), Unit: "records/s", Note: "64 KiB values, one fsync'd tx per MiB, same bytes"},
-		{Name: "ratio to disk", Value: f("%.2f", r.RatioToDisk), Unit: "×"},
-		{Name: "ratio to bbolt", Value: f("%.2f", r.RatioToBolt), Unit: "×"},
+	return b.report(r, title, []bench.Row{
+		{Name: "write", Value: num("%.0f", r.WriteRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%d records, fsync'd before ack", r.RecordsWritten)},
+		{Name: "write", Value: num("%.1f", r.WriteMBPerSec), Unit: "MB/s", Note: "record data"},
+		{Name: "ack p50", Value: num("%.2f", r.AckP50Ms), Unit: "ms"},
+		{Name: "ack p99", Value: num("%.2f", r.AckP99Ms), Unit: "ms"},
+		{Name: "read", Value: num("%.0f", r.ReadRecordsPerSec), Unit: "records/s", Note: "every record, a reader per shard"},
+		{Name: "baseline: disk", Value: num("%.1f", r.DiskMBPerSec), Unit: "MB/s", Note: "1 MiB writes + fdatasync, same bytes"},
+		{Name: "baseline: bbolt", Value: num("%.0f", r.BoltRecordsPerSec), Unit: "records/s", Note: "64 KiB values, one fsync'd tx per MiB, same bytes"},
+		{Name: "ratio to disk", Value: num("%.2f", r.RatioToDisk), Unit: "×"},
+		{Name: "ratio to bbolt", Value: num("%.2f", r.RatioToBolt), Unit: "×"},
 	})
 }
 
@@ -105,41 +130,39 @@ func benchAPI(ctx context.Context, args []string) error {
 	fs.IntVar(&o.RecordSize, "record-size", o.RecordSize, "bytes of data per record")
 	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the benchmark stream")
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the clients put")
-	dir := fs.String("dir", defaultDataDir(), "where the in-process gateway keeps its temporary data")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	var b benchFlags
+	b.register(fs, "where the in-process gateway keeps its temporary data")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*dir, 0o750); err != nil {
-		return err
-	}
-	o.Dir = *dir
-	r, err := bench.API(ctx, o)
+	stop, err := b.start()
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return bench.WriteJSON(os.Stdout, r)
+	o.Dir = b.dir
+	r, err := bench.API(ctx, o)
+	stop()
+	if err != nil {
+		return err
 	}
-	f := func(format string, v float64) string { return fmt.Sprintf(format, v) }
 	target := o.Endpoint
 	if target == "" {
 		target = "in-process gateway"
 	}
 	rows := []bench.Row{
-		{Name: "put", Value: f("%.0f", r.PutRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%s, %d records acknowledged", target, r.RecordsPut)},
-		{Name: "put p99", Value: f("%.2f", r.PutP99Ms), Unit: "ms", Note: fmt.Sprintf("PutRecords of %d", r.Batch)},
-		{Name: "get", Value: f("%.0f", r.GetRecordsPerSec), Unit: "records/s", Note: "GetRecords drain, a reader per shard"},
+		{Name: "put", Value: num("%.0f", r.PutRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%s, %d records acknowledged", target, r.RecordsPut)},
+		{Name: "put p99", Value: num("%.2f", r.PutP99Ms), Unit: "ms", Note: fmt.Sprintf("PutRecords of %d", r.Batch)},
+		{Name: "get", Value: num("%.0f", r.GetRecordsPerSec), Unit: "records/s", Note: "GetRecords drain, a reader per shard"},
 	}
 	if o.Peer != "" {
 		rows = append(rows,
-			bench.Row{Name: "peer put", Value: f("%.0f", r.PeerPutRecordsPerSec), Unit: "records/s", Note: o.Peer},
-			bench.Row{Name: "peer put p99", Value: f("%.2f", r.PeerPutP99Ms), Unit: "ms"},
-			bench.Row{Name: "peer get", Value: f("%.0f", r.PeerGetRecordsPerSec), Unit: "records/s"},
-			bench.Row{Name: "ratio to peer", Value: f("%.1f", r.RatioToPeer), Unit: "×", Note: "put rate"},
+			bench.Row{Name: "peer put", Value: num("%.0f", r.PeerPutRecordsPerSec), Unit: "records/s", Note: o.Peer},
+			bench.Row{Name: "peer put p99", Value: num("%.2f", r.PeerPutP99Ms), Unit: "ms"},
+			bench.Row{Name: "peer get", Value: num("%.0f", r.PeerGetRecordsPerSec), Unit: "records/s"},
+			bench.Row{Name: "ratio to peer", Value: num("%.1f", r.RatioToPeer), Unit: "×", Note: "put rate"},
 		)
 	}
 	title := fmt.Sprintf("tidegate bench api: %d AWS SDK clients × PutRecords of %d × %d-byte records, %.1f s",
 		r.Clients, r.Batch, r.RecordSize, r.DurationSec)
-	return bench.WriteTable(os.Stdout, title, rows)
+	return b.report(r, title, rows)
 }
