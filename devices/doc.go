@@ -1,4 +1,6 @@
-// Package devices will turn sensor readings into records: MQTT subscriptions and the embedded
-// broker, payload decoders, and periph.io sensors, each reading written to a shards stream
-// with the device id as partition key.
+// Package devices brings field data into streams: MQTT subscriptions (an
+// embedded broker and external brokers), payload decoders, and periph.io
+// sensors. Each reading becomes a record whose partition key is the device
+// id. Subpackages: decode (payload decoders), sparkplug (Sparkplug B),
+// mqtt (brokers and subscriptions), sensors (periph drivers and polling).
 package devices
