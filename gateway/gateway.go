@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tidegate/tidegate/devices/registry"
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/kinesis"
 	"github.com/tidegate/tidegate/gateway/metrics"
@@ -25,13 +26,14 @@ type Gateway struct {
 	version string
 	notify  *systemd.Notifier
 
-	cfg   atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
-	auth  authenticator
-	store *shards.Store
-	reg   *metrics.Registry
-	api   *kinesis.API
-	srv   *http.Server
-	ln    net.Listener
+	cfg     atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
+	auth    authenticator
+	store   *shards.Store
+	devices *registry.Registry
+	reg     *metrics.Registry
+	api     *kinesis.API
+	srv     *http.Server
+	ln      net.Listener
 
 	ready   atomic.Bool
 	served  chan error
@@ -42,7 +44,8 @@ type Gateway struct {
 
 // New prepares a gateway for cfg (already validated). Nothing is opened yet.
 func New(cfg *config.Config, logger *slog.Logger, version string) *Gateway {
-	g := &Gateway{logger: logger, version: version, notify: systemd.FromEnv(), served: make(chan error, 1)}
+	g := &Gateway{logger: logger, version: version, notify: systemd.FromEnv(), served: make(chan error, 1),
+		devices: registry.New(deviceTimeout, nil)}
 	g.cfg.Store(cfg)
 	g.auth.set(cfg.Auth.AccessKeys)
 	return g
@@ -73,6 +76,10 @@ func (g *Gateway) Start(ctx context.Context) error {
 		return err
 	}
 	g.reg = metrics.New(st)
+	if err := g.reg.RegisterDevices(g.devices); err != nil {
+		st.Close()
+		return err
+	}
 	g.api = &kinesis.API{
 		Store: st, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
 		Auth: g.auth.verify, IteratorKey: key, Throttled: g.throttled,
@@ -102,6 +109,12 @@ func (g *Gateway) Start(ctx context.Context) error {
 		"data_dir", cfg.DataDir, "streams", len(st.Streams()), "auth", len(cfg.Auth.AccessKeys) > 0)
 	return nil
 }
+
+// deviceTimeout is how long a device may stay silent before it is offline.
+const deviceTimeout = 10 * time.Minute
+
+// Devices is the registry of every device seen.
+func (g *Gateway) Devices() *registry.Registry { return g.devices }
 
 // Addr is where the HTTP listener is bound (useful with port 0).
 func (g *Gateway) Addr() net.Addr { return g.ln.Addr() }

@@ -196,3 +196,21 @@ func apiCode(err error) string {
 	}
 	return ""
 }
+
+func TestDevicesREST(t *testing.T) {
+	g := startGateway(t, testConfig(t, ""))
+	g.Devices().Seen("node-7", "mqtt", map[string]any{"t": 21.5}, time.Time{})
+	base := "http://" + g.Addr().String()
+	if code, body := get(t, http.DefaultClient, base+"/api/v1/devices"); code != 200 || !strings.Contains(body, `"id":"node-7"`) || !strings.Contains(body, `"online":true`) {
+		t.Fatalf("devices: %d %s", code, body)
+	}
+	if code, body := get(t, http.DefaultClient, base+"/api/v1/devices/node-7"); code != 200 || !strings.Contains(body, `"t":21.5`) {
+		t.Fatalf("device: %d %s", code, body)
+	}
+	if code, _ := get(t, http.DefaultClient, base+"/api/v1/devices/none"); code != 404 {
+		t.Fatalf("unknown device: %d", code)
+	}
+	if _, body := get(t, http.DefaultClient, base+"/metrics"); !strings.Contains(body, `tidegate_device_messages_total{device="node-7",source="mqtt"} 1`) {
+		t.Fatal("no device metric")
+	}
+}

@@ -68,6 +68,7 @@ func (g *Gateway) routes() http.Handler {
 		plain(w, http.StatusOK, "ready\n")
 	})
 	mux.Handle("GET /metrics", g.reg.Handler())
+	g.restRoutes(mux)
 	mux.HandleFunc("GET /{$}", g.home)
 	return mux
 }
@@ -85,6 +86,7 @@ func (g *Gateway) home(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "  %-24s %4d shards %12d records in %12d bytes on disk\n", name, s.Config().Shards, st.RecordsIn, st.StorageBytes)
 	}
 	b.WriteString("\nKinesis Data Streams API: POST / (X-Amz-Target: Kinesis_20131202.*)\n")
+	b.WriteString("REST: GET /api/v1/devices\n")
 	b.WriteString("GET /healthz, /readyz, /metrics\n")
 	plain(w, http.StatusOK, b.String())
 }

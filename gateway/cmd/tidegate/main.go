@@ -27,6 +27,7 @@ var commands = []command{
 	{"streams", "list, create, describe, delete, split, merge and reshard streams of a running gateway", runStreams},
 	{"put", "put records into a stream of a running gateway (DATA, or one per line of stdin)", runPut},
 	{"tail", "print a stream's records, following splits and merges (--follow to wait for more)", runTail},
+	{"devices", "list the devices a running gateway has heard from (devices ls)", runDevices},
 	{"bench", "measure a hot path on this machine against same-run baselines (bench shards)", runBench},
 	{"selfcheck", "exercise the storage engine in a scratch directory (used by make pi-check)", runSelfcheck},
 	{"version", "print version and build information", runVersion},
