@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // PutEntry is one record to put.
@@ -68,6 +69,9 @@ func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResul
 	}
 	id := s.idOf()
 	out := make([]PutResult, len(r.placed))
+	// One allocation holds every sequence number; the strings are views of
+	// it, never written again.
+	digits := make([]byte, len(r.placed)*seqLen)
 	var fs []*seqFormatter // by shard index
 	for i, p := range r.placed {
 		if p.shard >= len(fs) {
@@ -76,7 +80,9 @@ func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResul
 		if fs[p.shard] == nil {
 			fs[p.shard] = seqSuffix(id, p.shard)
 		}
-		out[i] = PutResult{ShardID: ShardID(p.shard), SequenceNumber: fs[p.shard].format(p.pos)}
+		d := digits[i*seqLen : (i+1)*seqLen]
+		fs[p.shard].formatInto(d, p.pos)
+		out[i] = PutResult{ShardID: ShardID(p.shard), SequenceNumber: unsafe.String(&d[0], seqLen)}
 	}
 	return out, nil
 }

@@ -53,6 +53,12 @@ func (f *seqFormatter) format(pos uint64) string {
 	return string(b[:])
 }
 
+// formatInto writes the sequence number of pos into dst[:seqLen].
+func (f *seqFormatter) formatInto(dst []byte, pos uint64) {
+	copy(dst, f[:])
+	putDigits(dst[2:22], pos)
+}
+
 // putDigits writes v zero-padded into dst, two digits per division.
 func putDigits(dst []byte, v uint64) {
 	i := len(dst)
