@@ -1,0 +1,93 @@
+package sensors
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"periph.io/x/conn/v3/onewire"
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/devices/v3/ds18b20"
+)
+
+// ds18b20Families are the family codes periph's ds18b20 driver speaks to.
+var ds18b20Families = map[byte]string{0x10: "DS18S20", 0x22: "DS1822", 0x28: "DS18B20"}
+
+// ParseOneWireAddress parses a DS18B20 ROM id written as 16 hex digits
+// (optionally 0x-led; family code in the low byte, CRC in the high byte, as
+// periph prints onewire.Address) or as Linux's w1 sysfs name "28-00000a1b2c3c"
+// (family, then the 48-bit serial; the CRC is computed).
+func ParseOneWireAddress(s string) (onewire.Address, error) {
+	if s == "" {
+		return 0, errors.New("required (16 hex digits or a w1 name like 28-00000a1b2c3c)")
+	}
+	if fam, serial, ok := strings.Cut(s, "-"); ok {
+		f, err1 := strconv.ParseUint(fam, 16, 8)
+		n, err2 := strconv.ParseUint(serial, 16, 48)
+		if err1 != nil || err2 != nil || len(fam) != 2 || len(serial) != 12 {
+			return 0, fmt.Errorf("%q: want ff-ssssssssssss (family, 12 hex digit serial)", s)
+		}
+		a := f | n<<8
+		var b [7]byte
+		for i := range b {
+			b[i] = byte(a >> (8 * i))
+		}
+		a |= uint64(onewire.CalcCRC(b[:])) << 56
+		return checkFamily(onewire.Address(a), s)
+	}
+	h := strings.TrimPrefix(strings.ToLower(s), "0x")
+	if len(h) != 16 {
+		return 0, fmt.Errorf("%q: want 16 hex digits", s)
+	}
+	a, err := strconv.ParseUint(h, 16, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want 16 hex digits", s)
+	}
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(a >> (8 * i))
+	}
+	if !onewire.CheckCRC(b[:]) {
+		return 0, fmt.Errorf("%q: CRC byte %#02x does not match (is the byte order reversed?)", s, b[7])
+	}
+	return checkFamily(onewire.Address(a), s)
+}
+
+func checkFamily(a onewire.Address, s string) (onewire.Address, error) {
+	if _, ok := ds18b20Families[byte(a)]; !ok {
+		return 0, fmt.Errorf("%q: family code %#02x is not a DS18B20/DS18S20/DS1822", s, byte(a))
+	}
+	return a, nil
+}
+
+type ds18b20Sensor struct {
+	dev *ds18b20.Dev
+	bus onewire.BusCloser
+}
+
+func openDS18B20(c Config, hw Hardware) (sensor, error) {
+	addr, err := ParseOneWireAddress(c.OneWireAddress)
+	if err != nil {
+		return nil, err
+	}
+	bus, err := hw.OpenOneWire(c.OneWireBus)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := ds18b20.New(bus, addr, c.Resolution)
+	if err != nil {
+		return nil, errors.Join(err, bus.Close())
+	}
+	return &ds18b20Sensor{dev: dev, bus: bus}, nil
+}
+
+func (s *ds18b20Sensor) read() (sample, error) {
+	var e physic.Env
+	if err := s.dev.Sense(&e); err != nil {
+		return sample{}, err
+	}
+	return flatSample(map[string]any{"temperature_c": round(float64(e.Temperature-physic.ZeroCelsius)/float64(physic.Celsius), 4)}), nil
+}
+
+func (s *ds18b20Sensor) close() error { return s.bus.Close() }

@@ -1,0 +1,69 @@
+package sensors
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/i2c"
+	"periph.io/x/conn/v3/onewire"
+	"periph.io/x/conn/v3/spi"
+
+	"github.com/tidegate/tidegate/firmware-sim/chips/bme280"
+)
+
+var errNoHW = errors.New("no such hardware in this test")
+
+// testHW is Hardware made of emulated chips, playback buses and fake pins.
+type testHW struct {
+	i2c  map[string]i2c.BusCloser // by bus name
+	sim  map[string]*bme280.Chip  // by sensor name
+	pins map[string]gpio.PinIO
+}
+
+func (h *testHW) OpenI2C(bus string) (i2c.BusCloser, error) {
+	if b, ok := h.i2c[bus]; ok {
+		return b, nil
+	}
+	return nil, errNoHW
+}
+func (h *testHW) OpenSPI(string) (spi.PortCloser, error)        { return nil, errNoHW }
+func (h *testHW) OpenOneWire(string) (onewire.BusCloser, error) { return nil, errNoHW }
+func (h *testHW) Pin(name string) (gpio.PinIO, error) {
+	if p, ok := h.pins[name]; ok {
+		return p, nil
+	}
+	return nil, errNoHW
+}
+func (h *testHW) OpenSim(c Config) (i2c.BusCloser, error) {
+	if chip, ok := h.sim[c.Name]; ok {
+		return simHandle{chip}, nil
+	}
+	return nil, errNoHW
+}
+
+// fastClock runs timers a thousand times faster than real time, so a
+// backoff of one minute takes 60 ms.
+type fastClock struct{}
+
+func (fastClock) Now() time.Time                         { return time.Now() }
+func (fastClock) After(d time.Duration) <-chan time.Time { return time.After(d / 1000) }
+
+// manualClock is a clock the test sets; After never fires.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+func (c *manualClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+func (c *manualClock) After(time.Duration) <-chan time.Time { return nil }
