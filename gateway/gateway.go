@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/devices/registry"
+	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/kinesis"
 	"github.com/tidegate/tidegate/gateway/metrics"
@@ -30,6 +31,7 @@ type Gateway struct {
 	auth    authenticator
 	store   *shards.Store
 	devices *registry.Registry
+	sensors *sensors.Poller
 	reg     *metrics.Registry
 	api     *kinesis.API
 	srv     *http.Server
@@ -100,6 +102,10 @@ func (g *Gateway) Start(ctx context.Context) error {
 	go func() { g.served <- g.serve(cfg) }()
 
 	ctx, g.stop = context.WithCancel(context.Background())
+	if err := g.startSensors(ctx, cfg.Sensors); err != nil {
+		g.Shutdown(context.Background())
+		return fmt.Errorf("sensors: %w", err)
+	}
 	g.wg.Add(1)
 	go g.watchdog(ctx)
 	g.ready.Store(true)
@@ -182,6 +188,9 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 				err = errors.Join(err, fmt.Errorf("http shutdown: %w", e))
 				g.srv.Close()
 			}
+		}
+		if g.sensors != nil {
+			g.sensors.Close()
 		}
 		g.wg.Wait()
 		if g.store != nil {

@@ -214,3 +214,19 @@ func TestDevicesREST(t *testing.T) {
 		t.Fatal("no device metric")
 	}
 }
+
+func TestSimulatedSensorFeedsItsStream(t *testing.T) {
+	g := startGateway(t, testConfig(t, "streams:\n  - name: sensors\nsensors:\n  - {name: demo-air, driver: bme280, bus: sim, interval: 50ms, stream: sensors}\n"))
+	s, _ := g.Store().Stream("sensors")
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Stats().RecordsIn < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no readings from the simulated BME280")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d, ok := g.Devices().Get("demo-air")
+	if !ok || !d.Online || d.Source != "sensor" || d.LastValues["temperature_c"] == nil {
+		t.Fatalf("registry: %+v", d)
+	}
+}

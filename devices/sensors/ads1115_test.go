@@ -76,7 +76,7 @@ func TestADS1115Scaling(t *testing.T) {
 	t.Run("flat values", func(t *testing.T) {
 		for _, tt := range tests {
 			bus := &i2ctest.Playback{Ops: tt.ops, DontPanic: true}
-			cfg := Config{Name: "adc", Driver: DriverADS1115, Stream: "s", Interval: 1e9, I2CBus: "1", Address: tt.addr, Channels: tt.channels}.withDefaults()
+			cfg := Config{Name: "adc", Driver: DriverADS1115, Stream: "s", Interval: 1e9, I2CBus: "1", Address: tt.addr, Channels: tt.channels}.WithDefaults()
 			s, err := open(cfg, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}}, realClock{})
 			if err != nil {
 				t.Fatal(err)

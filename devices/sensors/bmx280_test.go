@@ -101,7 +101,7 @@ func TestBMx280(t *testing.T) {
 func readOnce(t *testing.T, cfg Config, hw Hardware, wantErr bool) map[string]any {
 	t.Helper()
 	cfg.Stream, cfg.Interval = "sensors", 1e9
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

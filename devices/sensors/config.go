@@ -114,8 +114,8 @@ var ads1115Gains = []float64{6.144, 4.096, 2.048, 1.024, 0.512, 0.256}
 
 var ads1115Inputs = []string{"0", "1", "2", "3", "0-1", "0-3", "1-3", "2-3"}
 
-// withDefaults returns c with the defaults its driver implies filled in.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with the defaults its driver implies filled in.
+func (c Config) WithDefaults() Config {
 	spec, ok := drivers[c.Driver]
 	if !ok {
 		return c

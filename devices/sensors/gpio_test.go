@@ -146,7 +146,7 @@ func TestGPIOCount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := &manualClock{now: t0}
 			p := newEdgePin(clock)
-			cfg := Config{Name: "meter", Driver: DriverGPIO, Pin: "GPIO17", Mode: "count", Edge: tt.edge, Debounce: tt.debounce, Pull: "up", Stream: "s", Interval: time.Second}.withDefaults()
+			cfg := Config{Name: "meter", Driver: DriverGPIO, Pin: "GPIO17", Mode: "count", Edge: tt.edge, Debounce: tt.debounce, Pull: "up", Stream: "s", Interval: time.Second}.WithDefaults()
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func TestGPIOCount(t *testing.T) {
 func TestGPIOLevel(t *testing.T) {
 	clock := &manualClock{}
 	p := newEdgePin(clock)
-	cfg := Config{Name: "door", Driver: DriverGPIO, Pin: "GPIO17", Stream: "s", Interval: time.Second}.withDefaults()
+	cfg := Config{Name: "door", Driver: DriverGPIO, Pin: "GPIO17", Stream: "s", Interval: time.Second}.WithDefaults()
 	s, err := open(cfg, &testHW{pins: map[string]gpio.PinIO{"GPIO17": p}}, clock)
 	if err != nil {
 		t.Fatal(err)

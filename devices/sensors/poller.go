@@ -60,7 +60,7 @@ func New(cfgs []Config, deps Deps) (*Poller, error) {
 	}
 	full := make([]Config, len(cfgs))
 	for i, c := range cfgs {
-		full[i] = c.withDefaults()
+		full[i] = c.WithDefaults()
 	}
 	if err := ValidateAll(full); err != nil {
 		return nil, err

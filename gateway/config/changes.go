@@ -2,7 +2,11 @@ package config
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
+
+	"github.com/tidegate/tidegate/devices/sensors"
 )
 
 // Changes describes, one line each, how after differs from before, split into what the
@@ -21,6 +25,9 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	diff(&restart, "listen.tls", describeTLS(before.Listen.TLS), describeTLS(after.Listen.TLS))
 	diff(&restart, "kinesis.region", before.Kinesis.Region, after.Kinesis.Region)
 	diff(&restart, "kinesis.account_id", before.Kinesis.AccountID, after.Kinesis.AccountID)
+	if !slices.EqualFunc(before.Sensors, after.Sensors, func(a, b sensors.Config) bool { return reflect.DeepEqual(a, b) }) {
+		restart = append(restart, fmt.Sprintf("sensors: %d → %d configured, settings changed", len(before.Sensors), len(after.Sensors)))
+	}
 
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -16,6 +17,8 @@ type Config struct {
 	Auth    Auth         `yaml:"auth"`
 	Kinesis Kinesis      `yaml:"kinesis"`
 	Streams []StreamSpec `yaml:"streams"`
+	// Sensors are periph.io sensors polled into streams.
+	Sensors []sensors.Config `yaml:"sensors"`
 
 	// origins remembers where each value came from (file position or environment
 	// variable) so that validation errors can point at it. A pointer, so that printing a

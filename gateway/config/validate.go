@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tidegate/tidegate/devices/sensors"
+
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -68,7 +70,24 @@ func (c *Config) validate() []error {
 		p.add("kinesis.account_id", "%q must be 12 digits (quote it in YAML, as in \"000000000000\", to keep leading zeros)", c.Kinesis.AccountID)
 	}
 	c.validateStreams(p)
+	c.validateSensors(p)
 	return p.errs
+}
+
+func (c *Config) validateSensors(p *problems) {
+	names := map[string]int{}
+	for i, sc := range c.Sensors {
+		path := fmt.Sprintf("sensors[%d]", i)
+		if err := sc.WithDefaults().Validate(); err != nil {
+			for _, e := range unjoin(err) {
+				p.add(path, "%s", strings.TrimPrefix(e.Error(), sensors.ErrConfig.Error()+": "))
+			}
+		}
+		if j, dup := names[sc.Name]; dup && sc.Name != "" {
+			p.add(path+".name", "duplicate sensor %q: sensors[%d] already has that name", sc.Name, j)
+		}
+		names[sc.Name] = i
+	}
 }
 
 func (c *Config) validateListen(p *problems) {
@@ -181,4 +200,12 @@ func checkRange[T interface {
 	case v > hi:
 		p.add(path, "%s is above the maximum %s", v, hi)
 	}
+}
+
+// unjoin lists the errors joined in err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
