@@ -14,19 +14,22 @@ var (
 	commit  = "unknown"
 )
 
-const usage = `Usage: firmware-sim <command>
+const usage = `Usage: firmware-sim <command> [options]
 
 Commands:
+  sensors   run a fleet of simulated sensor nodes publishing readings over MQTT
   version   print version and build information
+  help      print this text
 
-Simulated sensor nodes, I2C chips and cameras are not written yet; they arrive
-with the gateway features they exercise (MQTT, RTSP, WHIP).
+Run 'firmware-sim sensors -h' for the sensors options.
 `
 
 func main() {
 	switch {
 	case len(os.Args) >= 2 && os.Args[1] == "version":
 		fmt.Printf("firmware-sim %s (commit %s) %s %s/%s\n", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	case len(os.Args) >= 2 && os.Args[1] == "sensors":
+		os.Exit(sensors(os.Args[2:]))
 	case len(os.Args) == 1 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help":
 		fmt.Print(usage)
 	default:
