@@ -1,0 +1,219 @@
+package mqtt
+
+import (
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+)
+
+// IngestFunc takes a message published by a client of the embedded broker
+// and returns once it is durable. While it runs the client's QoS 1/2
+// PUBLISH is not acknowledged; an error means it never is on this
+// connection: the client is disconnected and redelivers after reconnecting.
+type IngestFunc func(ctx context.Context, clientID, topic string, payload []byte) error
+
+// Broker is the embedded MQTT broker, behind an interface of ours because
+// its implementation (mochi-mqtt) is no longer maintained.
+type Broker interface {
+	// SetIngest installs the function every client PUBLISH goes through
+	// before it is acknowledged and routed. Call it before Start.
+	SetIngest(fn IngestFunc)
+	// Start binds the listeners and serves.
+	Start() error
+	// Addr is the TCP listener's address, once started.
+	Addr() string
+	// Close disconnects every client and stops.
+	Close() error
+}
+
+// BrokerOptions configure NewBroker.
+type BrokerOptions struct {
+	Listen     string // default DefaultListen
+	TLS        TLSConfig
+	Users      []User
+	SessionDir string // "" keeps sessions in memory only
+	Logger     *slog.Logger
+}
+
+// NewBroker returns the mochi-mqtt broker. It refuses anonymous access on a
+// listener that is not loopback.
+func NewBroker(o BrokerOptions) (*MochiBroker, error) {
+	if o.Listen == "" {
+		o.Listen = DefaultListen
+	}
+	c := Config{Listen: o.Listen, TLS: o.TLS, Users: o.Users}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	users := make(map[string]string, len(o.Users))
+	for _, u := range o.Users {
+		users[u.Username] = u.Password
+	}
+	b := &MochiBroker{opts: o, users: users, log: o.Logger}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	return b, nil
+}
+
+// MochiBroker is the Broker made with mochi-mqtt v2.
+//
+// What survives a restart: with SessionDir set, persistent sessions
+// (clean session off / session expiry > 0), their subscriptions, retained
+// messages and QoS 1/2 messages queued for subscribers are kept in a bbolt
+// file and reloaded at Start. Without it, all of that is in memory only and
+// lost at restart. Messages published into streams never depend on it:
+// they are acknowledged only once durable in the stream.
+type MochiBroker struct {
+	opts  BrokerOptions
+	users map[string]string
+	log   *slog.Logger
+
+	ctx    context.Context // ends blocked ingests at Close
+	cancel context.CancelFunc
+	ingest IngestFunc
+	srv    *mochi.Server
+	tcp    *listeners.TCP
+	once   sync.Once
+}
+
+var _ Broker = (*MochiBroker)(nil)
+
+// SetIngest implements Broker.
+func (b *MochiBroker) SetIngest(fn IngestFunc) { b.ingest = fn }
+
+// Addr implements Broker.
+func (b *MochiBroker) Addr() string {
+	if b.tcp == nil {
+		return ""
+	}
+	return b.tcp.Address()
+}
+
+// Server exposes the mochi server, for tests and for in-process publishing.
+func (b *MochiBroker) Server() *mochi.Server { return b.srv }
+
+// Start implements Broker.
+func (b *MochiBroker) Start() error {
+	caps := mochi.NewDefaultServerCapabilities()
+	// mochi drops retained messages and queued QoS messages older than a
+	// day by default; a gateway keeps them until the session expires.
+	caps.MaximumMessageExpiryInterval = 0
+	srv := mochi.New(&mochi.Options{
+		Capabilities:             caps,
+		Logger:                   b.log.With("component", "mqtt-broker"),
+		ClientNetWriteBufferSize: 4096,
+		ClientNetReadBufferSize:  4096,
+	})
+	h := &ingestHook{b: b}
+	if err := srv.AddHook(h, nil); err != nil {
+		return fmt.Errorf("mqtt: broker hook: %w", err)
+	}
+	if b.opts.SessionDir != "" {
+		if err := os.MkdirAll(b.opts.SessionDir, 0o700); err != nil {
+			return fmt.Errorf("mqtt: session dir: %w", err)
+		}
+		if err := addSessionStore(srv, filepath.Join(b.opts.SessionDir, "mqtt-sessions.db")); err != nil {
+			return fmt.Errorf("mqtt: session store: %w", err)
+		}
+	}
+	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.opts.Listen})
+	if err := srv.AddListener(b.tcp); err != nil {
+		srv.Close()
+		return fmt.Errorf("mqtt: listen %s: %w", b.opts.Listen, err)
+	}
+	if t := b.opts.TLS; t.Listen != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			srv.Close()
+			return fmt.Errorf("mqtt: tls: %w", err)
+		}
+		l := listeners.NewTCP(listeners.Config{ID: "tls", Address: t.Listen,
+			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
+		if err := srv.AddListener(l); err != nil {
+			srv.Close()
+			return fmt.Errorf("mqtt: listen tls %s: %w", t.Listen, err)
+		}
+	}
+	b.srv = srv
+	if err := srv.Serve(); err != nil {
+		srv.Close()
+		return fmt.Errorf("mqtt: broker: %w", err)
+	}
+	return nil
+}
+
+// Close implements Broker.
+func (b *MochiBroker) Close() error {
+	b.once.Do(func() {
+		b.cancel()
+		if b.srv != nil {
+			b.srv.Close()
+		}
+	})
+	return nil
+}
+
+// ingestHook authenticates clients and stores their messages before mochi
+// acknowledges them: mochi calls OnPublish from the client's read loop in
+// processPublish and writes the PUBACK (PUBREC for QoS 2) only after it
+// returns without error (server.go, processPublish, v2.7.9).
+type ingestHook struct {
+	mochi.HookBase
+	b *MochiBroker
+}
+
+func (h *ingestHook) ID() string { return "tidegate-ingest" }
+
+func (h *ingestHook) Provides(b byte) bool {
+	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck || b == mochi.OnPublish
+}
+
+func (h *ingestHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+	if len(h.b.users) == 0 {
+		return true // Validate allowed this only on loopback
+	}
+	want, ok := h.b.users[string(pk.Connect.Username)]
+	// Compare even for an unknown user, so timing does not tell users apart.
+	eq := subtle.ConstantTimeCompare([]byte(want), pk.Connect.Password) == 1
+	return ok && eq
+}
+
+func (h *ingestHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool { return true }
+
+func (h *ingestHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
+	if cl.Net.Inline || h.b.ingest == nil {
+		return pk, nil
+	}
+	err := h.b.ingest(h.b.ctx, cl.ID, pk.TopicName, pk.Payload)
+	if err == nil {
+		return pk, nil
+	}
+	h.b.log.Warn("mqtt: message not stored, client disconnected to redeliver",
+		"client", cl.ID, "topic", pk.TopicName, "qos", pk.FixedHeader.Qos, "error", err)
+	// ErrRejectPacket makes processPublish return before the PUBACK and
+	// before routing. A client redelivers an unacknowledged QoS 1/2
+	// PUBLISH only when it reconnects (MQTT 3.1.1 §4.4, MQTT 5 §4.4), so
+	// end the connection. A v5 client is told why.
+	if cl.Properties.ProtocolVersion == 5 {
+		code := packets.ErrServerBusy
+		if errors.Is(err, context.Canceled) {
+			code = packets.ErrServerShuttingDown
+		}
+		_ = h.b.srv.DisconnectClient(cl, code)
+	} else {
+		cl.Stop(fmt.Errorf("mqtt: message not stored: %w", err))
+	}
+	return pk, packets.ErrRejectPacket
+}

@@ -1,0 +1,189 @@
+package mqtt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidegate/tidegate/devices/decode"
+	"github.com/tidegate/tidegate/shards"
+)
+
+// Sink stores records durably; *ingest.Sink is the real one.
+type Sink interface {
+	// Put returns once records are durable in stream.
+	Put(ctx context.Context, stream string, records []shards.PutEntry) error
+	// DeadLetter returns once the message is durable in the dead-letter stream.
+	DeadLetter(ctx context.Context, source, topic string, payload []byte, reason error) error
+}
+
+// Observer learns every stored reading, for the device registry. Seen is
+// called after the reading is durable, on the message's goroutine: it must
+// not block.
+type Observer interface {
+	Seen(device, source string, values map[string]any, at time.Time)
+}
+
+// DecoderFactory builds a decoder for a subscription's decoder name and
+// options; the gateway passes the decode registry's constructor.
+type DecoderFactory func(name string, opts map[string]any) (decode.Decoder, error)
+
+// Raw stores each payload as one record, as is.
+type Raw struct{}
+
+// Decode implements decode.Decoder.
+func (Raw) Decode(m decode.Message) ([]decode.Reading, error) {
+	return []decode.Reading{{Data: m.Payload}}, nil
+}
+
+// Subscription is a compiled SubscriptionConfig.
+type Subscription struct {
+	Config  SubscriptionConfig
+	Decoder decode.Decoder
+	stream  template
+	device  template
+	stats   Counters
+}
+
+func compile(c SubscriptionConfig) (*Subscription, error) {
+	if err := validFilter(c.Topic); err != nil {
+		return nil, err
+	}
+	if c.Stream == "" {
+		return nil, fmt.Errorf("%w: topic %q: stream is empty", ErrBadTemplate, c.Topic)
+	}
+	if c.QoS > 2 {
+		return nil, fmt.Errorf("mqtt: topic %q: qos %d", c.Topic, c.QoS)
+	}
+	st, err := parseTemplate(c.Stream)
+	if err != nil {
+		return nil, fmt.Errorf("stream: %w", err)
+	}
+	if !st.fromTopic() {
+		return nil, fmt.Errorf("%w: stream %q: only topic levels may name the stream", ErrBadTemplate, c.Stream)
+	}
+	dev := c.Device
+	if dev == "" {
+		dev = "{0}"
+	}
+	dt, err := parseTemplate(dev)
+	if err != nil {
+		return nil, fmt.Errorf("device: %w", err)
+	}
+	return &Subscription{Config: c, Decoder: Raw{}, stream: st, device: dt}, nil
+}
+
+// Counters are a subscription's or a broker's message counters.
+type Counters struct {
+	Messages     atomic.Uint64 // messages received
+	Records      atomic.Uint64 // records stored
+	DeadLettered atomic.Uint64 // messages sent to the dead-letter stream
+	Refused      atomic.Uint64 // messages not acknowledged, so redelivered
+}
+
+// CounterValues is a snapshot of Counters.
+type CounterValues struct {
+	Messages, Records, DeadLettered, Refused uint64
+}
+
+func (c *Counters) snapshot() CounterValues {
+	return CounterValues{c.Messages.Load(), c.Records.Load(), c.DeadLettered.Load(), c.Refused.Load()}
+}
+
+// router sends one source's messages through its subscriptions.
+type router struct {
+	source   string // "embedded" or a broker name
+	subs     []*Subscription
+	sink     Sink
+	observer Observer
+	now      func() time.Time
+	stats    Counters
+}
+
+// handle stores a message in every stream it maps to and returns nil once
+// all is durable (or dead-lettered): then, and only then, the message may
+// be acknowledged. An error means it must not be.
+func (r *router) handle(ctx context.Context, topic string, payload []byte) error {
+	matched := false
+	for _, s := range r.subs {
+		if !matchFilter(s.Config.Topic, topic) {
+			continue
+		}
+		if !matched {
+			matched = true
+			r.stats.Messages.Add(1)
+		}
+		s.stats.Messages.Add(1)
+		if err := r.deliver(ctx, s, topic, payload); err != nil {
+			s.stats.Refused.Add(1)
+			r.stats.Refused.Add(1)
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *router) deliver(ctx context.Context, s *Subscription, topic string, payload []byte) error {
+	arrival := r.now()
+	recs, readings, err := r.records(s, topic, payload, arrival)
+	var stream string
+	if err == nil {
+		stream, err = s.stream.expand(topic, nil)
+	}
+	if err == nil {
+		err = r.sink.Put(ctx, stream, recs)
+		switch {
+		case err == nil:
+			s.stats.Records.Add(uint64(len(recs)))
+			r.stats.Records.Add(uint64(len(recs)))
+			r.observe(readings)
+			return nil
+		case errors.Is(err, shards.ErrNotFound):
+			err = fmt.Errorf("stream %q: %w", stream, err)
+		case errors.Is(err, shards.ErrInvalidArgument), errors.Is(err, shards.ErrLimitExceeded):
+			// These records can never be stored: keep them aside rather
+			// than have the client redeliver them forever.
+		default:
+			return err // full, disk, closing: not acknowledged
+		}
+	}
+	if dlErr := r.sink.DeadLetter(ctx, r.source, topic, payload, err); dlErr != nil {
+		return dlErr
+	}
+	s.stats.DeadLettered.Add(1)
+	r.stats.DeadLettered.Add(1)
+	return nil
+}
+
+// records decodes payload into records. An error is the payload's fault.
+func (r *router) records(s *Subscription, topic string, payload []byte, arrival time.Time) ([]shards.PutEntry, []decode.Reading, error) {
+	readings, err := s.Decoder.Decode(decode.Message{Topic: topic, Payload: payload})
+	if err != nil {
+		return nil, nil, fmt.Errorf("decode: %w", err)
+	}
+	recs := make([]shards.PutEntry, 0, len(readings))
+	for i := range readings {
+		rd := &readings[i]
+		if rd.Device == "" {
+			if rd.Device, err = s.device.expand(topic, rd.Values); err != nil {
+				return nil, nil, fmt.Errorf("device: %w", err)
+			}
+		}
+		if rd.Time.IsZero() {
+			rd.Time = arrival
+		}
+		recs = append(recs, shards.PutEntry{PartitionKey: rd.Device, Data: rd.Data})
+	}
+	return recs, readings, nil
+}
+
+func (r *router) observe(readings []decode.Reading) {
+	if r.observer == nil {
+		return
+	}
+	for _, rd := range readings {
+		r.observer.Seen(rd.Device, r.source, rd.Values, rd.Time)
+	}
+}

@@ -1,0 +1,135 @@
+package mqtt
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Service is the MQTT side of device ingest: the embedded broker and the
+// subscriptions to external brokers, all feeding a Sink.
+//
+// Life: fill the fields, Initialize (validates, starts the broker and the
+// clients), Close (stops taking messages; what is not yet durable is not
+// acknowledged and will be redelivered).
+type Service struct {
+	Config Config
+	// Sink stores records; required (*ingest.Sink).
+	Sink Sink
+	// Decoders builds subscription decoders; nil allows only raw.
+	Decoders DecoderFactory
+	// Observer, optional, learns every stored reading.
+	Observer Observer
+	Logger   *slog.Logger
+	// Broker replaces the embedded broker made from Config (tests).
+	Broker Broker
+
+	embedded  *router
+	externals []*external
+	sources   []*router
+}
+
+// Stats are the counters of every source and subscription.
+type Stats struct {
+	Sources       map[string]CounterValues // "embedded" or a broker's name
+	Subscriptions []SubscriptionStats
+}
+
+// SubscriptionStats are one subscription's counters.
+type SubscriptionStats struct {
+	Broker, Topic string
+	CounterValues
+}
+
+// EmbeddedSource names the embedded broker in stats and dead letters.
+const EmbeddedSource = "embedded"
+
+// Initialize validates the config and starts everything.
+func (s *Service) Initialize() error {
+	if s.Sink == nil {
+		return fmt.Errorf("%w: a Sink is required", ErrConfig)
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := s.Config.Validate(); err != nil {
+		return err
+	}
+	byBroker := map[string][]*Subscription{}
+	subs := s.Config.Subscriptions
+	if len(subs) == 0 && s.Config.Listen != "-" {
+		subs = []SubscriptionConfig{DefaultSubscription}
+	}
+	for i, c := range subs {
+		sub, err := compile(c)
+		if err != nil {
+			return fmt.Errorf("%w: subscriptions[%d]: %w", ErrConfig, i, err)
+		}
+		if c.Decoder != "" {
+			if s.Decoders == nil {
+				return fmt.Errorf("%w: subscriptions[%d]: decoder %q: no decoders available", ErrConfig, i, c.Decoder)
+			}
+			if sub.Decoder, err = s.Decoders(c.Decoder, c.DecoderOptions); err != nil {
+				return fmt.Errorf("%w: subscriptions[%d]: decoder %q: %w", ErrConfig, i, c.Decoder, err)
+			}
+		}
+		byBroker[c.Broker] = append(byBroker[c.Broker], sub)
+	}
+
+	if s.Config.Listen != "-" {
+		s.embedded = s.newRouter(EmbeddedSource, byBroker[""])
+		if s.Broker == nil {
+			b, err := NewBroker(BrokerOptions{Listen: s.Config.Listen, TLS: s.Config.TLS, Users: s.Config.Users,
+				SessionDir: s.Config.SessionDir, Logger: s.Logger})
+			if err != nil {
+				return err
+			}
+			s.Broker = b
+		}
+		r := s.embedded
+		s.Broker.SetIngest(func(ctx context.Context, _, topic string, payload []byte) error {
+			return r.handle(ctx, topic, payload)
+		})
+		if err := s.Broker.Start(); err != nil {
+			return err
+		}
+	}
+	for _, bc := range s.Config.Brokers {
+		e := newExternal(bc, byBroker[bc.Name], s.newRouter(bc.Name, byBroker[bc.Name]), s.Logger)
+		if err := e.start(); err != nil {
+			s.Close()
+			return err
+		}
+		s.externals = append(s.externals, e)
+	}
+	return nil
+}
+
+func (s *Service) newRouter(source string, subs []*Subscription) *router {
+	r := &router{source: source, subs: subs, sink: s.Sink, observer: s.Observer, now: time.Now}
+	s.sources = append(s.sources, r)
+	return r
+}
+
+// Close stops the broker and the clients.
+func (s *Service) Close() {
+	for _, e := range s.externals {
+		e.close()
+	}
+	if s.embedded != nil && s.Broker != nil {
+		s.Broker.Close()
+	}
+}
+
+// Stats returns a snapshot of the counters.
+func (s *Service) Stats() Stats {
+	st := Stats{Sources: map[string]CounterValues{}}
+	for _, r := range s.sources {
+		st.Sources[r.source] = r.stats.snapshot()
+		for _, sub := range r.subs {
+			st.Subscriptions = append(st.Subscriptions, SubscriptionStats{Broker: sub.Config.Broker, Topic: sub.Config.Topic, CounterValues: sub.stats.snapshot()})
+		}
+	}
+	return st
+}
