@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tidegate/tidegate/devices/ingest"
+	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/registry"
 	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/gateway/config"
@@ -32,6 +34,8 @@ type Gateway struct {
 	store   *shards.Store
 	devices *registry.Registry
 	sensors *sensors.Poller
+	mqtt    *mqtt.Service
+	sink    *ingest.Sink
 	reg     *metrics.Registry
 	api     *kinesis.API
 	srv     *http.Server
@@ -102,6 +106,10 @@ func (g *Gateway) Start(ctx context.Context) error {
 	go func() { g.served <- g.serve(cfg) }()
 
 	ctx, g.stop = context.WithCancel(context.Background())
+	if err := g.startMQTT(cfg); err != nil {
+		g.Shutdown(context.Background())
+		return fmt.Errorf("mqtt: %w", err)
+	}
 	if err := g.startSensors(ctx, cfg.Sensors); err != nil {
 		g.Shutdown(context.Background())
 		return fmt.Errorf("sensors: %w", err)
@@ -191,6 +199,12 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		}
 		if g.sensors != nil {
 			g.sensors.Close()
+		}
+		if g.mqtt != nil {
+			g.mqtt.Close() // clients get no more acknowledgements: unacked messages come again
+		}
+		if g.sink != nil {
+			g.sink.Close()
 		}
 		g.wg.Wait()
 		if g.store != nil {

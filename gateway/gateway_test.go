@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,7 @@ func testConfig(t *testing.T, yaml string) *config.Config {
 	}
 	cfg.DataDir = t.TempDir()
 	cfg.Listen.HTTP = "127.0.0.1:0"
+	cfg.MQTT.Listen = "127.0.0.1:0"
 	return cfg
 }
 
@@ -70,8 +72,8 @@ func TestGatewayServesDeclaredStreams(t *testing.T) {
 		}
 	}
 	out, err := kinesisClient(g, "any", "thing").ListStreams(context.Background(), &kinesis.ListStreamsInput{})
-	if err != nil || len(out.StreamNames) != 1 || out.StreamNames[0] != "sensors" {
-		t.Fatalf("ListStreams: %v, %v", out, err)
+	if err != nil || !slices.Contains(out.StreamNames, "sensors") {
+		t.Fatalf("ListStreams: %v, %v", out.StreamNames, err)
 	}
 	// The request metrics count it.
 	if _, body := get(t, http.DefaultClient, base+"/metrics"); !strings.Contains(body, `operation="ListStreams"`) {
@@ -118,8 +120,8 @@ func TestGatewayAuthAndReload(t *testing.T) {
 		t.Fatalf("old key after reload: %v", err)
 	}
 	out, err := kinesisClient(g, "AKIDNEW", "other").ListStreams(ctx, &kinesis.ListStreamsInput{})
-	if err != nil || len(out.StreamNames) != 1 || out.StreamNames[0] != "added" {
-		t.Fatalf("after reload: %v, %v", out, err)
+	if err != nil || !slices.Contains(out.StreamNames, "added") {
+		t.Fatalf("after reload: %v, %v", out.StreamNames, err)
 	}
 }
 

@@ -25,6 +25,9 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	diff(&restart, "listen.tls", describeTLS(before.Listen.TLS), describeTLS(after.Listen.TLS))
 	diff(&restart, "kinesis.region", before.Kinesis.Region, after.Kinesis.Region)
 	diff(&restart, "kinesis.account_id", before.Kinesis.AccountID, after.Kinesis.AccountID)
+	if !reflect.DeepEqual(before.MQTT, after.MQTT) {
+		restart = append(restart, "mqtt: settings changed")
+	}
 	if !slices.EqualFunc(before.Sensors, after.Sensors, func(a, b sensors.Config) bool { return reflect.DeepEqual(a, b) }) {
 		restart = append(restart, fmt.Sprintf("sensors: %d → %d configured, settings changed", len(before.Sensors), len(after.Sensors)))
 	}

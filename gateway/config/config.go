@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/shards"
 )
@@ -17,6 +18,8 @@ type Config struct {
 	Auth    Auth         `yaml:"auth"`
 	Kinesis Kinesis      `yaml:"kinesis"`
 	Streams []StreamSpec `yaml:"streams"`
+	// MQTT is the embedded broker, external brokers and subscriptions.
+	MQTT mqtt.Config `yaml:"mqtt"`
 	// Sensors are periph.io sensors polled into streams.
 	Sensors []sensors.Config `yaml:"sensors"`
 
@@ -145,6 +148,7 @@ func Default() *Config {
 		Log:     Log{Level: LevelInfo, Format: FormatAuto},
 		Listen:  Listen{HTTP: DefaultHTTP},
 		Kinesis: Kinesis{Region: DefaultRegion, AccountID: DefaultAccountID},
+		MQTT:    mqtt.Config{Listen: mqtt.DefaultListen},
 	}
 }
 

@@ -19,6 +19,7 @@ var envSettings = []struct {
 	{"TIDEGATE_TLS_KEY_FILE", "listen.tls.key_file", func(c *Config, v string) { c.tls().KeyFile = v }},
 	{"TIDEGATE_KINESIS_REGION", "kinesis.region", func(c *Config, v string) { c.Kinesis.Region = v }},
 	{"TIDEGATE_KINESIS_ACCOUNT_ID", "kinesis.account_id", func(c *Config, v string) { c.Kinesis.AccountID = v }},
+	{"TIDEGATE_MQTT_LISTEN", "mqtt.listen", func(c *Config, v string) { c.MQTT.Listen = v }},
 }
 
 // The access key pair from the environment, named as the AWS SDKs name theirs.

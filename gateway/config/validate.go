@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/sensors"
 
 	"github.com/tidegate/tidegate/shards"
@@ -71,6 +72,9 @@ func (c *Config) validate() []error {
 	}
 	c.validateStreams(p)
 	c.validateSensors(p)
+	if err := c.MQTT.Validate(); err != nil {
+		p.add("mqtt", "%s", strings.TrimPrefix(err.Error(), mqtt.ErrConfig.Error()+": "))
+	}
 	return p.errs
 }
 
