@@ -17,6 +17,7 @@ import (
 var benchmarks = map[string]func(ctx context.Context, args []string) error{
 	"shards": benchShards,
 	"api":    benchAPI,
+	"mqtt":   benchMQTT,
 }
 
 func runBench(args []string) error {
@@ -164,5 +165,43 @@ func benchAPI(ctx context.Context, args []string) error {
 	}
 	title := fmt.Sprintf("tidegate bench api: %d AWS SDK clients × PutRecords of %d × %d-byte records, %.1f s",
 		r.Clients, r.Batch, r.RecordSize, r.DurationSec)
+	return b.report(r, title, rows)
+}
+
+func benchMQTT(ctx context.Context, args []string) error {
+	o := bench.DefaultMQTTOptions()
+	fs := newFlagSet("bench mqtt", "[--devices N] [--window N] [--duration D] [--json]")
+	fs.IntVar(&o.Devices, "devices", o.Devices, "concurrent MQTT connections, one device each, publishing QoS 1")
+	fs.IntVar(&o.Window, "window", o.Window, "QoS 1 publishes in flight per device")
+	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the devices publish")
+	fs.StringVar(&o.Mosquitto, "mosquitto", "", "mosquitto binary for the external-broker run (default: on PATH or /usr/sbin)")
+	var b benchFlags
+	b.register(fs, "where the gateway keeps its temporary data")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	stop, err := b.start()
+	if err != nil {
+		return err
+	}
+	o.Dir = b.dir
+	r, err := bench.MQTT(ctx, o)
+	stop()
+	if err != nil {
+		return err
+	}
+	rows := []bench.Row{
+		{Name: "embedded broker", Value: num("%.0f", r.EmbeddedMessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("%d stored durably", r.EmbeddedStored)},
+		{Name: "embedded p99", Value: num("%.2f", r.EmbeddedP99Ms), Unit: "ms", Note: "publish → record on disk"},
+	}
+	if r.MosquittoSkip != "" {
+		rows = append(rows, bench.Row{Name: "mosquitto", Value: "-", Note: r.MosquittoSkip})
+	} else {
+		rows = append(rows,
+			bench.Row{Name: "via mosquitto", Value: num("%.0f", r.MosquittoMessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("%d stored durably", r.MosquittoStored)},
+			bench.Row{Name: "mosquitto p99", Value: num("%.2f", r.MosquittoP99Ms), Unit: "ms", Note: "publish → record on disk"})
+	}
+	title := fmt.Sprintf("tidegate bench mqtt: %d devices × QoS 1 × ~100-byte JSON, %d in flight each, %.0f s",
+		r.Devices, r.Window, r.DurationSec)
 	return b.report(r, title, rows)
 }
