@@ -21,6 +21,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/shards"
 )
 
 func testConfig(t *testing.T, yaml string) *config.Config {
@@ -37,7 +38,7 @@ func testConfig(t *testing.T, yaml string) *config.Config {
 
 func startGateway(t *testing.T, cfg *config.Config) *Gateway {
 	t.Helper()
-	g := New(cfg, slog.New(slog.DiscardHandler), "test")
+	g := New(cfg, testLogger(), "test")
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -231,4 +232,34 @@ func TestSimulatedSensorFeedsItsStream(t *testing.T) {
 	if !ok || !d.Online || d.Source != "sensor" || d.LastValues["temperature_c"] == nil {
 		t.Fatalf("registry: %+v", d)
 	}
+}
+
+func readAllRecords(t *testing.T, s *shards.Stream) []shards.Record {
+	t.Helper()
+	var out []shards.Record
+	for _, sh := range s.Shards() {
+		c, _ := s.Iterator(sh.ShardID, shards.TrimHorizon, "", time.Time{})
+		for {
+			res, err := s.Read(c, shards.MaxRecordsPerRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, res.Records...)
+			if len(res.Records) == 0 || res.Closed {
+				break
+			}
+			c = res.Next
+		}
+	}
+	return out
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// testLogger is silent unless TIDEGATE_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("TIDEGATE_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
 }

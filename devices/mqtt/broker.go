@@ -20,6 +20,9 @@ import (
 // and returns once it is durable. While it runs the client's QoS 1/2
 // PUBLISH is not acknowledged; an error means it never is on this
 // connection: the client is disconnected and redelivers after reconnecting.
+// It is called concurrently, also for one client's messages (up to
+// ackWindow of them); acknowledgements still follow publish order. It must
+// return when ctx ends: Close waits for it.
 type IngestFunc func(ctx context.Context, clientID, topic string, payload []byte) error
 
 // Broker is the embedded MQTT broker, behind an interface of ours because
@@ -84,9 +87,19 @@ type MochiBroker struct {
 	cancel context.CancelFunc
 	ingest IngestFunc
 	srv    *mochi.Server
+	router *mochi.Client // inline client that routes stored messages
 	tcp    *listeners.TCP
 	once   sync.Once
+
+	pipelines sync.Map // *mochi.Client → *pipeline, while connected
+
+	mu     sync.Mutex // guards closed and wg.Add
+	closed bool
+	wg     sync.WaitGroup // pipelines and ingests under way
 }
+
+// ErrBrokerClosed: the broker was closed while a message was being stored.
+var ErrBrokerClosed = errors.New("mqtt: broker closed")
 
 var _ Broker = (*MochiBroker)(nil)
 
@@ -110,16 +123,19 @@ func (b *MochiBroker) Start() error {
 	// mochi drops retained messages and queued QoS messages older than a
 	// day by default; a gateway keeps them until the session expires.
 	caps.MaximumMessageExpiryInterval = 0
+	caps.ReceiveMaximum = ackWindow
 	srv := mochi.New(&mochi.Options{
 		Capabilities:             caps,
 		Logger:                   b.log.With("component", "mqtt-broker"),
 		ClientNetWriteBufferSize: 4096,
 		ClientNetReadBufferSize:  4096,
+		InlineClient:             true, // Server().Publish: the gateway's own messages (Sparkplug NCMD)
 	})
 	h := &ingestHook{b: b}
 	if err := srv.AddHook(h, nil); err != nil {
 		return fmt.Errorf("mqtt: broker hook: %w", err)
 	}
+	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
 	if b.opts.SessionDir != "" {
 		if err := os.MkdirAll(b.opts.SessionDir, 0o700); err != nil {
 			return fmt.Errorf("mqtt: session dir: %w", err)
@@ -161,14 +177,48 @@ func (b *MochiBroker) Close() error {
 		if b.srv != nil {
 			b.srv.Close()
 		}
+		b.mu.Lock()
+		b.closed = true
+		b.mu.Unlock()
+		b.wg.Wait()
 	})
 	return nil
 }
 
-// ingestHook authenticates clients and stores their messages before mochi
-// acknowledges them: mochi calls OnPublish from the client's read loop in
-// processPublish and writes the PUBACK (PUBREC for QoS 2) only after it
-// returns without error (server.go, processPublish, v2.7.9).
+// spawn runs f on a goroutine Close waits for; false once closed.
+func (b *MochiBroker) spawn(f func()) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// pipelineOf returns the client's pipeline, starting it at its first
+// message; nil once the broker is closed. Only the client's read loop
+// calls it, so two are never made for one client.
+func (b *MochiBroker) pipelineOf(cl *mochi.Client) *pipeline {
+	if v, ok := b.pipelines.Load(cl); ok {
+		return v.(*pipeline)
+	}
+	p := newPipeline(b, cl)
+	if !b.spawn(p.run) {
+		return nil
+	}
+	b.pipelines.Store(cl, p)
+	return p
+}
+
+// ingestHook authenticates clients and stores their messages before they
+// are acknowledged: QoS 0/1 through the client's pipeline (pipeline.go),
+// QoS 2 in the hook itself, where mochi writes the PUBREC only after
+// OnPublish returns without error (server.go, processPublish, v2.7.9).
 type ingestHook struct {
 	mochi.HookBase
 	b *MochiBroker
@@ -177,7 +227,11 @@ type ingestHook struct {
 func (h *ingestHook) ID() string { return "tidegate-ingest" }
 
 func (h *ingestHook) Provides(b byte) bool {
-	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck || b == mochi.OnPublish
+	switch b {
+	case mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnPublish, mochi.OnDisconnect:
+		return true
+	}
+	return false
 }
 
 func (h *ingestHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
@@ -192,28 +246,38 @@ func (h *ingestHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) 
 
 func (h *ingestHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool { return true }
 
+// OnPublish returns packets.ErrRejectPacket for every message it does not
+// leave to mochi: mochi then neither acknowledges nor routes it.
 func (h *ingestHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
-	if cl.Net.Inline || h.b.ingest == nil {
-		return pk, nil
+	b := h.b
+	if cl.Net.Inline || b.ingest == nil {
+		return pk, nil // our own routing of stored messages, or no ingest
 	}
-	err := h.b.ingest(h.b.ctx, cl.ID, pk.TopicName, pk.Payload)
-	if err == nil {
-		return pk, nil
+	p := b.pipelineOf(cl)
+	if p == nil {
+		return pk, packets.ErrRejectPacket // closing: not acknowledged
 	}
-	h.b.log.Warn("mqtt: message not stored, client disconnected to redeliver",
-		"client", cl.ID, "topic", pk.TopicName, "qos", pk.FixedHeader.Qos, "error", err)
-	// ErrRejectPacket makes processPublish return before the PUBACK and
-	// before routing. A client redelivers an unacknowledged QoS 1/2
-	// PUBLISH only when it reconnects (MQTT 3.1.1 §4.4, MQTT 5 §4.4), so
-	// end the connection. A v5 client is told why.
-	if cl.Properties.ProtocolVersion == 5 {
-		code := packets.ErrServerBusy
-		if errors.Is(err, context.Canceled) {
-			code = packets.ErrServerShuttingDown
-		}
-		_ = h.b.srv.DisconnectClient(cl, code)
-	} else {
-		cl.Stop(fmt.Errorf("mqtt: message not stored: %w", err))
+	if pk.FixedHeader.Qos < 2 {
+		p.enqueue(pk)
+		return pk, packets.ErrRejectPacket
 	}
-	return pk, packets.ErrRejectPacket
+	// QoS 2 waits for the messages before it, so that subscribers get
+	// them in order, then is stored here; mochi writes the PUBREC and
+	// routes it once we return.
+	if !p.drain() {
+		return pk, packets.ErrRejectPacket
+	}
+	if err := b.ingest(b.ctx, cl.ID, pk.TopicName, pk.Payload); err != nil {
+		p.fail(pk, err)
+		return pk, packets.ErrRejectPacket
+	}
+	return pk, nil
+}
+
+// OnDisconnect ends the client's pipeline once what it holds is done.
+// mochi calls it on the client's read loop after the last OnPublish.
+func (h *ingestHook) OnDisconnect(cl *mochi.Client, err error, expire bool) {
+	if v, ok := h.b.pipelines.LoadAndDelete(cl); ok {
+		close(v.(*pipeline).queue)
+	}
 }

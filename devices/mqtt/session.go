@@ -13,9 +13,10 @@ import (
 
 // sessionStore is mochi's bbolt storage hook minus two writes that cost an
 // fsync each without protecting anything:
-//   - mochi reports the PUBACK of every inbound QoS 1 PUBLISH as an
-//     "inflight" message (OnQosPublish, then OnQosComplete at once): the
-//     message itself is durable in its stream by then.
+//   - mochi reports the PUBREC of every inbound QoS 2 PUBLISH as an
+//     "inflight" message (OnQosPublish, OnQosComplete at the PUBREL): the
+//     message itself is durable in its stream by then. (Inbound QoS 1 is
+//     acknowledged by our pipeline, which mochi does not see.)
 //   - $SYS statistics, written every second (flash wear).
 //
 // Outbound QoS 1/2 messages to persistent subscribers are still stored.
