@@ -21,7 +21,7 @@ func (allowAll) Provides(b byte) bool {
 	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck
 }
 func (allowAll) OnConnectAuthenticate(*mochi.Client, packets.Packet) bool { return true }
-func (allowAll) OnACLCheck(*mochi.Client, string, bool) bool           { return true }
+func (allowAll) OnACLCheck(*mochi.Client, string, bool) bool              { return true }
 
 // TestSensorsCommand runs `firmware-sim sensors` against a broker and
 // checks its report: every reading of every device acknowledged.
