@@ -83,7 +83,7 @@ func (c *Config) validateSensors(p *problems) {
 	for i, sc := range c.Sensors {
 		path := fmt.Sprintf("sensors[%d]", i)
 		if err := sc.WithDefaults().Validate(); err != nil {
-			for _, e := range unjoin(err) {
+			for _, e := range Problems(err) {
 				p.add(path, "%s", strings.TrimPrefix(e.Error(), sensors.ErrConfig.Error()+": "))
 			}
 		}
@@ -206,8 +206,9 @@ func checkRange[T interface {
 	}
 }
 
-// unjoin lists the errors joined in err, or err alone.
-func unjoin(err error) []error {
+// Problems lists the problems in an error from Load, Parse or Validate (one
+// per line of a `config check`), or err alone.
+func Problems(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		return j.Unwrap()
 	}

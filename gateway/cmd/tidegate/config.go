@@ -39,7 +39,7 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 		return err // not a configuration problem: the file could not be read
 	}
 	if err != nil {
-		problems := unjoin(err)
+		problems := config.Problems(err)
 		for _, p := range problems {
 			fmt.Fprintln(stderr, p)
 		}
@@ -53,13 +53,6 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	return err
 }
 
-// unjoin lists the errors joined in err (by errors.Join), or err alone.
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
-}
 
 func plural(n int, noun string) string {
 	if n == 1 {
