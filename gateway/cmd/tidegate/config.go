@@ -53,7 +53,7 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	return err
 }
 
-
+// plural writes "1 stream", "2 streams".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
