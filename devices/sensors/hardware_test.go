@@ -17,9 +17,10 @@ var errNoHW = errors.New("no such hardware in this test")
 
 // testHW is Hardware made of emulated chips, playback buses and fake pins.
 type testHW struct {
-	i2c  map[string]i2c.BusCloser // by bus name
-	sim  map[string]*bme280.Chip  // by sensor name
-	pins map[string]gpio.PinIO
+	i2c     map[string]i2c.BusCloser     // by bus name
+	onewire map[string]onewire.BusCloser // by bus name
+	sim     map[string]*bme280.Chip      // by sensor name
+	pins    map[string]gpio.PinIO
 }
 
 func (h *testHW) OpenI2C(bus string) (i2c.BusCloser, error) {
@@ -28,8 +29,13 @@ func (h *testHW) OpenI2C(bus string) (i2c.BusCloser, error) {
 	}
 	return nil, errNoHW
 }
-func (h *testHW) OpenSPI(string) (spi.PortCloser, error)        { return nil, errNoHW }
-func (h *testHW) OpenOneWire(string) (onewire.BusCloser, error) { return nil, errNoHW }
+func (h *testHW) OpenSPI(string) (spi.PortCloser, error) { return nil, errNoHW }
+func (h *testHW) OpenOneWire(bus string) (onewire.BusCloser, error) {
+	if b, ok := h.onewire[bus]; ok {
+		return b, nil
+	}
+	return nil, errNoHW
+}
 func (h *testHW) Pin(name string) (gpio.PinIO, error) {
 	if p, ok := h.pins[name]; ok {
 		return p, nil
