@@ -42,6 +42,25 @@ func (s *Stream) PutRecord(ctx context.Context, e PutEntry) (PutResult, error) {
 // because ctx ended, it may not be, so the caller must not reuse the Data
 // buffers then.
 func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResult, error) {
+	p, err := s.Submit(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait(ctx)
+}
+
+// Pending is a put queued by Submit.
+type Pending struct {
+	s *Stream
+	r *request
+}
+
+// Submit validates entries and queues them for the next group commit
+// without waiting for it. Puts submitted one after another are stored in
+// that order (the writer takes them from one queue), so a caller can keep
+// several puts in flight and still keep its records in order. The error is
+// a validation error or ErrClosed; the put's outcome comes from Wait.
+func (s *Stream) Submit(ctx context.Context, entries []PutEntry) (*Pending, error) {
 	r, err := s.newRequest(entries)
 	if err != nil {
 		return nil, err
@@ -53,6 +72,13 @@ func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResul
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	return &Pending{s: s, r: r}, nil
+}
+
+// Wait returns once the put is on disk (or failed), with a result per
+// record in the order given, as PutRecords does.
+func (p *Pending) Wait(ctx context.Context) ([]PutResult, error) {
+	s, r := p.s, p.r
 	select {
 	case <-r.done:
 	case <-s.done:
@@ -73,16 +99,16 @@ func (s *Stream) PutRecords(ctx context.Context, entries []PutEntry) ([]PutResul
 	// it, never written again.
 	digits := make([]byte, len(r.placed)*seqLen)
 	var fs []*seqFormatter // by shard index
-	for i, p := range r.placed {
-		if p.shard >= len(fs) {
-			fs = append(fs, make([]*seqFormatter, p.shard+1-len(fs))...)
+	for i, pl := range r.placed {
+		if pl.shard >= len(fs) {
+			fs = append(fs, make([]*seqFormatter, pl.shard+1-len(fs))...)
 		}
-		if fs[p.shard] == nil {
-			fs[p.shard] = seqSuffix(id, p.shard)
+		if fs[pl.shard] == nil {
+			fs[pl.shard] = seqSuffix(id, pl.shard)
 		}
 		d := digits[i*seqLen : (i+1)*seqLen]
-		fs[p.shard].formatInto(d, p.pos)
-		out[i] = PutResult{ShardID: ShardID(p.shard), SequenceNumber: unsafe.String(&d[0], seqLen)}
+		fs[pl.shard].formatInto(d, pl.pos)
+		out[i] = PutResult{ShardID: ShardID(pl.shard), SequenceNumber: unsafe.String(&d[0], seqLen)}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -153,5 +154,37 @@ func TestPutContextCanceled(t *testing.T) {
 	cancel()
 	if _, err := s.PutRecord(ctx, PutEntry{PartitionKey: "k"}); err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatalf("canceled put: %v", err)
+	}
+}
+
+// Puts submitted one after another are stored in that order, whoever waits.
+func TestSubmitKeepsOrder(t *testing.T) {
+	st, _ := openTestStore(t, Options{})
+	s := mustCreate(t, st, "order", StreamConfig{Shards: 1})
+	ctx := context.Background()
+	var pending []*Pending
+	for i := 0; i < 200; i++ {
+		p, err := s.Submit(ctx, []PutEntry{{PartitionKey: "k", Data: []byte(strconv.Itoa(i))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pending = append(pending, p)
+	}
+	for i := len(pending) - 1; i >= 0; i-- { // wait in reverse: the order is the queue's
+		if _, err := pending[i].Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := payloads(readShardFrom(t, s, ShardID(0), TrimHorizon))
+	for i, p := range got {
+		if p != strconv.Itoa(i) {
+			t.Fatalf("record %d is %q", i, p)
+		}
+	}
+	if len(got) != 200 {
+		t.Fatalf("%d records", len(got))
+	}
+	if _, err := s.Submit(ctx, nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("empty submit: %v", err)
 	}
 }

@@ -67,9 +67,9 @@ type Sink struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	batchers map[string]*batcher
-	closed   bool
+	mu      sync.Mutex
+	streams map[string]*[lanes]*batcher
+	closed  bool
 
 	batches, records, refused, deadLetters atomic.Uint64
 }
@@ -89,7 +89,7 @@ func New(store Store, opts Options) (*Sink, error) {
 		opts.Clock = time.Now
 	}
 	s := &Sink{store: store, dlq: opts.DeadLetterStream, linger: opts.Linger, log: opts.Logger,
-		now: opts.Clock, batchers: map[string]*batcher{}}
+		now: opts.Clock, streams: map[string]*[lanes]*batcher{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.ensureDeadLetter(); err != nil {
 		return nil, err
@@ -138,46 +138,88 @@ var ErrClosed = errors.New("ingest: sink closed")
 // or shards.ErrLimitExceeded when these records can never be stored (a
 // bad partition key, a record over the stream's size limit).
 func (s *Sink) Put(ctx context.Context, stream string, records []shards.PutEntry) error {
-	if len(records) == 0 {
-		return nil
-	}
-	b, err := s.batcher(stream)
-	if err != nil {
-		return err
-	}
-	for len(records) > 0 {
-		n, size := 0, 0
-		for n < len(records) && n < MaxBatchRecords {
-			sz := len(records[n].Data) + len(records[n].PartitionKey)
-			if n > 0 && size+sz > MaxBatchBytes {
-				break
-			}
-			size += sz
-			n++
-		}
-		if err := b.put(ctx, records[:n], size); err != nil {
-			return err
-		}
-		records = records[n:]
-	}
-	return nil
+	return s.Enqueue(stream, records)(ctx)
 }
 
-// batcher returns the stream's batcher, making one for a stream that
-// exists. Unknown names make none, so hostile topics cannot grow the map.
-func (s *Sink) batcher(stream string) (*batcher, error) {
+// Enqueue queues records for stream and returns at once; the function it
+// returns waits until they are durable and gives Put's result. Records of
+// one partition key are stored in the order they were enqueued, across
+// calls too: a caller that enqueues from one goroutine, in arrival order,
+// keeps that order without waiting for each put. The records' Data must
+// not be changed until the wait returns.
+func (s *Sink) Enqueue(stream string, records []shards.PutEntry) func(context.Context) error {
+	if len(records) == 0 {
+		return func(context.Context) error { return nil }
+	}
+	bs, err := s.batchers(stream)
+	if err != nil {
+		return func(context.Context) error { return err }
+	}
+	var shares []share
+	for lane, recs := range byLane(records) {
+		for len(recs) > 0 {
+			n, size := 0, 0
+			for n < len(recs) && n < MaxBatchRecords {
+				sz := len(recs[n].Data) + len(recs[n].PartitionKey)
+				if n > 0 && size+sz > MaxBatchBytes {
+					break
+				}
+				size += sz
+				n++
+			}
+			shares = append(shares, bs[lane].add(recs[:n], size))
+			recs = recs[n:]
+		}
+	}
+	return func(ctx context.Context) error {
+		for _, sh := range shares {
+			if err := sh.wait(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// byLane splits records by their partition key's lane, keeping their
+// order within each; most puts have one key and need no copy.
+func byLane(records []shards.PutEntry) [lanes][]shards.PutEntry {
+	var out [lanes][]shards.PutEntry
+	first := laneOf(records[0].PartitionKey)
+	same := true
+	for i := 1; i < len(records) && same; i++ {
+		same = records[i].PartitionKey == records[0].PartitionKey || laneOf(records[i].PartitionKey) == first
+	}
+	if same {
+		out[first] = records
+		return out
+	}
+	for _, r := range records {
+		l := laneOf(r.PartitionKey)
+		out[l] = append(out[l], r)
+	}
+	return out
+}
+
+// batchers returns the stream's batchers, one per lane, making them for a
+// stream that exists. Unknown names make none, so hostile topics cannot
+// grow the map.
+func (s *Sink) batchers(stream string) (*[lanes]*batcher, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
-	if b := s.batchers[stream]; b != nil {
-		return b, nil
+	if bs := s.streams[stream]; bs != nil {
+		return bs, nil
 	}
 	if _, err := s.store.Stream(stream); err != nil {
 		return nil, err
 	}
-	b := &batcher{sink: s, stream: stream}
-	s.batchers[stream] = b
-	return b, nil
+	bs := new([lanes]*batcher)
+	for i := range bs {
+		bs[i] = &batcher{sink: s, stream: stream}
+	}
+	s.streams[stream] = bs
+	return bs, nil
 }

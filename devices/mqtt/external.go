@@ -25,7 +25,7 @@ const (
 // made it durable.
 //
 // At-least-once with paho v1.5.1: with SetAutoAckDisabled(true) paho sends
-// the PUBACK only when the handler calls msg.Ack() (router.go,
+// the PUBACK only when we call msg.Ack() (acker.run; paho router.go,
 // matchAndDispatch; net.go, ackFunc), and drops acks made after the
 // connection they came from is gone, so a stale ack never acknowledges a
 // redelivery. A broker resends an unacknowledged QoS 1 message only when
@@ -65,13 +65,12 @@ func (e *external) options() (*paho.ClientOptions, error) {
 		SetPassword(e.cfg.Password).
 		SetCleanSession(false).
 		SetAutoAckDisabled(true).
-		SetOrderMatters(false).
+		SetOrderMatters(true).
 		SetAutoReconnect(true).
 		SetConnectRetry(true).
 		SetConnectRetryInterval(e.retry).
 		SetMaxReconnectInterval(maxRetry).
 		SetKeepAlive(30 * time.Second).
-		SetDefaultPublishHandler(e.onMessage).
 		SetOnConnectHandler(e.onConnect).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			e.log.Warn("mqtt: connection to broker lost", "error", err)
@@ -107,10 +106,14 @@ func (e *external) start() error {
 	if err != nil {
 		return err
 	}
+	a := &acker{e: e, queue: make(chan queued, externalWindow), done: make(chan struct{})}
+	o.SetDefaultPublishHandler(a.onMessage)
 	c := paho.NewClient(o)
+	a.c = c
 	e.mu.Lock()
 	e.client = c
 	e.mu.Unlock()
+	e.wg.Go(a.run)
 	c.Connect()
 	return nil
 }
@@ -137,15 +140,8 @@ func (e *external) onConnect(c paho.Client) {
 	}()
 }
 
-func (e *external) onMessage(c paho.Client, m paho.Message) {
-	if err := e.router.handle(e.ctx, m.Topic(), m.Payload()); err != nil {
-		if e.ctx.Err() == nil {
-			e.log.Warn("mqtt: message not stored, reconnecting to have it redelivered", "topic", m.Topic(), "error", err)
-			e.recycle(c)
-		}
-		return
-	}
-	m.Ack()
+// stored resets the backoff after a message was stored.
+func (e *external) stored() {
 	e.mu.Lock()
 	e.failures = 0
 	e.mu.Unlock()
@@ -168,13 +164,15 @@ func (e *external) recycle(c paho.Client) {
 	e.failures++
 	e.mu.Unlock()
 	e.wg.Go(func() {
-		defer e.recycling.Store(false)
 		c.Disconnect(0)
 		select {
 		case <-time.After(delay):
 		case <-e.ctx.Done():
 			return
 		}
+		// Before start: the new client may fail at once and must be
+		// able to recycle in turn.
+		e.recycling.Store(false)
 		if err := e.start(); err != nil {
 			e.log.Error("mqtt: reconnect", "error", err)
 		}

@@ -48,6 +48,13 @@ func TestExternalMochiRestart(t *testing.T) {
 }
 
 func TestExternalMosquitto(t *testing.T) {
+	testExternal(t, startMosquitto(t), true)
+}
+
+// startMosquitto runs a Mosquitto for the test and returns its address;
+// it skips the test when Mosquitto is not installed, except under CI.
+func startMosquitto(t *testing.T) string {
+	t.Helper()
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -80,7 +87,7 @@ func TestExternalMosquitto(t *testing.T) {
 		}
 		return err == nil
 	})
-	testExternal(t, addr, true)
+	return addr
 }
 
 // testExternal subscribes through a broker at addr, publishes 2,000 QoS 1

@@ -15,6 +15,10 @@ import (
 type Sink interface {
 	// Put returns once records are durable in stream.
 	Put(ctx context.Context, stream string, records []shards.PutEntry) error
+	// Enqueue queues records for stream behind those enqueued before and
+	// returns at once; the function returned waits as Put does. Records
+	// of one partition key are stored in the order they were enqueued.
+	Enqueue(stream string, records []shards.PutEntry) func(context.Context) error
 	// DeadLetter returns once the message is durable in the dead-letter stream.
 	DeadLetter(ctx context.Context, source, topic string, payload []byte, reason error) error
 }
@@ -116,40 +120,106 @@ func (r *router) handle(ctx context.Context, topic string, payload []byte) error
 			r.stats.Messages.Add(1)
 		}
 		s.stats.Messages.Add(1)
-		if err := r.deliver(ctx, s, topic, payload); err != nil {
-			s.stats.Refused.Add(1)
-			r.stats.Refused.Add(1)
+		d := r.prepare(s, topic, payload)
+		if d.err == nil {
+			d.err = r.sink.Put(ctx, d.stream, d.recs)
+		}
+		if err := r.settle(ctx, d); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *router) deliver(ctx context.Context, s *Subscription, topic string, payload []byte) error {
-	arrival := r.now()
-	recs, readings, err := r.records(s, topic, payload, arrival)
-	var stream string
-	if err == nil {
-		stream, err = s.stream.expand(topic, nil)
+// enqueue starts storing a message without waiting: its records queue
+// behind those of every message enqueued before it, so a caller that
+// enqueues in arrival order has each device's records stored in that
+// order. The message may be acknowledged once wait returns nil.
+func (r *router) enqueue(topic string, payload []byte) *pending {
+	p := &pending{r: r}
+	for _, s := range r.subs {
+		if !matchFilter(s.Config.Topic, topic) {
+			continue
+		}
+		if len(p.deliveries) == 0 {
+			r.stats.Messages.Add(1)
+		}
+		s.stats.Messages.Add(1)
+		d := r.prepare(s, topic, payload)
+		if d.err == nil {
+			d.wait = r.sink.Enqueue(d.stream, d.recs)
+		}
+		p.deliveries = append(p.deliveries, d)
 	}
-	if err == nil {
-		err = r.sink.Put(ctx, stream, recs)
-		switch {
-		case err == nil:
-			s.stats.Records.Add(uint64(len(recs)))
-			r.stats.Records.Add(uint64(len(recs)))
-			r.observe(readings)
-			return nil
-		case errors.Is(err, shards.ErrNotFound):
-			err = fmt.Errorf("stream %q: %w", stream, err)
-		case errors.Is(err, shards.ErrInvalidArgument), errors.Is(err, shards.ErrLimitExceeded):
-			// These records can never be stored: keep them aside rather
-			// than have the client redeliver them forever.
-		default:
-			return err // full, disk, closing: not acknowledged
+	return p
+}
+
+// pending is an enqueued message.
+type pending struct {
+	r          *router
+	deliveries []*delivery
+}
+
+// wait returns as handle does, once the message is durable.
+func (p *pending) wait(ctx context.Context) error {
+	for _, d := range p.deliveries {
+		if d.err == nil {
+			d.err = d.wait(ctx)
+		}
+		if err := p.r.settle(ctx, d); err != nil {
+			return err
 		}
 	}
-	if dlErr := r.sink.DeadLetter(ctx, r.source, topic, payload, err); dlErr != nil {
+	return nil
+}
+
+// delivery is a message on its way to one subscription's stream.
+type delivery struct {
+	s        *Subscription
+	topic    string
+	payload  []byte
+	stream   string
+	recs     []shards.PutEntry
+	readings []decode.Reading
+	wait     func(context.Context) error // the enqueued put
+	err      error                       // decoding's, then the put's
+}
+
+// prepare decodes a message for subscription s.
+func (r *router) prepare(s *Subscription, topic string, payload []byte) *delivery {
+	d := &delivery{s: s, topic: topic, payload: payload}
+	d.recs, d.readings, d.err = r.records(s, topic, payload, r.now())
+	if d.err == nil {
+		d.stream, d.err = s.stream.expand(topic, nil)
+	}
+	return d
+}
+
+// settle counts a delivery whose put is over, and dead-letters it when it
+// can never be stored. An error means the message must not be acknowledged.
+func (r *router) settle(ctx context.Context, d *delivery) error {
+	s, err := d.s, d.err
+	switch {
+	case err == nil:
+		s.stats.Records.Add(uint64(len(d.recs)))
+		r.stats.Records.Add(uint64(len(d.recs)))
+		r.observe(d.readings)
+		return nil
+	case d.stream == "":
+		// Decoding failed: the payload's fault.
+	case errors.Is(err, shards.ErrNotFound):
+		err = fmt.Errorf("stream %q: %w", d.stream, err)
+	case errors.Is(err, shards.ErrInvalidArgument), errors.Is(err, shards.ErrLimitExceeded):
+		// These records can never be stored: keep them aside rather
+		// than have the client redeliver them forever.
+	default:
+		s.stats.Refused.Add(1)
+		r.stats.Refused.Add(1)
+		return err // full, disk, closing: not acknowledged
+	}
+	if dlErr := r.sink.DeadLetter(ctx, r.source, d.topic, d.payload, err); dlErr != nil {
+		s.stats.Refused.Add(1)
+		r.stats.Refused.Add(1)
 		return dlErr
 	}
 	s.stats.DeadLettered.Add(1)
