@@ -83,13 +83,14 @@ type MochiBroker struct {
 	users map[string]string
 	log   *slog.Logger
 
-	ctx    context.Context // ends blocked ingests at Close
-	cancel context.CancelFunc
-	ingest IngestFunc
-	srv    *mochi.Server
-	router *mochi.Client // inline client that routes stored messages
-	tcp    *listeners.TCP
-	once   sync.Once
+	ctx     context.Context // ends blocked ingests at Close
+	cancel  context.CancelFunc
+	ingest  IngestFunc
+	enqueue EnqueueFunc
+	srv     *mochi.Server
+	router  *mochi.Client // inline client that routes stored messages
+	tcp     *listeners.TCP
+	once    sync.Once
 
 	pipelines sync.Map // *mochi.Client → *pipeline, while connected
 
@@ -105,6 +106,15 @@ var _ Broker = (*MochiBroker)(nil)
 
 // SetIngest implements Broker.
 func (b *MochiBroker) SetIngest(fn IngestFunc) { b.ingest = fn }
+
+// EnqueueFunc queues a message's records for storage at once and returns
+// a wait for their durability: called in arrival order, it keeps one
+// client's messages in order while several are stored at a time.
+type EnqueueFunc func(clientID, topic string, payload []byte) (wait func(context.Context) error)
+
+// SetEnqueue makes the pipeline queue QoS 0/1 messages with fn, in order,
+// instead of calling the IngestFunc on a goroutine per message.
+func (b *MochiBroker) SetEnqueue(fn EnqueueFunc) { b.enqueue = fn }
 
 // Addr implements Broker.
 func (b *MochiBroker) Addr() string {

@@ -140,6 +140,19 @@ func (b *blockingSink) Put(ctx context.Context, stream string, recs []shards.Put
 	return b.Sink.Put(ctx, stream, recs)
 }
 
+// Enqueue holds the durability of every queued put until release is closed.
+func (b *blockingSink) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
+	b.entered <- struct{}{}
+	return func(ctx context.Context) error {
+		select {
+		case <-b.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		return b.Sink.Put(ctx, stream, recs)
+	}
+}
+
 type observer struct{ seen chan string }
 
 func (o *observer) Seen(device, source string, values map[string]any, at time.Time) {

@@ -85,3 +85,31 @@ func testExternalOrder(t *testing.T, addr string) {
 		}
 	}
 }
+
+// TestEmbeddedOrder: one client's messages through the embedded broker are
+// stored in publish order too, although several are stored at a time.
+func TestEmbeddedOrder(t *testing.T) {
+	st := openStore(t)
+	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 2})
+	svc := startService(t, &Service{Sink: newSink(t, st), Config: Config{Listen: "127.0.0.1:0"}})
+	pub := publisher(t, svc.Broker.Addr(), "order-pub")
+	const total = 2000
+	tokens := make([]paho.Token, 0, total)
+	for i := range total {
+		tokens = append(tokens, pub.Publish("streams/sensors/dev-1", 1, false, strconv.Itoa(i)))
+	}
+	for _, tk := range tokens {
+		if !tk.WaitTimeout(20*time.Second) || tk.Error() != nil {
+			t.Fatalf("publish: %v", tk.Error())
+		}
+	}
+	recs := readAll(t, sensors)
+	if len(recs) != total {
+		t.Fatalf("stored %d records for %d messages", len(recs), total)
+	}
+	for i, r := range recs {
+		if string(r.Data) != strconv.Itoa(i) {
+			t.Fatalf("record %d is %q: out of publish order", i, r.Data)
+		}
+	}
+}

@@ -64,7 +64,16 @@ func (p *pipeline) enqueue(pk packets.Packet) {
 	case <-p.b.ctx.Done():
 		return
 	}
-	if !p.b.spawn(func() { m.stored <- p.b.ingest(p.b.ctx, p.cl.ID, pk.TopicName, pk.Payload) }) {
+	// Records are queued for storage here, on the client's read loop, so
+	// one client's messages reach each stream in the order they arrived;
+	// only the wait for durability runs on its own goroutine.
+	var wait func(context.Context) error
+	if p.b.enqueue != nil {
+		wait = p.b.enqueue(p.cl.ID, pk.TopicName, pk.Payload)
+	} else {
+		wait = func(ctx context.Context) error { return p.b.ingest(ctx, p.cl.ID, pk.TopicName, pk.Payload) }
+	}
+	if !p.b.spawn(func() { m.stored <- wait(p.b.ctx) }) {
 		m.stored <- ErrBrokerClosed
 	}
 }

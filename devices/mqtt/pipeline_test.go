@@ -38,6 +38,24 @@ func (s *slowSink) Put(ctx context.Context, stream string, recs []shards.PutEntr
 	return nil
 }
 
+// Enqueue queues in order, then waits a random time before marking the
+// records durable, so acknowledgements are ready out of order.
+func (s *slowSink) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
+	wait := s.Sink.Enqueue(stream, recs)
+	return func(ctx context.Context) error {
+		time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+		if err := wait(ctx); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		for _, r := range recs {
+			s.durable[string(r.Data)] = true
+		}
+		s.mu.Unlock()
+		return nil
+	}
+}
+
 func (s *slowSink) isDurable(payload string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
