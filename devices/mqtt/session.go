@@ -82,3 +82,7 @@ func (h *sessionStore) OnQosDropped(cl *mochi.Client, pk packets.Packet) {
 }
 
 func (h *sessionStore) OnSysInfoTick(*system.Info) {}
+
+// StoredSysInfo has nothing to load: $SYS statistics are never stored (and
+// mochi's hook would log the missing key as an error at every start).
+func (h *sessionStore) StoredSysInfo() (storage.SystemInfo, error) { return storage.SystemInfo{}, nil }
