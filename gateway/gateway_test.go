@@ -21,6 +21,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/internal/selfsigned"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -177,7 +178,7 @@ func TestIteratorKeyPersists(t *testing.T) {
 }
 
 func TestTLSServesHTTP2(t *testing.T) {
-	cert, key := selfSigned(t)
+	cert, key := selfsigned.Write(t)
 	cfg := testConfig(t, "")
 	cfg.Listen.TLS = &config.TLS{CertFile: cert, KeyFile: key}
 	g := startGateway(t, cfg)

@@ -45,6 +45,20 @@ func (b *benchFlags) register(fs *flag.FlagSet, dirHelp string) {
 	fs.BoolVar(&b.json, "json", false, "print one JSON object instead of a table")
 }
 
+// measure parses args, then runs fn on the benchmark's directory, under
+// the CPU profile when one is asked for.
+func (b *benchFlags) measure(fs *flag.FlagSet, args []string, fn func(dir string) error) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	stop, err := b.start()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return fn(b.dir)
+}
+
 // start creates the directory and starts the CPU profile; stop ends it.
 func (b *benchFlags) start() (stop func(), err error) {
 	if err := os.MkdirAll(b.dir, 0o750); err != nil {
@@ -93,16 +107,12 @@ func benchShards(ctx context.Context, args []string) error {
 	fs.Int64Var(&o.BaselineBytes, "baseline-bytes", o.BaselineBytes, "bytes each baseline writes (0: as many as the engine's records held)")
 	var b benchFlags
 	b.register(fs, "directory on the disk to measure (a temporary subdirectory is used and removed)")
-	if err := parseFlags(fs, args); err != nil {
+	var r bench.ShardsResult
+	err := b.measure(fs, args, func(dir string) (err error) {
+		o.Dir = dir
+		r, err = bench.Shards(ctx, o)
 		return err
-	}
-	stop, err := b.start()
-	if err != nil {
-		return err
-	}
-	o.Dir = b.dir
-	r, err := bench.Shards(ctx, o)
-	stop()
+	})
 	if err != nil {
 		return err
 	}
@@ -133,16 +143,12 @@ func benchAPI(ctx context.Context, args []string) error {
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the clients put")
 	var b benchFlags
 	b.register(fs, "where the in-process gateway keeps its temporary data")
-	if err := parseFlags(fs, args); err != nil {
+	var r bench.APIResult
+	err := b.measure(fs, args, func(dir string) (err error) {
+		o.Dir = dir
+		r, err = bench.API(ctx, o)
 		return err
-	}
-	stop, err := b.start()
-	if err != nil {
-		return err
-	}
-	o.Dir = b.dir
-	r, err := bench.API(ctx, o)
-	stop()
+	})
 	if err != nil {
 		return err
 	}
@@ -177,16 +183,12 @@ func benchMQTT(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Mosquitto, "mosquitto", "", "mosquitto binary for the external-broker run (default: on PATH or /usr/sbin)")
 	var b benchFlags
 	b.register(fs, "where the gateway keeps its temporary data")
-	if err := parseFlags(fs, args); err != nil {
+	var r bench.MQTTResult
+	err := b.measure(fs, args, func(dir string) (err error) {
+		o.Dir = dir
+		r, err = bench.MQTT(ctx, o)
 		return err
-	}
-	stop, err := b.start()
-	if err != nil {
-		return err
-	}
-	o.Dir = b.dir
-	r, err := bench.MQTT(ctx, o)
-	stop()
+	})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,6 @@
-package gateway
+// Package selfsigned writes a throwaway certificate for 127.0.0.1, for tests
+// of the gateway's TLS listeners.
+package selfsigned
 
 import (
 	"crypto/ecdsa"
@@ -15,8 +17,9 @@ import (
 	"time"
 )
 
-// selfSigned writes a certificate for 127.0.0.1 and its key; returns their paths.
-func selfSigned(t *testing.T) (certFile, keyFile string) {
+// Write writes a certificate valid for 127.0.0.1 for an hour, and its
+// key, as PEM files in a test's temporary directory.
+func Write(t testing.TB) (certFile, keyFile string) {
 	t.Helper()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -32,10 +35,17 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, _ := x509.MarshalECPrivateKey(priv)
+	keyDER, err := x509.MarshalECPrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return certFile, keyFile
 }
