@@ -166,6 +166,9 @@ func (p *pipeline) fail(pk packets.Packet, err error) {
 // mochi marks the message as the inline client's, so a subscription of
 // the publisher with No Local (MQTT 5) receives its own message.
 func (b *MochiBroker) route(pk packets.Packet) {
+	if !pk.FixedHeader.Retain && !b.hasSubscribers(pk.TopicName) {
+		return // sensors publishing to the gateway alone: nothing to route
+	}
 	pk.Properties.TopicAlias, pk.Properties.TopicAliasFlag = 0, false // resolved already; the publisher's
 	if err := b.srv.InjectPacket(b.router, pk); err != nil {
 		b.log.Warn("mqtt: routing a stored message", "topic", pk.TopicName, "error", err)
@@ -187,4 +190,10 @@ func (b *MochiBroker) refuse(cl *mochi.Client, pk packets.Packet, err error) {
 		return
 	}
 	cl.Stop(fmt.Errorf("mqtt: message not stored: %w", err))
+}
+
+// hasSubscribers reports whether any client or inline subscription matches topic.
+func (b *MochiBroker) hasSubscribers(topic string) bool {
+	subs := b.srv.Topics.Subscribers(topic)
+	return len(subs.Subscriptions) > 0 || len(subs.Shared) > 0 || len(subs.InlineSubscriptions) > 0
 }
