@@ -37,6 +37,7 @@ type pipeline struct {
 	cl     *mochi.Client
 	queue  chan *inbound // arrival order; closed by OnDisconnect
 	failed atomic.Bool   // a message was refused: the connection is over
+	acks   []byte        // MQTT 3.1.1 PUBACKs not yet written (run's own)
 }
 
 // inbound is a queued message, or a barrier that a QoS 2 message waits at
@@ -96,20 +97,28 @@ func (p *pipeline) drain() bool {
 }
 
 // run acknowledges and routes the queued messages in order until the
-// connection ends or the broker closes.
+// connection ends or the broker closes. The PUBACKs of messages that are
+// durable one after another go out in one write (MQTT 3.1.1; MQTT 5
+// acknowledgements, which may carry properties, go through mochi).
 func (p *pipeline) run() {
 	ctx := p.b.ctx
+	var next *inbound
 	for {
-		var m *inbound
-		select {
-		case m = <-p.queue:
-			if m == nil {
-				return // closed: the connection is over and all is done
+		m := next
+		next = nil
+		if m == nil {
+			p.flushAcks()
+			select {
+			case m = <-p.queue:
+				if m == nil {
+					return // closed: the connection is over and all is done
+				}
+			case <-ctx.Done():
+				return
 			}
-		case <-ctx.Done():
-			return
 		}
 		if m.barrier != nil {
+			p.flushAcks()
 			close(m.barrier)
 			continue
 		}
@@ -119,14 +128,29 @@ func (p *pipeline) run() {
 		var err error
 		select {
 		case err = <-m.stored:
-		case <-ctx.Done():
-			return
+		default:
+			p.flushAcks() // do not hold earlier acknowledgements while waiting
+			select {
+			case err = <-m.stored:
+			case <-ctx.Done():
+				return
+			}
 		}
 		if err != nil {
+			p.flushAcks()
 			p.fail(m.pk, err)
 			continue
 		}
 		p.complete(m.pk)
+		select {
+		case n := <-p.queue:
+			if n == nil {
+				p.flushAcks()
+				return
+			}
+			next = n
+		default:
+		}
 	}
 }
 
@@ -134,23 +158,46 @@ func (p *pipeline) run() {
 // processPublish would have.
 func (p *pipeline) complete(pk packets.Packet) {
 	if pk.FixedHeader.Qos == 1 {
-		// processPublish's buildAck inherits the PUBLISH's properties
-		// (encoding keeps only those a PUBACK may carry) but sends reason
-		// code 0x01 when there are some, which MQTT 5 does not define for
-		// a PUBACK; 0x00 is Success.
-		props := pk.Properties
-		if p.b.srv.Options.Capabilities.Compatibilities.NoInheritedPropertiesOnAck {
-			props = packets.Properties{}
+		if p.cl.Properties.ProtocolVersion < 5 {
+			// MQTT 3.1.1: PUBACK is four bytes, with no properties.
+			p.acks = append(p.acks, packets.Puback<<4, 2, byte(pk.PacketID>>8), byte(pk.PacketID))
+			if len(p.acks) >= 4096 {
+				p.flushAcks()
+			}
+		} else {
+			// processPublish's buildAck inherits the PUBLISH's properties
+			// (encoding keeps only those a PUBACK may carry) but sends
+			// reason code 0x01 when there are some, which MQTT 5 does not
+			// define for a PUBACK; 0x00 is Success.
+			props := pk.Properties
+			if p.b.srv.Options.Capabilities.Compatibilities.NoInheritedPropertiesOnAck {
+				props = packets.Properties{}
+			}
+			// A closed connection refuses the write: the client redelivers.
+			_ = p.cl.WritePacket(packets.Packet{
+				FixedHeader: packets.FixedHeader{Type: packets.Puback},
+				PacketID:    pk.PacketID,
+				ReasonCode:  packets.CodeSuccess.Code,
+				Properties:  props,
+			})
 		}
-		// A closed connection refuses the write: the client redelivers.
-		_ = p.cl.WritePacket(packets.Packet{
-			FixedHeader: packets.FixedHeader{Type: packets.Puback},
-			PacketID:    pk.PacketID,
-			ReasonCode:  packets.CodeSuccess.Code,
-			Properties:  props,
-		})
 	}
 	p.b.route(pk)
+}
+
+// flushAcks writes the gathered MQTT 3.1.1 PUBACKs in one write, under
+// the client's lock as mochi's own writes are. A failed write means the
+// connection is gone: the client redelivers what it did not hear about.
+func (p *pipeline) flushAcks() {
+	if len(p.acks) == 0 {
+		return
+	}
+	p.cl.Lock()
+	if p.cl.Net.Conn != nil && !p.cl.Closed() {
+		_, _ = p.cl.Net.Conn.Write(p.acks)
+	}
+	p.cl.Unlock()
+	p.acks = p.acks[:0]
 }
 
 // fail ends the connection so the client redelivers pk and all after it.
