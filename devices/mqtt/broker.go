@@ -16,14 +16,15 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// IngestFunc takes a message published by a client of the embedded broker
-// and returns once it is durable. While it runs the client's QoS 1/2
-// PUBLISH is not acknowledged; an error means it never is on this
-// connection: the client is disconnected and redelivers after reconnecting.
-// It is called concurrently, also for one client's messages (up to
-// ackWindow of them); acknowledgements still follow publish order. It must
-// return when ctx ends: Close waits for it.
-type IngestFunc func(ctx context.Context, clientID, topic string, payload []byte) error
+// IngestFunc takes a message published by a client of the embedded broker,
+// queues its records for storage at once and returns wait, which returns
+// once they are durable. Called in arrival order (on the client's read
+// loop), it keeps one client's records in order while several messages are
+// stored at a time. Until wait returns nil the client's QoS 1/2 PUBLISH is
+// not acknowledged; an error means it never is on this connection: the
+// client is disconnected and redelivers after reconnecting. wait must
+// return when its ctx ends: Close waits for it.
+type IngestFunc func(clientID, topic string, payload []byte) (wait func(context.Context) error)
 
 // Broker is the embedded MQTT broker, behind an interface of ours because
 // its implementation (mochi-mqtt) is no longer maintained.
@@ -83,14 +84,13 @@ type MochiBroker struct {
 	users map[string]string
 	log   *slog.Logger
 
-	ctx     context.Context // ends blocked ingests at Close
-	cancel  context.CancelFunc
-	ingest  IngestFunc
-	enqueue EnqueueFunc
-	srv     *mochi.Server
-	router  *mochi.Client // inline client that routes stored messages
-	tcp     *listeners.TCP
-	once    sync.Once
+	ctx    context.Context // ends blocked ingests at Close
+	cancel context.CancelFunc
+	ingest IngestFunc
+	srv    *mochi.Server
+	router *mochi.Client // inline client that routes stored messages
+	tcp    *listeners.TCP
+	once   sync.Once
 
 	pipelines sync.Map // *mochi.Client → *pipeline, while connected
 
@@ -106,15 +106,6 @@ var _ Broker = (*MochiBroker)(nil)
 
 // SetIngest implements Broker.
 func (b *MochiBroker) SetIngest(fn IngestFunc) { b.ingest = fn }
-
-// EnqueueFunc queues a message's records for storage at once and returns
-// a wait for their durability: called in arrival order, it keeps one
-// client's messages in order while several are stored at a time.
-type EnqueueFunc func(clientID, topic string, payload []byte) (wait func(context.Context) error)
-
-// SetEnqueue makes the pipeline queue QoS 0/1 messages with fn, in order,
-// instead of calling the IngestFunc on a goroutine per message.
-func (b *MochiBroker) SetEnqueue(fn EnqueueFunc) { b.enqueue = fn }
 
 // Addr implements Broker.
 func (b *MochiBroker) Addr() string {
@@ -277,7 +268,7 @@ func (h *ingestHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Pac
 	if !p.drain() {
 		return pk, packets.ErrRejectPacket
 	}
-	if err := b.ingest(b.ctx, cl.ID, pk.TopicName, pk.Payload); err != nil {
+	if err := b.ingest(cl.ID, pk.TopicName, pk.Payload)(b.ctx); err != nil {
 		p.fail(pk, err)
 		return pk, packets.ErrRejectPacket
 	}

@@ -123,33 +123,24 @@ func testDecoders(name string, _ map[string]any) (decode.Decoder, error) {
 	return nil, errors.New("unknown decoder")
 }
 
-// blockingSink holds every Put until release is closed.
+// blockingSink holds the durability of every queued put until release is
+// closed.
 type blockingSink struct {
 	Sink
 	entered chan struct{}
 	release chan struct{}
 }
 
-func (b *blockingSink) Put(ctx context.Context, stream string, recs []shards.PutEntry) error {
-	b.entered <- struct{}{}
-	select {
-	case <-b.release:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return b.Sink.Put(ctx, stream, recs)
-}
-
-// Enqueue holds the durability of every queued put until release is closed.
 func (b *blockingSink) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
 	b.entered <- struct{}{}
+	wait := b.Sink.Enqueue(stream, recs)
 	return func(ctx context.Context) error {
 		select {
 		case <-b.release:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		return b.Sink.Put(ctx, stream, recs)
+		return wait(ctx)
 	}
 }
 

@@ -68,12 +68,7 @@ func (p *pipeline) enqueue(pk packets.Packet) {
 	// Records are queued for storage here, on the client's read loop, so
 	// one client's messages reach each stream in the order they arrived;
 	// only the wait for durability runs on its own goroutine.
-	var wait func(context.Context) error
-	if p.b.enqueue != nil {
-		wait = p.b.enqueue(p.cl.ID, pk.TopicName, pk.Payload)
-	} else {
-		wait = func(ctx context.Context) error { return p.b.ingest(ctx, p.cl.ID, pk.TopicName, pk.Payload) }
-	}
+	wait := p.b.ingest(p.cl.ID, pk.TopicName, pk.Payload)
 	if !p.b.spawn(func() { m.stored <- wait(p.b.ctx) }) {
 		m.stored <- ErrBrokerClosed
 	}

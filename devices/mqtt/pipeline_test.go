@@ -25,19 +25,6 @@ type slowSink struct {
 	durable map[string]bool
 }
 
-func (s *slowSink) Put(ctx context.Context, stream string, recs []shards.PutEntry) error {
-	time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
-	if err := s.Sink.Put(ctx, stream, recs); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	for _, r := range recs {
-		s.durable[string(r.Data)] = true
-	}
-	s.mu.Unlock()
-	return nil
-}
-
 // Enqueue queues in order, then waits a random time before marking the
 // records durable, so acknowledgements are ready out of order.
 func (s *slowSink) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {

@@ -13,11 +13,10 @@ import (
 
 // Sink stores records durably; *ingest.Sink is the real one.
 type Sink interface {
-	// Put returns once records are durable in stream.
-	Put(ctx context.Context, stream string, records []shards.PutEntry) error
 	// Enqueue queues records for stream behind those enqueued before and
-	// returns at once; the function returned waits as Put does. Records
-	// of one partition key are stored in the order they were enqueued.
+	// returns at once; the function returned waits until they are
+	// durable. Records of one partition key are stored in the order they
+	// were enqueued.
 	Enqueue(stream string, records []shards.PutEntry) func(context.Context) error
 	// DeadLetter returns once the message is durable in the dead-letter stream.
 	DeadLetter(ctx context.Context, source, topic string, payload []byte, reason error) error
@@ -106,31 +105,6 @@ type router struct {
 	stats    Counters
 }
 
-// handle stores a message in every stream it maps to and returns nil once
-// all is durable (or dead-lettered): then, and only then, the message may
-// be acknowledged. An error means it must not be.
-func (r *router) handle(ctx context.Context, topic string, payload []byte) error {
-	matched := false
-	for _, s := range r.subs {
-		if !matchFilter(s.Config.Topic, topic) {
-			continue
-		}
-		if !matched {
-			matched = true
-			r.stats.Messages.Add(1)
-		}
-		s.stats.Messages.Add(1)
-		d := r.prepare(s, topic, payload)
-		if d.err == nil {
-			d.err = r.sink.Put(ctx, d.stream, d.recs)
-		}
-		if err := r.settle(ctx, d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // enqueue starts storing a message without waiting: its records queue
 // behind those of every message enqueued before it, so a caller that
 // enqueues in arrival order has each device's records stored in that
@@ -160,7 +134,9 @@ type pending struct {
 	deliveries []*delivery
 }
 
-// wait returns as handle does, once the message is durable.
+// wait returns nil once the message is durable in every stream it maps to
+// (or dead-lettered): then, and only then, it may be acknowledged. An error
+// means it must not be.
 func (p *pending) wait(ctx context.Context) error {
 	for _, d := range p.deliveries {
 		if d.err == nil {

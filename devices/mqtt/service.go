@@ -88,14 +88,9 @@ func (s *Service) Initialize() error {
 			s.Broker = b
 		}
 		r := s.embedded
-		s.Broker.SetIngest(func(ctx context.Context, _, topic string, payload []byte) error {
-			return r.handle(ctx, topic, payload)
+		s.Broker.SetIngest(func(_, topic string, payload []byte) func(context.Context) error {
+			return r.enqueue(topic, payload).wait
 		})
-		if mb, ok := s.Broker.(*MochiBroker); ok {
-			mb.SetEnqueue(func(_, topic string, payload []byte) func(context.Context) error {
-				return r.enqueue(topic, payload).wait
-			})
-		}
 		if err := s.Broker.Start(); err != nil {
 			return err
 		}
