@@ -1,0 +1,51 @@
+package uplink
+
+import (
+	"context"
+	"time"
+)
+
+// Record is one record on its way out: where it came from and its bytes,
+// already transformed and formatted.
+type Record struct {
+	Stream       string
+	ShardID      string
+	Sequence     string
+	PartitionKey string
+	Arrival      time.Time
+	// Data is the record as the delivery's format renders it (for the JSON
+	// format: one line, with its newline).
+	Data []byte
+}
+
+// Batch is what a sink is handed: records buffered together. Records of one
+// shard are in order.
+type Batch struct {
+	// ID names the batch. It stays the same across retries of the batch,
+	// and across a restart for the batch that was in flight, so a
+	// destination can deduplicate (the HTTP endpoint protocol's request id,
+	// an object name).
+	ID string
+	// Delivery is the delivery's name.
+	Delivery string
+	// Created is when the batch was closed; object names take their time
+	// from it.
+	Created time.Time
+	Records []Record
+	// Bytes is the sum of len(Records[i].Data).
+	Bytes int
+}
+
+// Sink is a destination. Send is called by one goroutine at a time per
+// delivery; a sink shared by several deliveries must be safe for concurrent
+// use.
+//
+// Life: construct (the sink's package New) → Send … → Close.
+type Sink interface {
+	// Send delivers a batch and returns nil, a *PartialError, or an error
+	// marked by Permanent or Unreachable (see the package documentation).
+	// It must not keep b or its records after it returns.
+	Send(ctx context.Context, b *Batch) error
+	// Close releases connections; Send is not called after it.
+	Close() error
+}
