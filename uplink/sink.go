@@ -49,3 +49,15 @@ type Sink interface {
 	// Close releases connections; Send is not called after it.
 	Close() error
 }
+
+// ErrorWriter is implemented by sinks that keep records which failed next to
+// the delivered ones, as Firehose writes them under an S3 bucket's error
+// output prefix. Records in b hold error records (one JSON line each, in the
+// Firehose shape: attemptsMade, arrivalTimestamp, errorCode, errorMessage,
+// rawData, …); outputType is what !{firehose:error-output-type} expands to
+// ("processing-failed", "http-endpoint-failed", "s3-failed", …). The
+// delivery also writes every such record to its dead-letter stream, so an
+// ErrorWriter that fails loses nothing.
+type ErrorWriter interface {
+	WriteErrors(ctx context.Context, b *Batch, outputType string) error
+}
