@@ -1,0 +1,57 @@
+package uplink
+
+import "time"
+
+// State is what a delivery is doing.
+type State string
+
+const (
+	// StateDelivering: sending, or caught up and waiting for records.
+	StateDelivering State = "delivering"
+	// StateBackingOff: the last attempt failed (or the destination is out
+	// of reach); the batch is retried after a backoff.
+	StateBackingOff State = "backing_off"
+	// StateFailing: the destination keeps refusing records; they go to the
+	// dead-letter stream when the retry duration runs out.
+	StateFailing State = "failing"
+	// StatePaused: paused by an operator; the checkpoint stays.
+	StatePaused State = "paused"
+	// StateStopped: the delivery could not start (a source stream or the
+	// sink is missing); LastError says why.
+	StateStopped State = "stopped"
+)
+
+// Status is a delivery's state and counters, as the REST API, the CLI,
+// metrics and status events report them.
+type Status struct {
+	Name        string   `json:"name"`
+	State       State    `json:"state"`
+	Destination string   `json:"destination"`
+	From        []string `json:"from"`
+	// Positions holds, per stream and shard, the sequence number of the
+	// last record delivered and checkpointed.
+	Positions map[string]map[string]string `json:"positions,omitempty"`
+	// Backlog is what waits in the source streams behind the checkpoint.
+	BacklogRecords     int64 `json:"backlog_records"`
+	BacklogBytes       int64 `json:"backlog_bytes"`
+	MillisBehindLatest int64 `json:"millis_behind_latest"`
+
+	LastError    string    `json:"last_error,omitempty"`
+	LastErrorAt  time.Time `json:"last_error_at,omitzero"`
+	LastDelivery time.Time `json:"last_delivery,omitzero"`
+	// NextAttempt is when a backing-off delivery tries again.
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+
+	RecordsDelivered int64 `json:"records_delivered"`
+	BytesDelivered   int64 `json:"bytes_delivered"`
+	Batches          int64 `json:"batches"`
+	Retries          int64 `json:"retries"`
+	// DeadLettered records went to the dead-letter stream.
+	DeadLettered int64 `json:"dead_lettered"`
+	// Dropped records were dropped by the transform (result Dropped).
+	Dropped int64 `json:"dropped"`
+	// Redelivered records were sent again after a restart because the
+	// batch holding them was in flight when the gateway stopped: the
+	// destination may hold them twice. At most one batch per restart.
+	Redelivered int64 `json:"redelivered"`
+}
