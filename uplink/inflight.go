@@ -1,0 +1,91 @@
+package uplink
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// inflight is the batch a delivery is sending, written down before the first
+// attempt and removed after its checkpoint. After a kill -9 the delivery
+// rebuilds exactly that batch — the same records, the same ID and time — so
+// a destination that names objects or requests by batch (file, S3, the HTTP
+// endpoint protocol's request id) sees the same batch again, and the
+// records re-sent are counted as redelivered.
+type inflight struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	// Last holds, per stream and shard, the sequence number of the batch's
+	// last record there.
+	Last map[string]map[string]string `json:"last"`
+}
+
+func inflightPath(dir, delivery string) string {
+	return filepath.Join(dir, delivery+".inflight")
+}
+
+// writeFileSync writes a file atomically and durably: temp file, fsync,
+// rename, fsync of the directory.
+func writeFileSync(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func saveInflight(dir, delivery string, in *inflight) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(inflightPath(dir, delivery), b); err != nil {
+		return fmt.Errorf("uplink: delivery %q: in-flight marker: %w", delivery, err)
+	}
+	return nil
+}
+
+// loadInflight returns the marker left by a stop mid-batch, or nil. A
+// damaged marker is reported and ignored: it only sharpens duplicate
+// accounting, the checkpoints alone keep every record.
+func loadInflight(dir, delivery string) (*inflight, error) {
+	b, err := os.ReadFile(inflightPath(dir, delivery))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var in inflight
+	if err := json.Unmarshal(b, &in); err != nil || in.ID == "" {
+		return nil, fmt.Errorf("uplink: delivery %q: damaged in-flight marker %s ignored", delivery, inflightPath(dir, delivery))
+	}
+	return &in, nil
+}
+
+func clearInflight(dir, delivery string) {
+	os.Remove(inflightPath(dir, delivery))
+}

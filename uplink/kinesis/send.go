@@ -1,0 +1,98 @@
+package kinesis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/tidegate/tidegate/uplink"
+)
+
+// Send writes b with PutRecords calls made one after another, so that a
+// partition key's records reach the stream in the batch's order.
+//
+// Order after a failure: a record Kinesis refused is retried later, so the
+// records of its partition key in the calls that follow are held back and
+// reported failed with it (records of other keys go on). Within one call
+// Kinesis may take a key's later record while refusing an earlier one;
+// that record is in the stream and is reported delivered, as it is.
+//
+// A call that fails as a whole ends the batch: when nothing was sent yet
+// its error is returned, marked for the engine; otherwise the records not
+// delivered are returned in a retryable *uplink.PartialError.
+func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
+	p := makePlan(b.Records)
+	var (
+		failed    []uplink.RecordError
+		held      = map[string]uplink.RecordError{} // partition key → its first failure
+		delivered int
+	)
+	for ci, call := range p.calls {
+		send := make([]int, 0, len(call))
+		for _, i := range call {
+			if f, ok := held[b.Records[i].PartitionKey]; ok {
+				failed = append(failed, holdBack(i, f))
+				continue
+			}
+			send = append(send, i)
+		}
+		if len(send) == 0 {
+			continue
+		}
+		refused, err := s.put(ctx, b.Records, send)
+		if err != nil {
+			err = classify(err)
+			if delivered == 0 && len(failed) == 0 {
+				return err
+			}
+			failed = append(failed, unsent(err, send, p.calls[ci+1:])...)
+			break
+		}
+		delivered += len(send) - len(refused)
+		for _, f := range refused {
+			failed = append(failed, f)
+			if _, ok := held[b.Records[f.Index].PartitionKey]; !ok {
+				held[b.Records[f.Index].PartitionKey] = f
+			}
+		}
+	}
+	return outcome(failed, p.refused)
+}
+
+// holdBack is the failure of record i, held back behind f, an earlier
+// failed record of its partition key. It carries f's code, so a record
+// dead-lettered in the end says what went wrong.
+func holdBack(i int, f uplink.RecordError) uplink.RecordError {
+	return uplink.RecordError{Index: i, Code: f.Code,
+		Message: fmt.Sprintf("kinesis: held back behind record %d of the same partition key: %s", f.Index, f.Message)}
+}
+
+// unsent lists the records of the failed call and of the calls after it.
+func unsent(err error, call []int, later [][]int) []uplink.RecordError {
+	code := errorCode(err)
+	var out []uplink.RecordError
+	for _, idx := range append([][]int{call}, later...) {
+		for _, i := range idx {
+			out = append(out, uplink.RecordError{Index: i, Code: code, Message: err.Error()})
+		}
+	}
+	return out
+}
+
+// outcome turns what failed into Send's answer. Records Kinesis would
+// never take are reported permanent only when nothing else failed: a
+// PartialError has one Permanent flag, and a retryable failure must not
+// send good records to the dead-letter stream. Until then they ride along
+// with the retryable ones and are checked again on the next attempt.
+func outcome(failed, refused []uplink.RecordError) error {
+	switch {
+	case len(failed) == 0 && len(refused) == 0:
+		return nil
+	case len(failed) == 0:
+		return &uplink.PartialError{Failed: refused, Permanent: true}
+	}
+	all := append(failed, refused...)
+	slices.SortFunc(all, func(a, b uplink.RecordError) int { return cmp.Compare(a.Index, b.Index) })
+	return &uplink.PartialError{Failed: all}
+}

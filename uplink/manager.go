@@ -1,0 +1,390 @@
+package uplink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tidegate/tidegate/shards"
+)
+
+// Manager runs the deliveries of one Store.
+//
+// Life: fill in the fields → Initialize → Create / Replace / Delete / Pause
+// / Resume / Status … → Close.
+type Manager struct {
+	Store *shards.Store
+	// Dir keeps the deliveries' in-flight markers and paused flags
+	// (the gateway uses DATA_DIR/uplink).
+	Dir string
+	// NewSink builds a spec's Destination into a Sink.
+	NewSink func(ctx context.Context, spec Spec) (Sink, error)
+	// NewTransform builds a spec's Transform (non-nil) into a Transformer.
+	NewTransform func(ctx context.Context, spec Spec) (Transformer, error)
+	Logger       *slog.Logger
+	// MaxConcurrentSends is how many deliveries may send at once (default
+	// 2); the rest wait by priority.
+	MaxConcurrentSends int
+	// StatusStream receives a status event (one JSON record, partition
+	// key the delivery's name) when a delivery's state changes and every
+	// StatusInterval (default 60 s). Default "uplink-status"; "-" turns
+	// events off.
+	StatusStream   string
+	StatusInterval time.Duration
+
+	gate *gate
+
+	mu         sync.Mutex
+	deliveries map[string]*delivery
+	closed     bool
+	kick       chan struct{}
+	stopEvents context.CancelFunc
+	eventsDone chan struct{}
+}
+
+// Initialize checks the fields and starts the status events.
+func (m *Manager) Initialize() error {
+	if m.Store == nil || m.NewSink == nil || m.Dir == "" {
+		return fmt.Errorf("uplink: manager needs Store, Dir and NewSink")
+	}
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	if m.MaxConcurrentSends == 0 {
+		m.MaxConcurrentSends = 2
+	}
+	if m.StatusStream == "" {
+		m.StatusStream = "uplink-status"
+	}
+	if m.StatusInterval == 0 {
+		m.StatusInterval = time.Minute
+	}
+	if err := os.MkdirAll(m.Dir, 0o755); err != nil {
+		return fmt.Errorf("uplink: %w", err)
+	}
+	m.gate = newGate(m.MaxConcurrentSends)
+	m.deliveries = map[string]*delivery{}
+	m.kick = make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopEvents, m.eventsDone = cancel, make(chan struct{})
+	go m.events(ctx)
+	return nil
+}
+
+// Create validates spec, builds its sink and transform and starts it. A
+// delivery that was paused (by Pause, before a restart) stays paused.
+func (m *Manager) Create(ctx context.Context, spec Spec) error {
+	spec = spec.WithDefaults()
+	if err := spec.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	if _, ok := m.deliveries[spec.Name]; ok {
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrExists, spec.Name)
+	}
+	m.deliveries[spec.Name] = nil // reserved while the sink is built
+	m.mu.Unlock()
+	d, err := m.build(ctx, spec)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil || m.closed {
+		delete(m.deliveries, spec.Name)
+		if err == nil {
+			d.sink.Close()
+			if d.transform != nil {
+				d.transform.Close()
+			}
+			err = ErrClosed
+		}
+		return err
+	}
+	// The start position means the moment of creation: fix it now, not
+	// when the delivery's goroutine gets to it.
+	for _, from := range spec.From {
+		if _, err := openSource(m.Store, &d.spec, from); err != nil && !errors.Is(err, shards.ErrNotFound) {
+			m.Logger.Warn("delivery source", "delivery", spec.Name, "stream", from, "err", err)
+		}
+	}
+	m.deliveries[spec.Name] = d
+	go d.run()
+	m.Logger.Info("delivery started", "delivery", spec.Name, "from", spec.From, "to", spec.DestinationType, "paused", d.spec.Paused)
+	return nil
+}
+
+func (m *Manager) build(ctx context.Context, spec Spec) (*delivery, error) {
+	if _, err := os.Stat(m.pausedPath(spec.Name)); err == nil {
+		spec.Paused = true
+	}
+	sink, err := m.NewSink(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("uplink: delivery %q: %w", spec.Name, err)
+	}
+	var tr Transformer
+	if spec.Transform != nil {
+		if m.NewTransform == nil {
+			sink.Close()
+			return nil, fmt.Errorf("%w: delivery %q: transforms are not available", ErrConfig, spec.Name)
+		}
+		if tr, err = m.NewTransform(ctx, spec); err != nil {
+			sink.Close()
+			return nil, fmt.Errorf("uplink: delivery %q: transform: %w", spec.Name, err)
+		}
+	}
+	return newDelivery(m, spec, sink, tr), nil
+}
+
+// Replace stops a delivery and starts spec in its place, keeping its
+// checkpoints (a configuration reload).
+func (m *Manager) Replace(ctx context.Context, spec Spec) error {
+	if err := m.Stop(spec.Name); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return m.Create(ctx, spec)
+}
+
+// Stop stops a delivery and keeps its checkpoints and marks, so that
+// creating it again resumes where it was.
+func (m *Manager) Stop(name string) error {
+	m.mu.Lock()
+	d, ok := m.deliveries[name]
+	if !ok || d == nil {
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrNotFound, name)
+	}
+	delete(m.deliveries, name)
+	m.mu.Unlock()
+	d.close()
+	return nil
+}
+
+// Delete stops a delivery and forgets it: its checkpoints, in-flight mark
+// and paused flag. Its source streams keep their data.
+func (m *Manager) Delete(name string) error {
+	m.mu.Lock()
+	d, ok := m.deliveries[name]
+	m.mu.Unlock()
+	if !ok || d == nil {
+		return fmt.Errorf("%w: %q", ErrNotFound, name)
+	}
+	if err := m.Stop(name); err != nil {
+		return err
+	}
+	for _, from := range d.spec.From {
+		if s, err := m.Store.Stream(from); err == nil {
+			if err := s.DeregisterConsumer(consumerName(name)); err != nil && !errors.Is(err, shards.ErrNotFound) {
+				return fmt.Errorf("uplink: delivery %q: %w", name, err)
+			}
+		}
+	}
+	clearInflight(m.Dir, name)
+	os.Remove(m.pausedPath(name))
+	return nil
+}
+
+// Pause stops a delivery from sending (after the attempt in progress) and
+// remembers that across restarts; Resume undoes it.
+func (m *Manager) Pause(name string) error {
+	d, err := m.get(name)
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(m.pausedPath(name), []byte("paused\n")); err != nil {
+		return fmt.Errorf("uplink: delivery %q: %w", name, err)
+	}
+	d.pause()
+	m.stateChanged()
+	return nil
+}
+
+// Resume lets a paused delivery send again.
+func (m *Manager) Resume(name string) error {
+	d, err := m.get(name)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("uplink: delivery %q: %w", name, err)
+	}
+	d.resume()
+	m.stateChanged()
+	return nil
+}
+
+// Status returns a delivery's status with its backlog measured now.
+func (m *Manager) Status(name string) (Status, error) {
+	d, err := m.get(name)
+	if err != nil {
+		return Status{}, err
+	}
+	return d.snapshot(), nil
+}
+
+// Spec returns a delivery's spec.
+func (m *Manager) Spec(name string) (Spec, error) {
+	d, err := m.get(name)
+	if err != nil {
+		return Spec{}, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.spec, nil
+}
+
+// List returns every delivery's status, by name.
+func (m *Manager) List() []Status {
+	m.mu.Lock()
+	ds := make([]*delivery, 0, len(m.deliveries))
+	for _, d := range m.deliveries {
+		if d != nil {
+			ds = append(ds, d)
+		}
+	}
+	m.mu.Unlock()
+	out := make([]Status, len(ds))
+	for i, d := range ds {
+		out[i] = d.snapshot()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Names returns the names of the running deliveries.
+func (m *Manager) Names() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.deliveries))
+	for n, d := range m.deliveries {
+		if d != nil {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Close stops every delivery. A batch in flight is abandoned; its records
+// are sent again after a restart (and counted as redelivered).
+func (m *Manager) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	ds := m.deliveries
+	m.deliveries = map[string]*delivery{}
+	m.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, d := range ds {
+		if d != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); d.close() }()
+		}
+	}
+	wg.Wait()
+	m.stopEvents()
+	<-m.eventsDone
+	return nil
+}
+
+func (m *Manager) get(name string) (*delivery, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.deliveries[name]
+	if !ok || d == nil {
+		return nil, fmt.Errorf("%w: %q", ErrNotFound, name)
+	}
+	return d, nil
+}
+
+func (m *Manager) pausedPath(name string) string { return filepath.Join(m.Dir, name+".paused") }
+
+// stateChanged asks for a status event soon.
+func (m *Manager) stateChanged() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
+	}
+}
+
+// events writes status events: on a state change (at most one burst a
+// second) and every StatusInterval.
+func (m *Manager) events(ctx context.Context) {
+	defer close(m.eventsDone)
+	if m.StatusStream == "-" {
+		<-ctx.Done()
+		return
+	}
+	tick := time.NewTicker(m.StatusInterval)
+	defer tick.Stop()
+	last := map[string]State{}
+	for {
+		periodic := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			periodic = true
+		case <-m.kick:
+			if sleep(ctx, time.Second) != nil {
+				return
+			}
+		}
+		var entries []shards.PutEntry
+		for _, st := range m.List() {
+			if !periodic && last[st.Name] == st.State {
+				continue
+			}
+			last[st.Name] = st.State
+			b, err := json.Marshal(statusEvent{Time: time.Now().UTC(), Status: st})
+			if err != nil {
+				continue
+			}
+			entries = append(entries, shards.PutEntry{PartitionKey: st.Name, Data: b})
+		}
+		if len(entries) == 0 {
+			continue
+		}
+		if err := m.putStatus(ctx, entries); err != nil && ctx.Err() == nil {
+			m.Logger.Warn("status events not written", "stream", m.StatusStream, "err", err)
+		}
+	}
+}
+
+type statusEvent struct {
+	Time time.Time `json:"time"`
+	Status
+}
+
+func (m *Manager) putStatus(ctx context.Context, entries []shards.PutEntry) error {
+	s, err := m.Store.Stream(m.StatusStream)
+	if errors.Is(err, shards.ErrNotFound) {
+		s, err = m.Store.CreateStream(m.StatusStream, shards.StreamConfig{Shards: 1})
+		if errors.Is(err, shards.ErrExists) {
+			s, err = m.Store.Stream(m.StatusStream)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for len(entries) > 0 {
+		n := min(len(entries), 500)
+		if _, err := s.PutRecords(ctx, entries[:n]); err != nil {
+			return err
+		}
+		entries = entries[n:]
+	}
+	return nil
+}

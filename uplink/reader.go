@@ -1,0 +1,216 @@
+package uplink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/tidegate/tidegate/shards"
+)
+
+// item is a record read for a batch, with where it came from.
+type item struct {
+	src   *source
+	shard string
+	seq   string
+	rec   shards.Record
+}
+
+// pendingBatch is a batch between the reader and the sender.
+type pendingBatch struct {
+	id      string
+	created time.Time
+	items   []item
+	bytes   int
+	// replay: this is the batch that was in flight when the gateway
+	// stopped, rebuilt; its records may be at the destination already.
+	replay bool
+}
+
+// refreshEvery bounds how long a reader waits before it looks for shards a
+// reshard created, in case it slept through the change.
+const refreshEvery = 5 * time.Second
+
+// readLoop builds batches by the buffering hints and hands them to the
+// sender, one in flight and one waiting at most, so memory stays bounded by
+// about three buffers whatever the backlog.
+func (d *delivery) readLoop(ctx context.Context, srcs []*source, replay *inflight, out chan<- *pendingBatch) error {
+	if replay != nil {
+		b, err := d.replayBatch(srcs, replay)
+		if err != nil {
+			return err
+		}
+		if len(b.items) > 0 {
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	avg := 256
+	for {
+		b := &pendingBatch{}
+		var deadline time.Time
+		for {
+			changed := make([]<-chan struct{}, len(srcs))
+			for i, s := range srcs {
+				changed[i] = s.stream.Changed()
+			}
+			more, full, err := d.fill(b, srcs, &avg)
+			if err != nil {
+				return err
+			}
+			if full {
+				break
+			}
+			if len(b.items) > 0 {
+				if deadline.IsZero() {
+					deadline = time.Now().Add(d.spec.BufferInterval)
+				}
+				if !time.Now().Before(deadline) {
+					break
+				}
+			}
+			if more {
+				continue
+			}
+			if err := waitAny(ctx, changed, deadline); err != nil {
+				return err
+			}
+			for _, s := range srcs {
+				s.refresh()
+			}
+		}
+		b.id, b.created = newBatchID(), time.Now()
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// fill reads from every active shard without blocking until the batch is
+// full or every shard is caught up; more reports that some shard has more.
+// A batch is full when it holds BufferSize bytes or the next record would
+// take it past them.
+func (d *delivery) fill(b *pendingBatch, srcs []*source, avg *int) (more, full bool, err error) {
+	for _, src := range srcs {
+		for _, st := range append([]*shardState(nil), src.active...) {
+			room := d.spec.BufferSize - int64(b.bytes)
+			if room <= 0 {
+				return true, true, nil
+			}
+			limit := int(min(max(room/int64(*avg), 1), shards.MaxRecordsPerRead))
+			res, err := src.stream.Read(st.cursor, limit)
+			if err != nil {
+				if errors.Is(err, shards.ErrNotFound) || errors.Is(err, shards.ErrInvalidArgument) {
+					src.finish(st) // the shard is gone (deleted with its stream, or recreated)
+					continue
+				}
+				return false, false, fmt.Errorf("uplink: delivery %q: read %s/%s: %w", d.spec.Name, src.name, st.info.ShardID, err)
+			}
+			n, kept := 0, len(res.Records)
+			for i := range res.Records {
+				r := res.Records[i]
+				if len(b.items) > 0 && int64(b.bytes+n+len(r.Data)) > d.spec.BufferSize {
+					kept = i // the batch is full: the rest waits for the next one
+					break
+				}
+				b.items = append(b.items, item{src: src, shard: st.info.ShardID, seq: r.SequenceNumber(), rec: r})
+				n += len(r.Data)
+			}
+			b.bytes += n
+			if kept > 0 {
+				*avg = max(n/kept, 1)
+			}
+			if kept < len(res.Records) {
+				c, err := src.stream.Iterator(st.info.ShardID, shards.AtSequenceNumber, res.Records[kept].SequenceNumber(), time.Time{})
+				if err != nil {
+					return false, false, err
+				}
+				st.cursor = c
+				return true, true, nil
+			}
+			st.cursor = res.Next
+			if res.Closed && len(res.Records) == 0 {
+				src.finish(st)
+				more = true // children may have records
+				continue
+			}
+			if len(res.Records) == limit || res.Closed {
+				more = true
+			}
+		}
+	}
+	return more, int64(b.bytes) >= d.spec.BufferSize, nil
+}
+
+// replayBatch rebuilds the batch named by an in-flight marker: from each
+// shard it names, the records up to its last sequence number.
+func (d *delivery) replayBatch(srcs []*source, in *inflight) (*pendingBatch, error) {
+	b := &pendingBatch{id: in.ID, created: in.Created, replay: true}
+	for _, src := range srcs {
+		for shardID, last := range in.Last[src.name] {
+			st := src.shards[shardID]
+			if st == nil || !st.reading {
+				continue
+			}
+			for done := false; !done; {
+				res, err := src.stream.Read(st.cursor, shards.MaxRecordsPerRead)
+				if err != nil {
+					return nil, fmt.Errorf("uplink: delivery %q: replay %s/%s: %w", d.spec.Name, src.name, shardID, err)
+				}
+				if len(res.Records) == 0 {
+					break
+				}
+				for i := range res.Records {
+					r := res.Records[i]
+					seq := r.SequenceNumber()
+					if seq > last {
+						st.cursor, err = src.stream.Iterator(shardID, shards.AtSequenceNumber, seq, time.Time{})
+						if err != nil {
+							return nil, err
+						}
+						done = true
+						break
+					}
+					b.items = append(b.items, item{src: src, shard: shardID, seq: seq, rec: r})
+					b.bytes += len(r.Data)
+				}
+				if !done {
+					st.cursor = res.Next
+				}
+			}
+		}
+	}
+	return b, nil
+}
+
+// waitAny blocks until a stream changes, the deadline (if set) passes, a
+// refresh is due, or ctx ends.
+func waitAny(ctx context.Context, changed []<-chan struct{}, deadline time.Time) error {
+	wait := refreshEvery
+	if !deadline.IsZero() {
+		wait = min(wait, time.Until(deadline))
+	}
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	cases := make([]reflect.SelectCase, 0, len(changed)+2)
+	cases = append(cases,
+		reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+		reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(t.C)})
+	for _, c := range changed {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c)})
+	}
+	if i, _, _ := reflect.Select(cases); i == 0 {
+		return ctx.Err()
+	}
+	return nil
+}

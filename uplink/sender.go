@@ -1,0 +1,313 @@
+package uplink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// sendLoop delivers the reader's batches one at a time: mark in flight,
+// transform, format, send (retrying), dead-letter what fails for good,
+// checkpoint, clear the mark.
+func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error {
+	for {
+		var b *pendingBatch
+		select {
+		case b = <-in:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := d.waitUnpaused(ctx); err != nil {
+			return err
+		}
+		if !b.replay {
+			mark := &inflight{ID: b.id, Created: b.created, Last: lastSeqs(b.items)}
+			if err := saveInflight(d.m.Dir, d.spec.Name, mark); err != nil {
+				d.log.Warn("in-flight marker not written; duplicates after a crash will go uncounted", "err", err)
+			}
+		} else {
+			d.count(func(s *Status) { s.Redelivered += int64(len(b.items)) })
+			d.log.Info("re-sending the batch that was in flight at the last stop; the destination may have it already", "records", len(b.items), "batch", b.id)
+		}
+		if err := d.deliver(ctx, b); err != nil {
+			return err
+		}
+		if err := d.checkpoint(ctx, b); err != nil {
+			return err
+		}
+		clearInflight(d.m.Dir, d.spec.Name)
+	}
+}
+
+// lastSeqs maps stream → shard → the last sequence number among items.
+func lastSeqs(items []item) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for i := range items {
+		it := &items[i]
+		m := out[it.src.name]
+		if m == nil {
+			m = map[string]string{}
+			out[it.src.name] = m
+		}
+		if it.seq > m[it.shard] {
+			m[it.shard] = it.seq
+		}
+	}
+	return out
+}
+
+// deliver gets every record of b to the destination or the dead-letter
+// stream; it returns only an error of ctx.
+func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
+	items := b.items
+	data := make([][]byte, len(items))
+	for i := range items {
+		data[i] = items[i].rec.Data
+	}
+	if d.transform != nil {
+		var err error
+		if items, data, err = d.transformBatch(ctx, b.items); err != nil {
+			return err
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	out := &Batch{ID: b.id, Delivery: d.spec.Name, Created: b.created, Records: make([]Record, len(items))}
+	var arena []byte
+	if d.spec.Format == FormatJSON {
+		arena = make([]byte, 0, b.bytes*4/3+len(items)*160)
+	}
+	for i := range items {
+		it := &items[i]
+		r := &out.Records[i]
+		*r = Record{Stream: it.src.name, ShardID: it.shard, Sequence: it.seq, PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime}
+		if d.spec.Format == FormatJSON {
+			start := len(arena)
+			arena = appendFormatted(arena, FormatJSON, r, data[i])
+			r.Data = arena[start:len(arena):len(arena)]
+		} else {
+			r.Data = data[i]
+		}
+		out.Bytes += len(r.Data)
+	}
+	return d.send(ctx, out, items)
+}
+
+// send retries a batch by the error classes of the package documentation.
+// The retry duration counts only the time the destination spent refusing,
+// not the time it was out of reach.
+func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
+	refused := time.Duration(0)
+	for attempt := 1; ; attempt++ {
+		if err := d.waitUnpaused(ctx); err != nil {
+			return err
+		}
+		err := d.attempt(ctx, b)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			d.delivered(b)
+			return nil
+		}
+		var pe *PartialError
+		switch {
+		case errors.As(err, &pe):
+			failed := make([]bool, len(b.Records))
+			var fi []int
+			for _, f := range pe.Failed {
+				if f.Index >= 0 && f.Index < len(b.Records) && !failed[f.Index] {
+					failed[f.Index] = true
+					fi = append(fi, f.Index)
+				}
+			}
+			ok := &Batch{ID: b.ID, Delivery: b.Delivery, Created: b.Created}
+			rest := &Batch{ID: b.ID + "-" + strconv.Itoa(attempt), Delivery: b.Delivery, Created: b.Created}
+			var restItems []item
+			for i := range b.Records {
+				if failed[i] {
+					rest.Records = append(rest.Records, b.Records[i])
+					rest.Bytes += len(b.Records[i].Data)
+					restItems = append(restItems, items[i])
+				} else {
+					ok.Records = append(ok.Records, b.Records[i])
+					ok.Bytes += len(b.Records[i].Data)
+				}
+			}
+			d.delivered(ok)
+			if pe.Permanent {
+				return d.deadLetterEach(ctx, restItems, pe, len(b.Records), attempt)
+			}
+			b, items = rest, restItems
+			d.setState(StateFailing, err)
+		case isPermanent(err):
+			code, _ := IsPermanent(err)
+			return d.deadLetter(ctx, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
+		case IsUnreachable(err):
+			d.setState(StateBackingOff, err)
+		default:
+			d.setState(StateFailing, err)
+		}
+		if len(b.Records) == 0 {
+			return nil
+		}
+		if !IsUnreachable(err) && refused >= d.spec.RetryDuration {
+			return d.deadLetter(ctx, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
+		}
+		wait := backoff(attempt)
+		d.count(func(s *Status) { s.Retries++; s.NextAttempt = time.Now().Add(wait) })
+		d.log.Warn("delivery attempt failed; retrying", "attempt", attempt, "records", len(b.Records), "retry_in", wait.Round(time.Millisecond), "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+		if !IsUnreachable(err) {
+			refused += wait
+		}
+	}
+}
+
+func isPermanent(err error) bool { _, ok := IsPermanent(err); return ok }
+
+// errorCode is the errorCode of an error record for err.
+func errorCode(err error) string {
+	if IsUnreachable(err) {
+		return "Delivery.Unreachable"
+	}
+	return "Delivery.Failed"
+}
+
+// outputType names the failure for an error output prefix, as Firehose does
+// per destination.
+func (d *delivery) outputType() string {
+	switch d.spec.DestinationType {
+	case "http":
+		return "http-endpoint-failed"
+	case "s3", "file":
+		return "s3-failed"
+	case "":
+		return "delivery-failed"
+	}
+	return d.spec.DestinationType + "-failed"
+}
+
+// deadLetterEach dead-letters the records a PartialError refused for good,
+// grouped by error code and message. The records are the failed ones of the
+// attempt in index order, so they pair with the failures sorted by index.
+func (d *delivery) deadLetterEach(ctx context.Context, items []item, pe *PartialError, n, attempts int) error {
+	var order []failure
+	groups := map[failure][]item{}
+	for j, f := range sortedFailures(pe, n) {
+		if j >= len(items) {
+			break
+		}
+		key := failure{code: f.Code, message: f.Message, outputType: d.outputType(), attempts: attempts}
+		if _, seen := groups[key]; !seen {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], items[j])
+	}
+	for _, f := range order {
+		if err := d.deadLetter(ctx, groups[f], f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortedFailures returns pe's failures within [0, n), one per index, by
+// index.
+func sortedFailures(pe *PartialError, n int) []RecordError {
+	seen := make(map[int]bool, len(pe.Failed))
+	out := make([]RecordError, 0, len(pe.Failed))
+	for _, f := range pe.Failed {
+		if f.Index >= 0 && f.Index < n && !seen[f.Index] {
+			seen[f.Index] = true
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b RecordError) int { return a.Index - b.Index })
+	return out
+}
+
+// attempt sends once, within the priority gate and the bandwidth cap.
+func (d *delivery) attempt(ctx context.Context, b *Batch) error {
+	if d.limiter != nil {
+		for left := b.Bytes; left > 0; {
+			n := min(left, d.limiter.Burst())
+			if err := d.limiter.WaitN(ctx, n); err != nil {
+				return err
+			}
+			left -= n
+		}
+	}
+	if err := d.m.gate.acquire(ctx, d.spec.Priority); err != nil {
+		return err
+	}
+	defer d.m.gate.release()
+	return d.sink.Send(ctx, b)
+}
+
+func (d *delivery) delivered(b *Batch) {
+	if len(b.Records) == 0 {
+		return
+	}
+	d.mu.Lock()
+	d.status.RecordsDelivered += int64(len(b.Records))
+	d.status.BytesDelivered += int64(b.Bytes)
+	d.status.Batches++
+	d.status.LastDelivery = time.Now()
+	d.status.NextAttempt = time.Time{}
+	d.mu.Unlock()
+	d.setState(StateDelivering, nil)
+}
+
+// checkpoint records, per shard, the last record of the batch, all shards
+// at once (they share an fsync). A failing checkpoint (the disk) is retried:
+// going on without it would resend the batch after a restart, not lose it.
+func (d *delivery) checkpoint(ctx context.Context, b *pendingBatch) error {
+	last := lastSeqs(b.items)
+	for attempt := 1; ; attempt++ {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var firstErr error
+		for _, src := range d.srcs {
+			for shard, seq := range last[src.name] {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := src.stream.Checkpoint(src.consumer, shard, seq); err != nil {
+						mu.Lock()
+						firstErr = errors.Join(firstErr, err)
+						mu.Unlock()
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		if firstErr == nil {
+			break
+		}
+		d.log.Error("checkpoint failed; retrying", "err", firstErr)
+		if err := sleep(ctx, backoff(attempt)); err != nil {
+			return err
+		}
+	}
+	d.mu.Lock()
+	for stream, m := range last {
+		p := d.status.Positions[stream]
+		if p == nil {
+			p = map[string]string{}
+			d.status.Positions[stream] = p
+		}
+		for shard, seq := range m {
+			p[shard] = seq
+		}
+	}
+	d.mu.Unlock()
+	return nil
+}
