@@ -17,10 +17,12 @@ import (
 	"github.com/tidegate/tidegate/devices/registry"
 	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/gateway/firehose"
 	"github.com/tidegate/tidegate/gateway/kinesis"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
 	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/uplink"
 )
 
 // Gateway is the running daemon.
@@ -38,6 +40,9 @@ type Gateway struct {
 	sink    *ingest.Sink
 	reg     *metrics.Registry
 	api     *kinesis.API
+	hub     *firehose.API
+	uplink  *uplink.Manager
+	origins deliveryOrigins
 	srv     *http.Server
 	ln      net.Listener
 
@@ -91,8 +96,19 @@ func (g *Gateway) Start(ctx context.Context) error {
 		Auth: g.auth.verify, IteratorKey: key, Throttled: g.throttled,
 		Logger: g.logger, Metrics: g.reg.NewAPI("kinesis"),
 	}
+	if err := g.startDeliveries(context.Background(), cfg); err != nil {
+		g.closeUplink()
+		st.Close()
+		return fmt.Errorf("deliveries: %w", err)
+	}
+	if err := g.startHub(cfg); err != nil {
+		g.closeUplink()
+		st.Close()
+		return fmt.Errorf("firehose: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
 	if err != nil {
+		g.closeUplink()
 		st.Close()
 		return fmt.Errorf("listen.http: %w", err)
 	}
@@ -100,6 +116,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	g.srv, err = g.newServer(cfg)
 	if err != nil {
 		ln.Close()
+		g.closeUplink()
 		st.Close()
 		return err
 	}
@@ -123,6 +140,15 @@ func (g *Gateway) Start(ctx context.Context) error {
 		"data_dir", cfg.DataDir, "streams", len(st.Streams()), "auth", len(cfg.Auth.AccessKeys) > 0)
 	return nil
 }
+
+func (g *Gateway) closeUplink() {
+	if g.uplink != nil {
+		g.uplink.Close()
+	}
+}
+
+// Deliveries is the uplink manager.
+func (g *Gateway) Deliveries() *uplink.Manager { return g.uplink }
 
 // deviceTimeout is how long a device may stay silent before it is offline.
 const deviceTimeout = 10 * time.Minute
@@ -206,6 +232,7 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		if g.sink != nil {
 			g.sink.Close()
 		}
+		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		if g.store != nil {
 			if e := g.store.Close(); e != nil {

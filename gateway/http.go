@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/gateway/firehose"
 )
 
 // newServer builds the HTTP server: HTTP/1.1 and HTTP/2 without TLS (prior
@@ -55,6 +56,10 @@ func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
 	// The AWS-compatible APIs: one endpoint, the operation in X-Amz-Target.
 	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), firehose.TargetPrefix) {
+			g.hub.ServeHTTP(w, r)
+			return
+		}
 		g.api.ServeHTTP(w, r)
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -69,6 +74,7 @@ func (g *Gateway) routes() http.Handler {
 	})
 	mux.Handle("GET /metrics", g.reg.Handler())
 	g.restRoutes(mux)
+	g.deliveryRoutes(mux)
 	mux.HandleFunc("GET /{$}", g.home)
 	return mux
 }
@@ -86,7 +92,8 @@ func (g *Gateway) home(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "  %-24s %4d shards %12d records in %12d bytes on disk\n", name, s.Config().Shards, st.RecordsIn, st.StorageBytes)
 	}
 	b.WriteString("\nKinesis Data Streams API: POST / (X-Amz-Target: Kinesis_20131202.*)\n")
-	b.WriteString("REST: GET /api/v1/devices\n")
+	b.WriteString("Firehose API: POST / (X-Amz-Target: Firehose_20150804.*)\n")
+	b.WriteString("REST: GET /api/v1/devices, /api/v1/deliveries\n")
 	b.WriteString("GET /healthz, /readyz, /metrics\n")
 	plain(w, http.StatusOK, b.String())
 }

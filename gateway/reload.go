@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"context"
+
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
@@ -17,6 +19,9 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 		return applied, restart, err
 	}
 	g.auth.set(next.Auth.AccessKeys)
+	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
+		return applied, restart, err
+	}
 	// Keep the settings that need a restart as they are until then.
 	kept := *next
 	kept.DataDir, kept.Listen, kept.Kinesis = prev.DataDir, prev.Listen, prev.Kinesis

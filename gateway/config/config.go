@@ -22,6 +22,8 @@ type Config struct {
 	MQTT mqtt.Config `yaml:"mqtt"`
 	// Sensors are periph.io sensors polled into streams.
 	Sensors []sensors.Config `yaml:"sensors"`
+	// Deliveries forward streams to destinations (see docs/deliveries.md).
+	Deliveries []DeliverySpec `yaml:"deliveries"`
 
 	// origins remembers where each value came from (file position or environment
 	// variable) so that validation errors can point at it. A pointer, so that printing a

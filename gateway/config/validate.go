@@ -72,6 +72,7 @@ func (c *Config) validate() []error {
 	}
 	c.validateStreams(p)
 	c.validateSensors(p)
+	c.validateDeliveries(p)
 	if err := c.MQTT.Validate(); err != nil {
 		p.add("mqtt", "%s", strings.TrimPrefix(err.Error(), mqtt.ErrConfig.Error()+": "))
 	}

@@ -1,0 +1,167 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/uplink"
+)
+
+func putN(t *testing.T, s *shards.Stream, from, n int) {
+	t.Helper()
+	for i := from; i < from+n; i += 500 {
+		var batch []shards.PutEntry
+		for j := i; j < min(i+500, from+n); j++ {
+			batch = append(batch, shards.PutEntry{PartitionKey: fmt.Sprintf("dev%d", j%9), Data: fmt.Appendf(nil, `{"n":%d}`, j)})
+		}
+		if _, err := s.PutRecords(context.Background(), batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// fileRecords reads every object under dir (uncompressed JSON lines).
+func fileRecords(t *testing.T, dir string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		b, _ := os.ReadFile(path)
+		for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+			var m map[string]any
+			if json.Unmarshal(line, &m) == nil {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+func TestConfiguredDeliveryToFileAndReload(t *testing.T) {
+	out := t.TempDir()
+	cfg := testConfig(t, fmt.Sprintf(`
+streams:
+  - { name: sensors, shards: 2 }
+deliveries:
+  - name: to-disk
+    from: sensors
+    to: { type: file, dir: %s }
+    buffer: { interval: 0s }
+    format: json
+`, out))
+	g := startGateway(t, cfg)
+	s, _ := g.Store().Stream("sensors")
+	putN(t, s, 0, 1000)
+	waitFor(t, "1000 records on disk", func() bool { return len(fileRecords(t, out)) >= 1000 })
+	recs := fileRecords(t, out)
+	if recs[0]["stream"] != "sensors" || recs[0]["data"] == nil {
+		t.Errorf("line %v", recs[0])
+	}
+	st, err := g.Deliveries().Status("to-disk")
+	if err != nil || st.RecordsDelivered != 1000 || st.Destination != "file" {
+		t.Errorf("status %+v %v", st, err)
+	}
+	// A reload without the delivery stops it and keeps its checkpoint.
+	next := testConfig(t, "streams:\n  - { name: sensors, shards: 2 }\n")
+	next.DataDir, next.Listen, next.MQTT = cfg.DataDir, cfg.Listen, cfg.MQTT
+	if _, _, err := g.Reload(next); err != nil {
+		t.Fatal(err)
+	}
+	if names := g.Deliveries().Names(); len(names) != 0 {
+		t.Errorf("deliveries after the reload: %v", names)
+	}
+	putN(t, s, 1000, 10)
+	if _, _, err := g.Reload(cfg); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the 10 records put while it was gone", func() bool { return len(fileRecords(t, out)) >= 1010 })
+	if n := len(fileRecords(t, out)); n != 1010 {
+		t.Errorf("%d records on disk, want 1010 (resumed from its checkpoint)", n)
+	}
+}
+
+func TestDeliveriesREST(t *testing.T) {
+	out := t.TempDir()
+	cfg := testConfig(t, "streams:\n  - { name: sensors }\n")
+	g := startGateway(t, cfg)
+	base := "http://" + g.Addr().String() + "/api/v1/deliveries"
+	do := func(method, url, body string) (int, string) {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	body := fmt.Sprintf(`{"name": "api-file", "from": "sensors", "to": {"type": "file", "dir": %q}, "buffer": {"interval": "0s"}, "format": "json"}`, out)
+	if code, b := do("POST", base, body); code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, b)
+	}
+	if code, _ := do("POST", base, body); code != http.StatusConflict {
+		t.Errorf("second create: %d", code)
+	}
+	if code, b := do("POST", base, `{"name": "x", "from": "sensors", "to": {"type": "file"}}`); code != http.StatusBadRequest || !strings.Contains(b, "dir") {
+		t.Errorf("bad create: %d %s", code, b)
+	}
+	s, _ := g.Store().Stream("sensors")
+	putN(t, s, 0, 10)
+	waitFor(t, "10 records", func() bool { return len(fileRecords(t, out)) == 10 })
+	if code, b := do("POST", base+"/api-file/pause", ""); code != 200 || !strings.Contains(b, `"paused"`) {
+		t.Errorf("pause: %d %s", code, b)
+	}
+	code, b := do("GET", base, "")
+	var list struct{ Deliveries []deliveryView }
+	json.Unmarshal([]byte(b), &list)
+	if code != 200 || len(list.Deliveries) != 1 || list.Deliveries[0].State != uplink.StatePaused || list.Deliveries[0].Origin != "api" {
+		t.Errorf("list: %d %s", code, b)
+	}
+	putN(t, s, 10, 5)
+	time.Sleep(100 * time.Millisecond)
+	if n := len(fileRecords(t, out)); n != 10 {
+		t.Errorf("paused delivery wrote: %d records", n)
+	}
+	if code, b = do("GET", base+"/api-file", ""); !strings.Contains(b, `"backlog_records":5`) {
+		t.Errorf("describe: %d %s", code, b)
+	}
+	do("POST", base+"/api-file/resume", "")
+	waitFor(t, "15 records", func() bool { return len(fileRecords(t, out)) == 15 })
+	// It survives a restart of the gateway.
+	g.Shutdown(context.Background())
+	g2 := startGateway(t, cfg)
+	base = "http://" + g2.Addr().String() + "/api/v1/deliveries"
+	if code, b := do("GET", base+"/api-file", ""); code != 200 {
+		t.Fatalf("after restart: %d %s", code, b)
+	}
+	if code, _ := do("DELETE", base+"/api-file", ""); code != http.StatusNoContent {
+		t.Errorf("delete: %d", code)
+	}
+	if code, _ := do("GET", base+"/api-file", ""); code != http.StatusNotFound {
+		t.Errorf("after delete: %d", code)
+	}
+}

@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/gateway/firehose"
+	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/s3"
+)
+
+// startHub serves the Firehose API: delivery streams backed by local streams, whose
+// destinations run as deliveries.
+func (g *Gateway) startHub(cfg *config.Config) error {
+	g.hub = &firehose.API{
+		Store: g.store, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
+		DataDir: cfg.DataDir, Deliveries: hubDeliveries{g}, Destinations: hubDestination,
+		Auth: g.auth.verifyFirehose, Logger: g.logger, Metrics: g.reg.NewAPI("firehose"),
+	}
+	return g.hub.Initialize()
+}
+
+// hubDeliveries is the uplink manager as the Firehose API needs it.
+type hubDeliveries struct{ g *Gateway }
+
+func (h hubDeliveries) CreateDelivery(spec uplink.Spec) error {
+	if org := h.g.origins.get(spec.Name); org != "" && org != originFirehose {
+		return fmt.Errorf("%w: %q (defined by the %s)", uplink.ErrExists, spec.Name, org)
+	}
+	if err := h.g.uplink.Create(context.Background(), spec); err != nil {
+		return err
+	}
+	h.g.origins.set(spec.Name, originFirehose)
+	return nil
+}
+
+func (h hubDeliveries) DeleteDelivery(name string) error {
+	if h.g.origins.get(name) != originFirehose {
+		return fmt.Errorf("%w: %q", uplink.ErrNotFound, name)
+	}
+	err := h.g.uplink.Delete(name)
+	h.g.origins.set(name, "")
+	if errors.Is(err, uplink.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (h hubDeliveries) DeliveryStatus(name string) (uplink.Status, bool) {
+	st, err := h.g.uplink.Status(name)
+	return st, err == nil
+}
+
+// hubDestination maps a delivery stream's destination onto a sink's configuration.
+func hubDestination(d firehose.Destination) (any, error) {
+	switch d := d.(type) {
+	case firehose.S3Destination:
+		return &s3.Config{Bucket: d.Bucket, Prefix: d.Prefix, ErrorPrefix: d.ErrorPrefix, Region: d.Region, Endpoint: d.Endpoint, Compression: d.Compression}, nil
+	case *firehose.S3Destination:
+		return hubDestination(*d)
+	}
+	return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())
+}

@@ -1,0 +1,165 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+
+	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/uplink"
+)
+
+// maxDeliveryBody bounds a delivery definition sent to the REST API.
+const maxDeliveryBody = 1 << 20
+
+// deliveryView is a delivery as the REST API shows it: its status and where its
+// definition lives.
+type deliveryView struct {
+	uplink.Status
+	Origin string `json:"origin"`
+}
+
+func (g *Gateway) deliveryRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/deliveries", func(w http.ResponseWriter, r *http.Request) {
+		list := g.uplink.List()
+		out := make([]deliveryView, len(list))
+		for i, st := range list {
+			out[i] = deliveryView{Status: st, Origin: g.origins.get(st.Name)}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
+	})
+	mux.HandleFunc("GET /api/v1/deliveries/{name}", func(w http.ResponseWriter, r *http.Request) {
+		st, err := g.uplink.Status(r.PathValue("name"))
+		if err != nil {
+			restError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, deliveryView{Status: st, Origin: g.origins.get(st.Name)})
+	})
+	mux.HandleFunc("POST /api/v1/deliveries", g.restMutation(g.createDelivery))
+	mux.HandleFunc("DELETE /api/v1/deliveries/{name}", g.restMutation(g.deleteDelivery))
+	mux.HandleFunc("POST /api/v1/deliveries/{name}/pause", g.restMutation(func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if err := g.uplink.Pause(r.PathValue("name")); err != nil {
+			restError(w, err)
+			return
+		}
+		st, _ := g.uplink.Status(r.PathValue("name"))
+		writeJSON(w, http.StatusOK, st)
+	}))
+	mux.HandleFunc("POST /api/v1/deliveries/{name}/resume", g.restMutation(func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if err := g.uplink.Resume(r.PathValue("name")); err != nil {
+			restError(w, err)
+			return
+		}
+		st, _ := g.uplink.Status(r.PathValue("name"))
+		writeJSON(w, http.StatusOK, st)
+	}))
+}
+
+// restMutation reads the body and, when access keys are configured, checks the
+// request's SigV4 signature (any service name; `tidegate` signs for "tidegate").
+func (g *Gateway) restMutation(h func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeliveryBody))
+		if err != nil {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+			return
+		}
+		if err := g.auth.verifyREST(r, body); err != nil {
+			writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
+			return
+		}
+		h(w, r, body)
+	}
+}
+
+func (g *Gateway) createDelivery(w http.ResponseWriter, r *http.Request, body []byte) {
+	d, err := config.ParseDelivery("request body", body)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	if org := g.origins.get(d.Name); org != "" {
+		writeJSON(w, http.StatusConflict, map[string]string{"error": fmt.Sprintf("delivery %q exists (defined by the %s)", d.Name, org)})
+		return
+	}
+	spec, err := d.Spec()
+	if err == nil {
+		err = os.MkdirAll(g.restDeliveryDir(), 0o700)
+	}
+	path := filepath.Join(g.restDeliveryDir(), d.Name+".json")
+	if err == nil {
+		err = writeFileSync(path, body)
+	}
+	if err == nil {
+		if err = g.uplink.Create(r.Context(), spec); err != nil {
+			os.Remove(path)
+		}
+	}
+	if err != nil {
+		restError(w, err)
+		return
+	}
+	g.origins.set(d.Name, originREST)
+	st, _ := g.uplink.Status(d.Name)
+	writeJSON(w, http.StatusCreated, deliveryView{Status: st, Origin: originREST})
+}
+
+func (g *Gateway) deleteDelivery(w http.ResponseWriter, r *http.Request, _ []byte) {
+	name := r.PathValue("name")
+	switch org := g.origins.get(name); org {
+	case originREST:
+	case "":
+		restError(w, fmt.Errorf("%w: %q", uplink.ErrNotFound, name))
+		return
+	default:
+		writeJSON(w, http.StatusConflict, map[string]string{"error": fmt.Sprintf("delivery %q is defined by the %s; remove it there", name, org)})
+		return
+	}
+	if err := g.uplink.Delete(name); err != nil && !errors.Is(err, uplink.ErrNotFound) {
+		restError(w, err)
+		return
+	}
+	os.Remove(filepath.Join(g.restDeliveryDir(), name+".json"))
+	g.origins.set(name, "")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func restError(w http.ResponseWriter, err error) {
+	status := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, uplink.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, uplink.ErrExists):
+		status = http.StatusConflict
+	case errors.Is(err, uplink.ErrConfig):
+		status = http.StatusBadRequest
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+// writeFileSync writes a file atomically and durably.
+func writeFileSync(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
