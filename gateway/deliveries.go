@@ -12,10 +12,14 @@ import (
 
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/endpoint"
 	"github.com/tidegate/tidegate/uplink/file"
 	uplinkfirehose "github.com/tidegate/tidegate/uplink/firehose"
+	"github.com/tidegate/tidegate/uplink/kafka"
 	"github.com/tidegate/tidegate/uplink/kinesis"
+	"github.com/tidegate/tidegate/uplink/nats"
 	"github.com/tidegate/tidegate/uplink/s3"
+	"github.com/tidegate/tidegate/uplink/transform"
 )
 
 // Deliveries come from three places, and each place owns its own: the
@@ -70,7 +74,7 @@ func (o *deliveryOrigins) names(origin string) []string {
 func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error {
 	g.uplink = &uplink.Manager{
 		Store: g.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
-		NewSink: g.newSink, NewTransform: newTransform,
+		NewSink: g.newSink, NewTransform: g.newTransform,
 	}
 	if err := g.uplink.Initialize(); err != nil {
 		return err
@@ -154,13 +158,40 @@ func (g *Gateway) newSink(ctx context.Context, spec uplink.Spec) (uplink.Sink, e
 		return kinesis.New(ctx, *c)
 	case *uplinkfirehose.Config:
 		return uplinkfirehose.New(ctx, *c)
+	case *endpoint.Config:
+		cc := *c
+		cc.Logger = g.logger
+		if cc.SourceARN == "" {
+			cfg := g.cfg.Load()
+			cc.SourceARN = fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", cfg.Kinesis.Region, cfg.Kinesis.AccountID, spec.Name)
+		}
+		return endpoint.New(cc)
+	case *kafka.Config:
+		cc := *c
+		cc.Logger = g.logger
+		return kafka.New(ctx, cc)
+	case *nats.Config:
+		cc := *c
+		cc.Logger = g.logger
+		return nats.New(ctx, cc)
 	}
 	return nil, fmt.Errorf("%w: destination %T is not supported", uplink.ErrConfig, spec.Destination)
 }
 
 // newTransform builds a transform from its configuration.
-func newTransform(ctx context.Context, spec uplink.Spec) (uplink.Transformer, error) {
-	return nil, fmt.Errorf("%w: transforms are not available yet", uplink.ErrConfig)
+func (g *Gateway) newTransform(ctx context.Context, spec uplink.Spec) (uplink.Transformer, error) {
+	c, ok := spec.Transform.(*transform.Config)
+	if !ok {
+		return nil, fmt.Errorf("%w: transform %T is not supported", uplink.ErrConfig, spec.Transform)
+	}
+	cc := *c
+	cc.Logger = g.logger.With("delivery", spec.Name)
+	if cc.DeliveryStreamARN == "" {
+		cfg := g.cfg.Load()
+		cc.DeliveryStreamARN = fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", cfg.Kinesis.Region, cfg.Kinesis.AccountID, spec.Name)
+		cc.Region = cfg.Kinesis.Region
+	}
+	return transform.New(cc)
 }
 
 func (g *Gateway) restDeliveryDir() string {

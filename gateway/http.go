@@ -75,6 +75,7 @@ func (g *Gateway) routes() http.Handler {
 	mux.Handle("GET /metrics", g.reg.Handler())
 	g.restRoutes(mux)
 	g.deliveryRoutes(mux)
+	g.receiverRoutes(mux)
 	mux.HandleFunc("GET /{$}", g.home)
 	return mux
 }

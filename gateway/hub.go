@@ -8,6 +8,7 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/firehose"
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/endpoint"
 	"github.com/tidegate/tidegate/uplink/s3"
 )
 
@@ -59,6 +60,10 @@ func hubDestination(d firehose.Destination) (any, error) {
 	case firehose.S3Destination:
 		return &s3.Config{Bucket: d.Bucket, Prefix: d.Prefix, ErrorPrefix: d.ErrorPrefix, Region: d.Region, Endpoint: d.Endpoint, Compression: d.Compression}, nil
 	case *firehose.S3Destination:
+		return hubDestination(*d)
+	case firehose.HTTPDestination:
+		return &endpoint.Config{URL: d.URL, AccessKey: d.AccessKey, Compression: d.Compression, CommonAttributes: d.CommonAttributes, SourceARN: d.SourceARN}, nil
+	case *firehose.HTTPDestination:
 		return hubDestination(*d)
 	}
 	return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())

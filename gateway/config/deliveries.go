@@ -10,10 +10,14 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/endpoint"
 	"github.com/tidegate/tidegate/uplink/file"
 	"github.com/tidegate/tidegate/uplink/firehose"
+	"github.com/tidegate/tidegate/uplink/kafka"
 	"github.com/tidegate/tidegate/uplink/kinesis"
+	"github.com/tidegate/tidegate/uplink/nats"
 	"github.com/tidegate/tidegate/uplink/s3"
+	"github.com/tidegate/tidegate/uplink/transform"
 )
 
 // DeliverySpec is one entry of `deliveries:`: a stream (or several) forwarded to a
@@ -24,12 +28,12 @@ type DeliverySpec struct {
 	From StringList `yaml:"from"`
 	// Start is where a new delivery begins: trim_horizon (default), latest, or
 	// at_timestamp with StartTime (RFC 3339).
-	Start     string      `yaml:"start"`
-	StartTime string      `yaml:"start_time"`
-	To        Destination `yaml:"to"`
-	Buffer    BufferHints `yaml:"buffer"`
-	Transform *Transform  `yaml:"transform"`
-	Format    string      `yaml:"format"`
+	Start     string            `yaml:"start"`
+	StartTime string            `yaml:"start_time"`
+	To        Destination       `yaml:"to"`
+	Buffer    BufferHints       `yaml:"buffer"`
+	Transform *transform.Config `yaml:"transform"`
+	Format    string            `yaml:"format"`
 	// Compression (gzip, zstd, snappy, none) is handed to destinations that
 	// compress: file, s3, http (gzip only).
 	Compression      string    `yaml:"compression"`
@@ -74,6 +78,9 @@ var destinationTypes = map[string]func() DestinationConfig{
 	"s3":       func() DestinationConfig { return &s3.Config{} },
 	"kinesis":  func() DestinationConfig { return &kinesis.Config{} },
 	"firehose": func() DestinationConfig { return &firehose.Config{} },
+	"http":     func() DestinationConfig { return &endpoint.Config{} },
+	"kafka":    func() DestinationConfig { return &kafka.Config{} },
+	"nats":     func() DestinationConfig { return &nats.Config{} },
 }
 
 // DestinationConfig is a destination package's Config.
@@ -166,17 +173,20 @@ func withCompression(c DestinationConfig, comp string) DestinationConfig {
 			cc.Compression = comp
 		}
 		return &cc
+	case *endpoint.Config:
+		cc := *c
+		if cc.Compression == "" {
+			cc.Compression = comp
+		}
+		return &cc
+	case *kafka.Config:
+		cc := *c
+		if cc.Compression == "" {
+			cc.Compression = comp
+		}
+		return &cc
 	}
 	return c
-}
-
-// Transform is `transform:`: a command or an HTTP endpoint speaking the Firehose
-// data-transformation contract.
-type Transform struct {
-	Type    string   `yaml:"type"` // command | http
-	Command []string `yaml:"command"`
-	URL     string   `yaml:"url"`
-	Timeout Duration `yaml:"timeout"`
 }
 
 func (c *Config) validateDeliveries(p *problems) {
@@ -191,36 +201,23 @@ func (c *Config) validateDeliveries(p *problems) {
 		if err == nil {
 			err = s.Validate()
 		}
+		if err == nil && d.To.Type == "nats" && d.Compression != "" && d.Compression != "none" {
+			err = fmt.Errorf("compression: NATS messages are not compressed; remove compression: %s", d.Compression)
+		}
 		if err == nil {
-			err = d.To.Config.Validate()
+			err = s.Destination.(DestinationConfig).Validate()
 			if err != nil {
 				path += ".to"
 			}
 		}
 		if err == nil && d.Transform != nil {
-			err = d.Transform.validate()
+			err = d.Transform.Validate()
 			path += ".transform"
 		}
 		if err != nil {
 			p.add(path, "%s", strings.TrimPrefix(err.Error(), uplink.ErrConfig.Error()+": "))
 		}
 	}
-}
-
-func (t *Transform) validate() error {
-	switch t.Type {
-	case "command":
-		if len(t.Command) == 0 {
-			return fmt.Errorf("command: needs the program and its arguments, as in [python3, transform.py]")
-		}
-	case "http":
-		if !strings.HasPrefix(t.URL, "http://") && !strings.HasPrefix(t.URL, "https://") {
-			return fmt.Errorf("url: %q is not an http:// or https:// URL", t.URL)
-		}
-	default:
-		return fmt.Errorf("type: %q is not command or http", t.Type)
-	}
-	return nil
 }
 
 // ParseDelivery reads one delivery (what the REST API takes: JSON, or YAML as under

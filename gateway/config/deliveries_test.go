@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidegate/tidegate/uplink/endpoint"
 	"github.com/tidegate/tidegate/uplink/file"
 	"github.com/tidegate/tidegate/uplink/s3"
+	"github.com/tidegate/tidegate/uplink/transform"
 )
 
 func TestDeliveriesParse(t *testing.T) {
@@ -91,5 +93,28 @@ func TestParseDelivery(t *testing.T) {
 	}
 	if _, err := ParseDelivery("body", []byte(`{"name": "d", "from": "s", "to": {"type": "file"}}`)); err == nil || !strings.Contains(err.Error(), "dir") {
 		t.Errorf("missing dir: %v", err)
+	}
+}
+
+func TestDeliveryHTTPAndTransform(t *testing.T) {
+	d, err := ParseDelivery("body", []byte(`
+name: d
+from: s
+to: { type: http, url: "https://hub.example/api/v1/firehose/s", access_key: k }
+compression: gzip
+transform: { type: command, command: [python3, t.py], timeout: 5s }
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := d.Spec()
+	if ec := s.Destination.(*endpoint.Config); ec.Compression != "gzip" || ec.AccessKey != "k" {
+		t.Errorf("endpoint config %+v", ec)
+	}
+	if tc := s.Transform.(*transform.Config); tc.Timeout != 5*time.Second || tc.Command[0] != "python3" {
+		t.Errorf("transform %+v", tc)
+	}
+	if _, err := ParseDelivery("body", []byte("name: d\nfrom: s\nto: {type: http, url: \"http://x\"}\ncompression: zstd\n")); err == nil || !strings.Contains(err.Error(), "compression") {
+		t.Errorf("zstd over http: %v", err)
 	}
 }
