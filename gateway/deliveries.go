@@ -79,6 +79,9 @@ func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error
 	if err := g.uplink.Initialize(); err != nil {
 		return err
 	}
+	if err := g.reg.RegisterDeliveries(g.uplink); err != nil {
+		return err
+	}
 	if err := g.reconcileDeliveries(ctx, cfg.Deliveries); err != nil {
 		return err
 	}

@@ -165,3 +165,59 @@ func TestDeliveriesREST(t *testing.T) {
 		t.Errorf("after delete: %d", code)
 	}
 }
+
+func TestEdgeDeliversToHubOverTheHTTPEndpointProtocol(t *testing.T) {
+	hub := startGateway(t, testConfig(t, "streams:\n  - { name: collected, shards: 2 }\n"))
+	edgeCfg := testConfig(t, fmt.Sprintf(`
+streams:
+  - { name: sensors, shards: 3 }
+deliveries:
+  - name: to-hub
+    from: sensors
+    to: { type: http, url: "http://%s/api/v1/firehose/collected" }
+    buffer: { interval: 0s }
+    compression: gzip
+  - name: to-nowhere
+    from: sensors
+    to: { type: http, url: "http://%s/api/v1/firehose/missing" }
+    buffer: { interval: 0s }
+    retry: { duration: 1s }
+`, hub.Addr(), hub.Addr()))
+	edge := startGateway(t, edgeCfg)
+	s, _ := edge.Store().Stream("sensors")
+	putN(t, s, 0, 3000)
+	collected, _ := hub.Store().Stream("collected")
+	waitFor(t, "3000 records at the hub", func() bool { return len(readAllRecords(t, collected)) >= 3000 })
+	seen := map[string]int{}
+	for _, r := range readAllRecords(t, collected) {
+		seen[string(r.Data)]++
+	}
+	for i := 0; i < 3000; i++ {
+		if n := seen[fmt.Sprintf(`{"n":%d}`, i)]; n != 1 {
+			t.Fatalf("record %d arrived %d times", i, n)
+		}
+	}
+	// A hub stream that does not exist: refused (404), retried for the retry
+	// duration, then dead-lettered on the edge with the Firehose error shape.
+	waitFor(t, "dead-lettered records", func() bool {
+		st, _ := edge.Deliveries().Status("to-nowhere")
+		return st.DeadLettered == 3000
+	})
+	dl, _ := edge.Store().Stream("deadletter")
+	var rec map[string]any
+	json.Unmarshal(readAllRecords(t, dl)[0].Data, &rec)
+	if rec["delivery"] != "to-nowhere" || rec["rawData"] == nil || !strings.Contains(fmt.Sprint(rec["errorMessage"]), "404") {
+		t.Errorf("error record %v", rec)
+	}
+	_, metrics := get(t, http.DefaultClient, "http://"+edge.Addr().String()+"/metrics")
+	for _, want := range []string{
+		`tidegate_delivery_records_total{delivery="to-hub",destination="http"} 3000`,
+		`tidegate_delivery_state{delivery="to-hub",destination="http",state="delivering"} 1`,
+		`tidegate_delivery_dead_lettered_records_total{delivery="to-nowhere",destination="http"} 3000`,
+		`tidegate_delivery_backlog_records{delivery="to-hub",destination="http"} 0`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
