@@ -32,6 +32,9 @@ type TransformResult struct {
 	Result string
 	// Data replaces the record's data when Result is Ok.
 	Data []byte
+	// Message says why a record is ProcessingFailed when the transform
+	// or its answer says (it goes into the error record's errorMessage).
+	Message string
 }
 
 // Transformer changes records before they are formatted and sent: an

@@ -56,27 +56,36 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 	}
 	var keep []item
 	var data [][]byte
-	var failed []item
+	failed := map[string][]item{}
+	var reasons []string
 	var dropped int64
 	for i, r := range results {
 		switch {
-		case r == nil:
-			failed = append(failed, items[i])
-		case r.Result == ResultOk:
+		case r != nil && r.Result == ResultOk:
 			keep = append(keep, items[i])
 			data = append(data, r.Data)
-		case r.Result == ResultDropped:
+		case r != nil && r.Result == ResultDropped:
 			dropped++
 		default:
-			failed = append(failed, items[i])
+			why := "the transform returned no result for the record"
+			if r != nil {
+				why = "the transform returned ProcessingFailed"
+				if r.Message != "" {
+					why = r.Message
+				}
+			}
+			if _, ok := failed[why]; !ok {
+				reasons = append(reasons, why)
+			}
+			failed[why] = append(failed[why], items[i])
 		}
 	}
 	if dropped > 0 {
 		d.count(func(s *Status) { s.Dropped += dropped })
 	}
-	if len(failed) > 0 {
-		f := failure{code: "Transform.ProcessingFailed", message: "the transform returned ProcessingFailed or no result for the record", outputType: "processing-failed", attempts: 1}
-		if err := d.deadLetter(ctx, failed, f); err != nil {
+	for _, why := range reasons {
+		f := failure{code: "Transform.ProcessingFailed", message: why, outputType: "processing-failed", attempts: 1}
+		if err := d.deadLetter(ctx, failed[why], f); err != nil {
 			return nil, nil, err
 		}
 	}

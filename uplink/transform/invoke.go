@@ -44,7 +44,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, delivery string, rec
 }
 
 // logProblems reports answers that broke the contract: the records are
-// ProcessingFailed, and uplink.TransformResult has no room for why, so the
+// ProcessingFailed, and the engine puts each record's Message in its error record; the
 // log says it, once per invocation with the first few reasons.
 func logProblems(ctx context.Context, log *slog.Logger, delivery, invocation string, problems []problem) {
 	const shown = 5

@@ -47,7 +47,7 @@ func parseResponse(body []byte, recs []uplink.TransformRecord) ([]uplink.Transfo
 	answers := make([]int, len(recs))
 	var problems []problem
 	failed := func(i int, reason string) {
-		results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: uplink.ResultProcessingFailed}
+		results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: uplink.ResultProcessingFailed, Message: "the transform's answer broke the contract: " + reason}
 		problems = append(problems, problem{RecordID: recs[i].RecordID, Reason: reason})
 	}
 	for _, a := range *resp.Records {
@@ -82,8 +82,10 @@ func parseResponse(body []byte, recs []uplink.TransformRecord) ([]uplink.Transfo
 				continue
 			}
 			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: uplink.ResultOk, Data: data}
-		case *a.Result == uplink.ResultDropped, *a.Result == uplink.ResultProcessingFailed:
+		case *a.Result == uplink.ResultDropped:
 			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: *a.Result}
+		case *a.Result == uplink.ResultProcessingFailed:
+			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: *a.Result, Message: "the transform returned ProcessingFailed"}
 		default:
 			failed(i, fmt.Sprintf("result %.40q is not Ok, Dropped or ProcessingFailed", *a.Result))
 		}
