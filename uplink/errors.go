@@ -35,6 +35,10 @@ type PartialError struct {
 	Failed []RecordError
 	// Permanent: the destination will never take these records.
 	Permanent bool
+	// Unreachable: they failed because the destination went out of reach
+	// mid-batch; their retries, like an Unreachable error's, do not count
+	// against the retry duration.
+	Unreachable bool
 }
 
 func (e *PartialError) Error() string {

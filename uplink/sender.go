@@ -144,7 +144,11 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 				return d.deadLetterEach(ctx, restItems, pe, len(b.Records), attempt)
 			}
 			b, items = rest, restItems
-			d.setState(StateFailing, err)
+			if pe.Unreachable {
+				d.setState(StateBackingOff, err)
+			} else {
+				d.setState(StateFailing, err)
+			}
 		case isPermanent(err):
 			code, _ := IsPermanent(err)
 			return d.deadLetter(ctx, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
@@ -156,7 +160,8 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 		if len(b.Records) == 0 {
 			return nil
 		}
-		if !IsUnreachable(err) && refused >= d.spec.RetryDuration {
+		waiting := IsUnreachable(err) || (pe != nil && pe.Unreachable)
+		if !waiting && refused >= d.spec.RetryDuration {
 			return d.deadLetter(ctx, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
 		}
 		wait := backoff(attempt)
@@ -165,7 +170,7 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
-		if !IsUnreachable(err) {
+		if !waiting {
 			refused += wait
 		}
 	}

@@ -144,7 +144,7 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 		return permErr
 	}
 	slices.SortFunc(failed, func(a, b uplink.RecordError) int { return a.Index - b.Index })
-	return &uplink.PartialError{Failed: failed, Permanent: retryErr == nil}
+	return &uplink.PartialError{Failed: failed, Permanent: retryErr == nil, Unreachable: uplink.IsUnreachable(retryErr)}
 }
 
 // parts yields the indexes of the records of each request: as many records
