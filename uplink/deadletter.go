@@ -38,11 +38,11 @@ func appendErrorRecord(dst []byte, delivery string, it *item, f failure, at time
 	dst = append(dst, `","delivery":`...)
 	dst = appendJSONString(dst, delivery)
 	dst = append(dst, `,"sourceStream":`...)
-	dst = appendJSONString(dst, it.src.name)
+	dst = appendJSONString(dst, it.stream())
 	dst = append(dst, `,"shardId":"`...)
-	dst = append(dst, it.shard...)
+	dst = append(dst, it.shardID()...)
 	dst = append(dst, `","sequenceNumber":"`...)
-	dst = append(dst, it.seq...)
+	dst = append(dst, it.seq()...)
 	dst = append(dst, `","partitionKey":`...)
 	dst = appendJSONString(dst, it.rec.PartitionKey)
 	return append(dst, "}\n"...)
@@ -63,7 +63,7 @@ func (d *delivery) deadLetter(ctx context.Context, items []item, f failure) erro
 		it := &items[i]
 		data := appendErrorRecord(nil, d.spec.Name, it, f, now)
 		entries[i] = shards.PutEntry{PartitionKey: d.spec.Name, Data: data}
-		out.Records[i] = Record{Stream: it.src.name, ShardID: it.shard, Sequence: it.seq, PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime, Data: data}
+		out.Records[i] = Record{Stream: it.stream(), ShardID: it.shardID(), Sequence: it.seq(), PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime, Data: data}
 		out.Bytes += len(data)
 	}
 	for n := 1; ; n++ {

@@ -97,7 +97,9 @@ func (d *delivery) loop() error {
 	}
 	ctx, cancel := context.WithCancel(d.ctx)
 	defer cancel()
-	batches := make(chan *pendingBatch, 1)
+	// Unbuffered: the reader builds the next batch while one is sent, and
+	// holds it until the sender takes it; two batches in memory at most.
+	batches := make(chan *pendingBatch)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- d.readLoop(ctx, srcs, replay, batches)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -394,3 +395,57 @@ func readAllQuiet(st *shards.Store, name string) []shards.Record {
 }
 
 var _ = fmt.Sprint
+
+// A stop between two shards' checkpoints of one batch: the batch comes back
+// whole under its ID, not only the shard whose checkpoint did not land (an
+// object rewritten with part of its records would lose the rest).
+func TestReplayAfterAPartialCheckpointIsWhole(t *testing.T) {
+	sink := &memSink{}
+	f := newFixture(t, sink)
+	s := f.stream("src", 2)
+	var entries []shards.PutEntry
+	for i := 0; i < 100; i++ {
+		entries = append(entries, shards.PutEntry{PartitionKey: fmt.Sprintf("k%d", i%10), Data: fmt.Appendf(nil, "k%d-%d", i%10, i)})
+	}
+	res, err := s.PutRecords(context.Background(), entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := map[string]string{}, map[string]string{}
+	for _, r := range res {
+		if first[r.ShardID] == "" {
+			first[r.ShardID] = r.SequenceNumber
+		}
+		last[r.ShardID] = r.SequenceNumber
+	}
+	if len(last) != 2 {
+		t.Fatalf("records in one shard only: %v", last)
+	}
+	if _, err := s.RegisterConsumer(consumerName("d")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Checkpoint(consumerName("d"), shards.ShardID(0), last[shards.ShardID(0)]); err != nil {
+		t.Fatal(err)
+	}
+	mark := &inflight{ID: "0123456789abcdef", Created: time.Now(), First: map[string]map[string]string{"src": first}, Last: map[string]map[string]string{"src": last}}
+	if err := os.MkdirAll(f.m.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := saveInflight(f.m.Dir, "d", mark); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Create(context.Background(), spec("d", "src")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the batch again", func() bool { return len(sink.records()) >= 100 })
+	if sink.batches[0] != mark.ID || len(sink.records()) != 100 {
+		t.Fatalf("first batch %s with %d records; want the whole batch %s", sink.batches[0], len(sink.records()), mark.ID)
+	}
+	checkOrder(t, sink.records(), 100, 10)
+	put(t, s, 100, 20, 10)
+	eventually(t, "20 more", func() bool { return len(sink.records()) >= 120 })
+	time.Sleep(50 * time.Millisecond)
+	if n := len(sink.records()); n != 120 {
+		t.Errorf("%d records, want 120: the replay must not be read a second time", n)
+	}
+}

@@ -29,15 +29,15 @@ func appendFormatted(dst []byte, format string, r *Record, raw []byte) []byte {
 	dst = append(dst, `","arrival":"`...)
 	dst = r.Arrival.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000Z07:00")
 	dst = append(dst, '"')
-	if json.Valid(raw) {
-		dst = append(dst, `,"data":`...)
-		buf := bytes.NewBuffer(dst)
-		if err := json.Compact(buf, raw); err == nil {
-			dst = buf.Bytes()
-			return append(dst, "}\n"...)
-		}
-		dst = dst[:len(dst)-len(`,"data":`)]
+	// Compact checks the JSON as it copies it, in one pass.
+	mark := len(dst)
+	dst = append(dst, `,"data":`...)
+	buf := bytes.NewBuffer(dst)
+	if len(raw) > 0 && json.Compact(buf, raw) == nil {
+		dst = buf.Bytes()
+		return append(dst, "}\n"...)
 	}
+	dst = buf.Bytes()[:mark]
 	dst = append(dst, `,"data_base64":"`...)
 	dst = base64.StdEncoding.AppendEncode(dst, raw)
 	return append(dst, "\"}\n"...)

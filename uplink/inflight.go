@@ -18,9 +18,10 @@ import (
 type inflight struct {
 	ID      string    `json:"id"`
 	Created time.Time `json:"created"`
-	// Last holds, per stream and shard, the sequence number of the batch's
-	// last record there.
-	Last map[string]map[string]string `json:"last"`
+	// First and Last hold, per stream and shard, the sequence numbers of
+	// the batch's first and last records there.
+	First map[string]map[string]string `json:"first"`
+	Last  map[string]map[string]string `json:"last"`
 }
 
 func inflightPath(dir, delivery string) string {

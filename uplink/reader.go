@@ -10,13 +10,17 @@ import (
 	"github.com/tidegate/tidegate/shards"
 )
 
-// item is a record read for a batch, with where it came from.
+// item is a record read for a batch, with the shard it came from. It is
+// kept small — a batch of 200-byte records holds tens of thousands — so the
+// sequence number is formatted when needed, not stored.
 type item struct {
-	src   *source
-	shard string
-	seq   string
-	rec   shards.Record
+	st  *shardState
+	rec shards.Record
 }
+
+func (it *item) stream() string  { return it.st.src.name }
+func (it *item) shardID() string { return it.st.info.ShardID }
+func (it *item) seq() string     { return it.rec.SequenceNumber() }
 
 // pendingBatch is a batch between the reader and the sender.
 type pendingBatch struct {
@@ -34,8 +38,8 @@ type pendingBatch struct {
 const refreshEvery = 5 * time.Second
 
 // readLoop builds batches by the buffering hints and hands them to the
-// sender, one in flight and one waiting at most, so memory stays bounded by
-// about three buffers whatever the backlog.
+// sender: the next batch is built while one is sent, so memory stays bounded
+// by about two buffers whatever the backlog.
 func (d *delivery) readLoop(ctx context.Context, srcs []*source, replay *inflight, out chan<- *pendingBatch) error {
 	if replay != nil {
 		b, err := d.replayBatch(srcs, replay)
@@ -120,7 +124,7 @@ func (d *delivery) fill(b *pendingBatch, srcs []*source, avg *int) (more, full b
 					kept = i // the batch is full: the rest waits for the next one
 					break
 				}
-				b.items = append(b.items, item{src: src, shard: st.info.ShardID, seq: r.SequenceNumber(), rec: r})
+				b.items = append(b.items, item{st: st, rec: r})
 				n += len(r.Data)
 			}
 			b.bytes += n
@@ -150,17 +154,35 @@ func (d *delivery) fill(b *pendingBatch, srcs []*source, avg *int) (more, full b
 }
 
 // replayBatch rebuilds the batch named by an in-flight marker: from each
-// shard it names, the records up to its last sequence number.
+// shard it names, in shard creation order (parents first), the records from
+// its first to its last sequence number — whatever the checkpoints say, since
+// a stop between two shards' checkpoints leaves some of them past the batch
+// and the batch must come back whole under its ID (an object rewritten with a
+// part of its records would lose the rest). The shards' read cursors move
+// past the batch.
 func (d *delivery) replayBatch(srcs []*source, in *inflight) (*pendingBatch, error) {
 	b := &pendingBatch{id: in.ID, created: in.Created, replay: true}
 	for _, src := range srcs {
-		for shardID, last := range in.Last[src.name] {
-			st := src.shards[shardID]
-			if st == nil || !st.reading {
+		for _, info := range src.stream.Shards() {
+			shardID := info.ShardID
+			last, ok := in.Last[src.name][shardID]
+			if !ok {
 				continue
 			}
+			st := src.shards[shardID]
+			if st == nil {
+				continue
+			}
+			first := in.First[src.name][shardID]
+			if first == "" {
+				first = last // a marker written before markers had First
+			}
+			c, err := src.stream.Iterator(shardID, shards.AtSequenceNumber, first, time.Time{})
+			if err != nil {
+				return nil, fmt.Errorf("uplink: delivery %q: replay %s/%s: %w", d.spec.Name, src.name, shardID, err)
+			}
 			for done := false; !done; {
-				res, err := src.stream.Read(st.cursor, shards.MaxRecordsPerRead)
+				res, err := src.stream.Read(c, shards.MaxRecordsPerRead)
 				if err != nil {
 					return nil, fmt.Errorf("uplink: delivery %q: replay %s/%s: %w", d.spec.Name, src.name, shardID, err)
 				}
@@ -169,20 +191,19 @@ func (d *delivery) replayBatch(srcs []*source, in *inflight) (*pendingBatch, err
 				}
 				for i := range res.Records {
 					r := res.Records[i]
-					seq := r.SequenceNumber()
-					if seq > last {
-						st.cursor, err = src.stream.Iterator(shardID, shards.AtSequenceNumber, seq, time.Time{})
-						if err != nil {
-							return nil, err
-						}
+					if r.SequenceNumber() > last {
 						done = true
 						break
 					}
-					b.items = append(b.items, item{src: src, shard: shardID, seq: seq, rec: r})
+					b.items = append(b.items, item{st: st, rec: r})
 					b.bytes += len(r.Data)
 				}
-				if !done {
-					st.cursor = res.Next
+				c = res.Next
+			}
+			if st.reading {
+				after, err := src.stream.Iterator(shardID, shards.AfterSequenceNumber, last, time.Time{})
+				if err == nil && after.Pos > st.cursor.Pos {
+					st.cursor = after
 				}
 			}
 		}

@@ -25,7 +25,8 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error 
 			return err
 		}
 		if !b.replay {
-			mark := &inflight{ID: b.id, Created: b.created, Last: lastSeqs(b.items)}
+			first, last := seqBounds(b.items)
+			mark := &inflight{ID: b.id, Created: b.created, First: first, Last: last}
 			if err := saveInflight(d.m.Dir, d.spec.Name, mark); err != nil {
 				d.log.Warn("in-flight marker not written; duplicates after a crash will go uncounted", "err", err)
 			}
@@ -45,19 +46,37 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error 
 
 // lastSeqs maps stream → shard → the last sequence number among items.
 func lastSeqs(items []item) map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for i := range items {
-		it := &items[i]
-		m := out[it.src.name]
+	_, last := seqBounds(items)
+	return last
+}
+
+// seqBounds maps stream → shard → the first and the last sequence numbers
+// among items. A shard's items are in order.
+func seqBounds(items []item) (first, last map[string]map[string]string) {
+	first, last = map[string]map[string]string{}, map[string]map[string]string{}
+	put := func(out map[string]map[string]string, it *item) {
+		m := out[it.stream()]
 		if m == nil {
 			m = map[string]string{}
-			out[it.src.name] = m
+			out[it.stream()] = m
 		}
-		if it.seq > m[it.shard] {
-			m[it.shard] = it.seq
+		m[it.shardID()] = it.seq()
+	}
+	seen := map[*shardState]bool{}
+	for i := len(items) - 1; i >= 0; i-- {
+		if it := &items[i]; !seen[it.st] {
+			seen[it.st] = true
+			put(last, it)
 		}
 	}
-	return out
+	clear(seen)
+	for i := range items {
+		if it := &items[i]; !seen[it.st] {
+			seen[it.st] = true
+			put(first, it)
+		}
+	}
+	return first, last
 }
 
 // deliver gets every record of b to the destination or the dead-letter
@@ -85,7 +104,7 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 	for i := range items {
 		it := &items[i]
 		r := &out.Records[i]
-		*r = Record{Stream: it.src.name, ShardID: it.shard, Sequence: it.seq, PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime}
+		*r = Record{Stream: it.stream(), ShardID: it.shardID(), Sequence: it.seq(), PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime}
 		if d.spec.Format == FormatJSON {
 			start := len(arena)
 			arena = appendFormatted(arena, FormatJSON, r, data[i])

@@ -21,6 +21,7 @@ type source struct {
 }
 
 type shardState struct {
+	src    *source
 	info   shards.ShardInfo
 	cursor shards.Cursor
 	// reading: the cursor is set; done: closed and read to its end.
@@ -101,7 +102,7 @@ func (src *source) refresh() {
 			st.info = info
 			continue
 		}
-		src.shards[info.ShardID] = &shardState{info: info}
+		src.shards[info.ShardID] = &shardState{src: src, info: info}
 	}
 	for _, info := range src.stream.Shards() {
 		st := src.shards[info.ShardID]

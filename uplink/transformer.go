@@ -18,8 +18,8 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 	for i := range items {
 		it := &items[i]
 		in[i] = TransformRecord{
-			RecordID: strconv.Itoa(i), Data: it.rec.Data, Stream: it.src.name, ShardID: it.shard,
-			Sequence: it.seq, PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime,
+			RecordID: strconv.Itoa(i), Data: it.rec.Data, Stream: it.stream(), ShardID: it.shardID(),
+			Sequence: it.seq(), PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime,
 		}
 	}
 	var out []TransformResult

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/tidegate/tidegate/gateway/bench"
+	"github.com/tidegate/tidegate/gateway/config"
 )
 
 // benchmarks are the `tidegate bench <name>` subcommands.
@@ -18,6 +19,7 @@ var benchmarks = map[string]func(ctx context.Context, args []string) error{
 	"shards": benchShards,
 	"api":    benchAPI,
 	"mqtt":   benchMQTT,
+	"uplink": benchUplink,
 }
 
 func runBench(args []string) error {
@@ -205,5 +207,34 @@ func benchMQTT(ctx context.Context, args []string) error {
 	}
 	title := fmt.Sprintf("tidegate bench mqtt: %d devices × QoS 1 × ~100-byte JSON, %d in flight each, %.0f s",
 		r.Devices, r.Window, r.DurationSec)
+	return b.report(r, title, rows)
+}
+
+func benchUplink(ctx context.Context, args []string) error {
+	o := bench.DefaultUplinkOptions()
+	fs := newFlagSet("bench uplink", "[--records N] [--size N] [--shards N] [--buffer SIZE] [--dir DIR] [--json]")
+	fs.IntVar(&o.Records, "records", o.Records, "records in the backlog drained")
+	fs.IntVar(&o.RecordSize, "size", o.RecordSize, "bytes of data per record")
+	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the source stream")
+	fs.Func("buffer", "the delivery's buffer size, 1MiB-128MiB (default 5MiB)", func(s string) error {
+		n, err := config.ParseByteSize(s)
+		o.BufferSize = int64(n)
+		return err
+	})
+	var b benchFlags
+	b.register(fs, "directory on the disk to measure (a temporary subdirectory is used and removed)")
+	// Not the data directory, as for the other benchmarks: at the defaults
+	// this one writes about 0.7 GB (the backlog, then its copy as files).
+	fs.Lookup("dir").DefValue, b.dir = o.Dir, o.Dir
+	var r bench.UplinkResult
+	err := b.measure(fs, args, func(dir string) (err error) {
+		o.Dir = dir
+		r, err = bench.Uplink(ctx, o)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	title, rows := bench.UplinkReport(r)
 	return b.report(r, title, rows)
 }
