@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"sync/atomic"
@@ -16,7 +17,7 @@ type authenticator struct {
 	v        atomic.Pointer[sigv4.Verifier] // nil: no keys configured, no checks (loopback only)
 	firehose atomic.Pointer[sigv4.Verifier]
 	rest     atomic.Pointer[sigv4.Verifier]
-	secrets  atomic.Pointer[map[string]bool]
+	secrets  atomic.Pointer[[]string]
 }
 
 func (a *authenticator) set(keys []config.AccessKey) {
@@ -28,10 +29,10 @@ func (a *authenticator) set(keys []config.AccessKey) {
 		return
 	}
 	m := make(map[string]string, len(keys))
-	secrets := make(map[string]bool, len(keys))
+	secrets := make([]string, 0, len(keys))
 	for _, k := range keys {
 		m[k.ID] = k.Secret.Value()
-		secrets[k.Secret.Value()] = true
+		secrets = append(secrets, k.Secret.Value())
 	}
 	a.v.Store(&sigv4.Verifier{Keys: m, Service: "kinesis"})
 	a.firehose.Store(&sigv4.Verifier{Keys: m, Service: "firehose"})
@@ -67,7 +68,14 @@ func (a *authenticator) verifyREST(r *http.Request, body []byte) error {
 // the secret of a configured access key.
 func (a *authenticator) accessKey(key string) bool {
 	s := a.secrets.Load()
-	return s == nil || (*s)[key]
+	if s == nil {
+		return true
+	}
+	ok := 0
+	for _, secret := range *s {
+		ok |= subtle.ConstantTimeCompare([]byte(key), []byte(secret))
+	}
+	return ok == 1
 }
 
 func (a *authenticator) verify(r *http.Request, body []byte) error {

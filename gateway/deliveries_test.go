@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -218,6 +219,31 @@ deliveries:
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+func TestReceiverChecksTheAccessKey(t *testing.T) {
+	cfg := testConfig(t, "streams:\n  - { name: in }\n")
+	cfg.Auth.AccessKeys = []config.AccessKey{{ID: "AKIDHUB", Secret: config.NewSecret("hub-secret")}}
+	hub := startGateway(t, cfg)
+	for key, want := range map[string]int{"hub-secret": 200, "wrong": 401, "": 401} {
+		body := `{"requestId":"r-` + key + `","timestamp":1795849200000,"records":[{"data":"aGk="}]}`
+		req, _ := http.NewRequest("POST", "http://"+hub.Addr().String()+"/api/v1/firehose/in", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Amz-Firehose-Protocol-Version", "1.0")
+		req.Header.Set("X-Amz-Firehose-Request-Id", "r-"+key)
+		if key != "" {
+			req.Header.Set("X-Amz-Firehose-Access-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("access key %q: %d %s, want %d", key, resp.StatusCode, b, want)
 		}
 	}
 }
