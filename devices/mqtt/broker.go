@@ -78,7 +78,9 @@ func NewBroker(o BrokerOptions) (*MochiBroker, error) {
 // messages and QoS 1/2 messages queued for subscribers are kept in a bbolt
 // file and reloaded at Start. Without it, all of that is in memory only and
 // lost at restart. Messages published into streams never depend on it:
-// they are acknowledged only once durable in the stream.
+// they are acknowledged only once durable in the stream. The store keeps
+// no disconnection time, so a reloaded session's expiry interval counts
+// from the restart.
 type MochiBroker struct {
 	opts  BrokerOptions
 	users map[string]string
@@ -132,9 +134,11 @@ func (b *MochiBroker) Start() error {
 		ClientNetReadBufferSize:  4096,
 		InlineClient:             true, // Server().Publish: the gateway's own messages (Sparkplug NCMD)
 	})
-	h := &ingestHook{b: b}
-	if err := srv.AddHook(h, nil); err != nil {
+	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
 		return fmt.Errorf("mqtt: broker hook: %w", err)
+	}
+	if err := srv.AddHook(newSessionHook(srv), nil); err != nil {
+		return fmt.Errorf("mqtt: session hook: %w", err)
 	}
 	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
 	if b.opts.SessionDir != "" {

@@ -52,8 +52,9 @@ func (s *slowSink) isDurable(payload string) bool {
 // rawClient speaks MQTT 3.1.1 over TCP with mochi's encoders, so the test
 // sees the PUBACKs in the order they are written.
 type rawClient struct {
-	conn net.Conn
-	r    *bufio.Reader
+	conn    net.Conn
+	r       *bufio.Reader
+	version byte // of the packets it decodes: 4 (MQTT 3.1.1) or 5
 }
 
 func dialRaw(t *testing.T, addr, id string) *rawClient {
@@ -63,7 +64,7 @@ func dialRaw(t *testing.T, addr, id string) *rawClient {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	c := &rawClient{conn: conn, r: bufio.NewReader(conn)}
+	c := &rawClient{conn: conn, r: bufio.NewReader(conn), version: 4}
 	pk := packets.Packet{FixedHeader: packets.FixedHeader{Type: packets.Connect}, ProtocolVersion: 4,
 		Connect: packets.ConnectParams{ProtocolName: []byte("MQTT"), Clean: true, Keepalive: 30, ClientIdentifier: id}}
 	c.write(t, pk)
@@ -82,6 +83,14 @@ func (c *rawClient) write(t *testing.T, pk packets.Packet) {
 		err = pk.ConnectEncode(&buf)
 	case packets.Publish:
 		err = pk.PublishEncode(&buf)
+	case packets.Puback:
+		err = pk.PubackEncode(&buf)
+	case packets.Subscribe:
+		err = pk.SubscribeEncode(&buf)
+	case packets.Disconnect:
+		err = pk.DisconnectEncode(&buf)
+	default:
+		err = fmt.Errorf("rawClient: cannot write packet type %d", pk.FixedHeader.Type)
 	}
 	if err == nil {
 		_, err = c.conn.Write(buf.Bytes())
@@ -95,15 +104,24 @@ func (c *rawClient) write(t *testing.T, pk packets.Packet) {
 func (c *rawClient) read(t *testing.T) (byte, []byte) {
 	t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	b, err := c.r.ReadByte()
+	b, body, err := c.readRaw()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return b >> 4, body
+}
+
+// readRaw returns the next packet's first byte and body.
+func (c *rawClient) readRaw() (byte, []byte, error) {
+	b, err := c.r.ReadByte()
+	if err != nil {
+		return 0, nil, err
 	}
 	n, mul := 0, 1
 	for {
 		d, err := c.r.ReadByte()
 		if err != nil {
-			t.Fatal(err)
+			return 0, nil, err
 		}
 		n += int(d&0x7f) * mul
 		if d&0x80 == 0 {
@@ -113,9 +131,9 @@ func (c *rawClient) read(t *testing.T) (byte, []byte) {
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(c.r, body); err != nil {
-		t.Fatal(err)
+		return 0, nil, err
 	}
-	return b >> 4, body
+	return b, body, nil
 }
 
 func TestEmbeddedPubacksInOrderAfterDurable(t *testing.T) {

@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 
 	mochi "github.com/mochi-mqtt/server/v2"
@@ -19,15 +20,24 @@ import (
 //     acknowledged by our pipeline, which mochi does not see.)
 //   - $SYS statistics, written every second (flash wear).
 //
-// Outbound QoS 1/2 messages to persistent subscribers are still stored.
+// Outbound QoS 1/2 messages to persistent subscribers are still stored,
+// and it mends what mochi's bbolt hook (v2.7.9) loses of them at a restart:
+//   - it stores them without their packet id, so every message reloaded
+//     for a client had id 0: one overwrote the other in the client's
+//     inflight map, the survivor was resent with the invalid id 0, and
+//     its acknowledgement deleted no record. The id is in the record's
+//     key, which it is read back from.
+//   - it stores an MQTT 5 session's expiry interval without the flag that
+//     tells mochi to use it, so a reloaded session never expired.
 type sessionStore struct {
 	*bolt.Hook
-	mu     sync.Mutex
-	stored map[string]bool // client id + packet id of outbound messages kept
+	mu       sync.Mutex
+	stored   map[string]bool // client id + packet id of outbound messages kept
+	restored map[string]bool // client ids of the sessions reloaded at Start
 }
 
 func addSessionStore(srv *mochi.Server, path string) error {
-	h := &sessionStore{Hook: new(bolt.Hook), stored: map[string]bool{}}
+	h := &sessionStore{Hook: new(bolt.Hook), stored: map[string]bool{}, restored: map[string]bool{}}
 	return srv.AddHook(h, &bolt.Options{Path: path})
 }
 
@@ -35,14 +45,21 @@ func inflightID(clientID string, id uint16) string {
 	return clientID + "/" + strconv.Itoa(int(id))
 }
 
+// OnQosPublish stores an outbound message. A resend of one stored already
+// (mochi sets DUP on those) is not written again: the record is the same
+// but for DUP, which mochi sets on every message it reloads.
 func (h *sessionStore) OnQosPublish(cl *mochi.Client, pk packets.Packet, sent int64, resends int) {
 	if pk.FixedHeader.Type != packets.Publish {
 		return
 	}
+	k := inflightID(cl.ID, pk.PacketID)
 	h.mu.Lock()
-	h.stored[inflightID(cl.ID, pk.PacketID)] = true
+	again := pk.FixedHeader.Dup && h.stored[k]
+	h.stored[k] = true
 	h.mu.Unlock()
-	h.Hook.OnQosPublish(cl, pk, sent, resends)
+	if !again {
+		h.Hook.OnQosPublish(cl, pk, sent, resends)
+	}
 }
 
 // forget reports whether an outbound message was stored, forgetting it.
@@ -57,16 +74,69 @@ func (h *sessionStore) forget(clientID string, id uint16) bool {
 	return false
 }
 
-// StoredInflightMessages reloads outbound messages and remembers them, so
-// that their completion deletes them.
+// StoredClients reloads the sessions and notes which of them mochi keeps,
+// the others (clean session, MQTT 5 expiry 0) being over.
+func (h *sessionStore) StoredClients() ([]storage.Client, error) {
+	v, err := h.Hook.StoredClients()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range v {
+		c := &v[i]
+		if c.ProtocolVersion == 5 {
+			// An MQTT 5 client that sent no expiry has 0, which ends
+			// its session here; else this is the interval it asked for.
+			c.Properties.SessionExpiryIntervalFlag = true
+		}
+		over := (c.ProtocolVersion == 5 && c.Properties.SessionExpiryInterval == 0) || (c.ProtocolVersion < 5 && c.Clean)
+		if !over {
+			h.restored[c.ID] = true
+		}
+	}
+	return v, err
+}
+
+// StoredInflightMessages reloads the outbound messages of the sessions
+// that StoredClients restored, with their packet ids, and remembers them
+// so that their completion deletes them. mochi reads clients first
+// (server.go, readStore). Records of a session that is over, and those
+// without a valid packet id (the resends of reloaded messages with id 0
+// that earlier versions wrote), are deleted.
 func (h *sessionStore) StoredInflightMessages() ([]storage.Message, error) {
 	v, err := h.Hook.StoredInflightMessages()
+	keep := v[:0]
+	var drop []storage.Message
 	h.mu.Lock()
 	for _, m := range v {
+		if m.PacketID == 0 {
+			m.PacketID = packetIDOfKey(m.ID)
+		}
+		if m.PacketID == 0 || !h.restored[m.Client] {
+			drop = append(drop, m)
+			continue
+		}
 		h.stored[inflightID(m.Client, m.PacketID)] = true
+		keep = append(keep, m)
 	}
 	h.mu.Unlock()
-	return v, err
+	for _, m := range drop {
+		// Only the client id and packet id make the record's key.
+		h.Hook.OnQosComplete(&mochi.Client{ID: m.Client}, packets.Packet{PacketID: m.PacketID})
+	}
+	return keep, err
+}
+
+// packetIDOfKey returns the packet id that ends an inflight record's key
+// ("IFM_" client ":" id, bolt.go inflightKey), or 0.
+func packetIDOfKey(key string) uint16 {
+	i := strings.LastIndexByte(key, ':')
+	if i < 0 {
+		return 0
+	}
+	id, err := strconv.ParseUint(key[i+1:], 10, 16)
+	if err != nil {
+		return 0
+	}
+	return uint16(id)
 }
 
 func (h *sessionStore) OnQosComplete(cl *mochi.Client, pk packets.Packet) {
@@ -75,7 +145,14 @@ func (h *sessionStore) OnQosComplete(cl *mochi.Client, pk packets.Packet) {
 	}
 }
 
+// OnQosDropped deletes a dropped message, except those the connection
+// whose session is taken over drops: mochi copied them to the new one
+// first, which resends them (inheritClientSession). Deleting and storing
+// them again would cost two writes each and lose them in a crash between.
 func (h *sessionStore) OnQosDropped(cl *mochi.Client, pk packets.Packet) {
+	if cl.IsTakenOver() {
+		return
+	}
 	if h.forget(cl.ID, pk.PacketID) {
 		h.Hook.OnQosDropped(cl, pk)
 	}
