@@ -71,6 +71,7 @@ func (e *external) options() (*paho.ClientOptions, error) {
 		SetConnectRetryInterval(e.retry).
 		SetMaxReconnectInterval(maxRetry).
 		SetKeepAlive(30 * time.Second).
+		SetCustomOpenConnectionFn(openBuffered).
 		SetOnConnectHandler(e.onConnect).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			e.log.Warn("mqtt: connection to broker lost", "error", err)

@@ -11,7 +11,7 @@ import (
 // being stored at once. When it is full the paho callback blocks, paho
 // stops reading the connection, and the broker holds the rest
 // (back-pressure through TCP and its inflight limit).
-const externalWindow = 1024
+const externalWindow = 8192
 
 // acker stores one client's messages in arrival order and acknowledges
 // them in that order, without storing one message at a time.
