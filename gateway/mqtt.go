@@ -48,9 +48,10 @@ func (g *Gateway) MQTTAddr() string {
 }
 
 // newDecoder builds a subscription's decoder from its name and options.
-func (g *Gateway) newDecoder(name string, opts map[string]any) (decode.Decoder, error) {
+func (g *Gateway) newDecoder(broker, name string, opts map[string]any) (decode.Decoder, error) {
 	if name == decode.TypeSparkplug {
-		return sparkplug.NewDecoder(g.sparkplugRebirth, func(device string, online bool) {
+		rebirth := func(cmd sparkplug.Command) { g.sparkplugRebirth(broker, cmd) }
+		return sparkplug.NewDecoder(rebirth, func(device string, online bool) {
 			g.devices.SetOnline(device, "sparkplug", online, "Sparkplug death")
 		}), nil
 	}
@@ -69,24 +70,16 @@ func (g *Gateway) newDecoder(name string, opts map[string]any) (decode.Decoder, 
 }
 
 // sparkplugRebirth asks an edge node to publish its births again (after a
-// sequence gap or data from an unknown alias), over the embedded broker.
-func (g *Gateway) sparkplugRebirth(cmd sparkplug.Command) {
-	b, ok := g.mqttBroker()
-	if !ok {
-		g.logger.Warn("sparkplug: rebirth needed but there is no embedded broker to send it on", "topic", cmd.Topic)
-		return
-	}
-	if err := b.Server().Publish(cmd.Topic, cmd.Payload, false, 1); err != nil {
-		g.logger.Warn("sparkplug: rebirth request", "topic", cmd.Topic, "err", err)
-		return
-	}
-	g.logger.Info("sparkplug: rebirth requested", "topic", cmd.Topic)
-}
-
-func (g *Gateway) mqttBroker() (*mqtt.MochiBroker, bool) {
+// sequence gap or data from an unknown alias), over the broker its data came
+// through: the embedded one, or an external broker.
+func (g *Gateway) sparkplugRebirth(broker string, cmd sparkplug.Command) {
 	if g.mqtt == nil {
-		return nil, false
+		g.logger.Warn("sparkplug: rebirth needed but MQTT is not running", "topic", cmd.Topic)
+		return
 	}
-	b, ok := g.mqtt.Broker.(*mqtt.MochiBroker)
-	return b, ok
+	if err := g.mqtt.Publish(broker, cmd.Topic, cmd.Payload, 1); err != nil {
+		g.logger.Warn("sparkplug: rebirth request", "topic", cmd.Topic, "broker", broker, "err", err)
+		return
+	}
+	g.logger.Info("sparkplug: rebirth requested", "topic", cmd.Topic, "broker", broker)
 }

@@ -190,3 +190,18 @@ func (e *external) close() {
 		c.Disconnect(250)
 	}
 }
+
+// publish sends a message of the gateway's own on the current connection.
+func (e *external) publish(topic string, payload []byte, qos byte) error {
+	e.mu.Lock()
+	c := e.client
+	e.mu.Unlock()
+	if c == nil || !c.IsConnectionOpen() {
+		return fmt.Errorf("mqtt: broker %q: not connected", e.cfg.Name)
+	}
+	t := c.Publish(topic, qos, false, payload)
+	if !t.WaitTimeout(10 * time.Second) {
+		return fmt.Errorf("mqtt: broker %q: publish %s: no answer in 10 s", e.cfg.Name, topic)
+	}
+	return t.Error()
+}

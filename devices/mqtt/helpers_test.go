@@ -116,7 +116,7 @@ func (numberDecoder) Decode(m decode.Message) ([]decode.Reading, error) {
 	return []decode.Reading{{Data: bytes.Clone(m.Payload), Values: map[string]any{"value": f}}}, nil
 }
 
-func testDecoders(name string, _ map[string]any) (decode.Decoder, error) {
+func testDecoders(_, name string, _ map[string]any) (decode.Decoder, error) {
 	if name == "number" {
 		return numberDecoder{}, nil
 	}

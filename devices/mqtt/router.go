@@ -30,8 +30,11 @@ type Observer interface {
 }
 
 // DecoderFactory builds a decoder for a subscription's decoder name and
-// options; the gateway passes the decode registry's constructor.
-type DecoderFactory func(name string, opts map[string]any) (decode.Decoder, error)
+// options; the gateway passes the decode registry's constructor. broker
+// names the subscription's broker ("" for the embedded one), where a
+// decoder that answers devices (Sparkplug rebirth requests) publishes, with
+// Service.Publish.
+type DecoderFactory func(broker, name string, opts map[string]any) (decode.Decoder, error)
 
 // Raw stores each payload as one record, as is.
 type Raw struct{}

@@ -70,7 +70,7 @@ func (s *Service) Initialize() error {
 			if s.Decoders == nil {
 				return fmt.Errorf("%w: subscriptions[%d]: decoder %q: no decoders available", ErrConfig, i, c.Decoder)
 			}
-			if sub.Decoder, err = s.Decoders(c.Decoder, c.DecoderOptions); err != nil {
+			if sub.Decoder, err = s.Decoders(c.Broker, c.Decoder, c.DecoderOptions); err != nil {
 				return fmt.Errorf("%w: subscriptions[%d]: decoder %q: %w", ErrConfig, i, c.Decoder, err)
 			}
 		}
@@ -132,4 +132,23 @@ func (s *Service) Stats() Stats {
 		}
 	}
 	return st
+}
+
+// Publish sends a message of the gateway's own (a Sparkplug NCMD) through a
+// broker: "" is the embedded one, else an external broker's name. It waits
+// up to 10 s for an external broker to take it.
+func (s *Service) Publish(broker, topic string, payload []byte, qos byte) error {
+	if broker == "" {
+		b, ok := s.Broker.(*MochiBroker)
+		if !ok || s.embedded == nil {
+			return fmt.Errorf("mqtt: no embedded broker to publish %s on", topic)
+		}
+		return b.Server().Publish(topic, payload, false, qos)
+	}
+	for _, e := range s.externals {
+		if e.cfg.Name == broker {
+			return e.publish(topic, payload, qos)
+		}
+	}
+	return fmt.Errorf("mqtt: no broker %q to publish %s on", broker, topic)
 }
