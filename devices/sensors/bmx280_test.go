@@ -7,6 +7,7 @@ import (
 	"periph.io/x/conn/v3/i2c"
 	"periph.io/x/conn/v3/i2c/i2ctest"
 	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/spi"
 
 	"github.com/tidegate/tidegate/firmware-sim/chips/bme280"
 )
@@ -58,6 +59,18 @@ func TestBMx280(t *testing.T) {
 			cfg:  Config{Name: "baro", Driver: DriverBMP280, Bus: BusSim},
 			hw:   &testHW{sim: map[string]*bme280.Chip{"baro": bme280.New(0x76, env(20, 1000, 50))}},
 			want: map[string]float64{"temperature_c": 20, "pressure_hpa": 1000},
+		},
+		{
+			name: "bme280 on spi",
+			cfg:  Config{Name: "duct", Driver: DriverBME280, Bus: BusSPI, SPIPort: "/dev/spidev0.0"},
+			hw:   &testHW{spi: map[string]spi.PortCloser{"/dev/spidev0.0": bme280.New(0x76, env(26.5, 1002.75, 61.5)).SPI()}},
+			want: map[string]float64{"temperature_c": 26.5, "pressure_hpa": 1002.75, "humidity_pct": 61.5},
+		},
+		{
+			name: "bmp280 driver on spi",
+			cfg:  Config{Name: "roof", Driver: DriverBMP280, Bus: BusSPI, SPIPort: "/dev/spidev0.1"},
+			hw:   &testHW{spi: map[string]spi.PortCloser{"/dev/spidev0.1": bme280.New(0x76, env(4.25, 995.5, 80)).SPI()}},
+			want: map[string]float64{"temperature_c": 4.25, "pressure_hpa": 995.5},
 		},
 		{
 			name: "bmp280 on i2c, recorded",

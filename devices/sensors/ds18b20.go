@@ -82,10 +82,20 @@ func openDS18B20(c Config, hw Hardware) (sensor, error) {
 	return &ds18b20Sensor{dev: dev, bus: bus}, nil
 }
 
+// errPowerOnValue: the scratchpad still holds the value a DS18B20 starts
+// with. Firmware that reads one without checking logs a false 85 °C: a
+// probe on parasite power whose conversion browned out, or one that reset
+// between Convert T and the read. It is an error, retried like any other;
+// a true 85.0000 °C reading is lost with it, which is the usual trade.
+var errPowerOnValue = errors.New("ds18b20: 85 °C is the power-on reset value: the conversion did not run (check power and the pull-up)")
+
 func (s *ds18b20Sensor) read() (sample, error) {
 	var e physic.Env
 	if err := s.dev.Sense(&e); err != nil {
 		return sample{}, err
+	}
+	if e.Temperature == physic.ZeroCelsius+85*physic.Celsius {
+		return sample{}, errPowerOnValue
 	}
 	return flatSample(map[string]any{"temperature_c": round(float64(e.Temperature-physic.ZeroCelsius)/float64(physic.Celsius), 4)}), nil
 }

@@ -121,6 +121,12 @@ func TestDS18B20(t *testing.T) {
 			want:       125,
 		},
 		{
+			name:       "the power-on value is not a reading",
+			resolution: 9,
+			ops:        join(chip.open(9, 9), chip.sense(scratchpad(0x0550, 9))),
+			wantErr:    "power-on reset value",
+		},
+		{
 			name:       "scratchpad CRC error",
 			resolution: 9,
 			ops:        join(chip.open(9, 9), chip.sense(corrupt)),

@@ -19,6 +19,7 @@ var errNoHW = errors.New("no such hardware in this test")
 type testHW struct {
 	i2c     map[string]i2c.BusCloser     // by bus name
 	onewire map[string]onewire.BusCloser // by bus name
+	spi     map[string]spi.PortCloser    // by port name
 	sim     map[string]*bme280.Chip      // by sensor name
 	pins    map[string]gpio.PinIO
 }
@@ -29,7 +30,12 @@ func (h *testHW) OpenI2C(bus string) (i2c.BusCloser, error) {
 	}
 	return nil, errNoHW
 }
-func (h *testHW) OpenSPI(string) (spi.PortCloser, error) { return nil, errNoHW }
+func (h *testHW) OpenSPI(port string) (spi.PortCloser, error) {
+	if p, ok := h.spi[port]; ok {
+		return p, nil
+	}
+	return nil, errNoHW
+}
 func (h *testHW) OpenOneWire(bus string) (onewire.BusCloser, error) {
 	if b, ok := h.onewire[bus]; ok {
 		return b, nil
