@@ -176,8 +176,6 @@ func TestRestartResendsTheBatchInFlightUnderItsID(t *testing.T) {
 		t.Fatalf("in-flight marker: %v %v", mark, err)
 	}
 	f.close() // stops mid-send, as a crash would (the checkpoint is not written)
-	put2 := func() {}
-	_ = put2
 	sink.block = nil
 	f.open()
 	s, _ = f.store.Stream("src")
@@ -393,8 +391,6 @@ func readAllQuiet(st *shards.Store, name string) []shards.Record {
 	}
 	return out
 }
-
-var _ = fmt.Sprint
 
 // A stop between two shards' checkpoints of one batch: the batch comes back
 // whole under its ID, not only the shard whose checkpoint did not land (an

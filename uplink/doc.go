@@ -20,4 +20,7 @@
 //     data waits in the source streams, bounded by their retention);
 //   - any other error: the batch is retried, backing off, until the
 //     delivery's retry duration runs out, then dead-lettered.
+//
+// An error with an ErrorCode() string method gives the dead-letter record
+// its errorCode (the HTTP endpoint's errors carry Firehose's codes).
 package uplink

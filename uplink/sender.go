@@ -138,11 +138,9 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 		switch {
 		case errors.As(err, &pe):
 			failed := make([]bool, len(b.Records))
-			var fi []int
 			for _, f := range pe.Failed {
-				if f.Index >= 0 && f.Index < len(b.Records) && !failed[f.Index] {
+				if f.Index >= 0 && f.Index < len(b.Records) {
 					failed[f.Index] = true
-					fi = append(fi, f.Index)
 				}
 			}
 			ok := &Batch{ID: b.ID, Delivery: b.Delivery, Created: b.Created}
@@ -197,8 +195,14 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 
 func isPermanent(err error) bool { _, ok := IsPermanent(err); return ok }
 
-// errorCode is the errorCode of an error record for err.
+// errorCode is the errorCode of an error record for err: the sink's own
+// (an error with an ErrorCode method, as the HTTP endpoint's carry the codes
+// Firehose uses), else a generic one.
 func errorCode(err error) string {
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) && coded.ErrorCode() != "" {
+		return coded.ErrorCode()
+	}
 	if IsUnreachable(err) {
 		return "Delivery.Unreachable"
 	}

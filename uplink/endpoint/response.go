@@ -31,6 +31,9 @@ type ResponseError struct {
 	Message string
 }
 
+// ErrorCode is the Firehose error code an error record carries for it.
+func (e *ResponseError) ErrorCode() string { return e.Code }
+
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("endpoint: request %s: %s: %d: %s", e.RequestID, e.Code, e.StatusCode, e.Message)
 }
@@ -153,6 +156,9 @@ func (e *TransportError) Error() string {
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// ErrorCode is the Firehose error code an error record carries for it.
+func (e *TransportError) ErrorCode() string { return e.Code }
 
 // transportError wraps a failed round trip with its Firehose code and
 // classifies it. The url.Error the client returns is unwrapped: it quotes
