@@ -19,7 +19,7 @@ type item struct {
 }
 
 func (it *item) stream() string  { return it.st.src.name }
-func (it *item) shardID() string { return it.st.info.ShardID }
+func (it *item) shardID() string { return it.st.id }
 func (it *item) seq() string     { return it.rec.SequenceNumber() }
 
 // pendingBatch is a batch between the reader and the sender.

@@ -21,7 +21,10 @@ type source struct {
 }
 
 type shardState struct {
+	// src and id never change: the sender reads them while the reader
+	// goroutine updates the rest.
 	src    *source
+	id     string
 	info   shards.ShardInfo
 	cursor shards.Cursor
 	// reading: the cursor is set; done: closed and read to its end.
@@ -102,7 +105,7 @@ func (src *source) refresh() {
 			st.info = info
 			continue
 		}
-		src.shards[info.ShardID] = &shardState{src: src, info: info}
+		src.shards[info.ShardID] = &shardState{src: src, id: info.ShardID, info: info}
 	}
 	for _, info := range src.stream.Shards() {
 		st := src.shards[info.ShardID]
