@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -61,10 +62,22 @@ func TestCredentials(t *testing.T) {
 			}
 			// Refused credentials leave the records waiting: they are
 			// never dead-lettered for a configuration mistake.
+			// The reason shows once the client has recorded the refusal;
+			// until then the error says it is reconnecting.
 			bad := newSink(t, Config{URL: ts.url(), Subject: "readings", Credentials: &tc.bad})
-			err := bad.Send(context.Background(), batch("1", 0, 3, 3))
-			if !uplink.IsUnreachable(err) || !strings.Contains(err.Error(), "authorization violation") {
-				t.Fatalf("send with bad credentials: %v, want unreachable, saying why", err)
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				err := bad.Send(context.Background(), batch("1", 0, 3, 3))
+				if !uplink.IsUnreachable(err) {
+					t.Fatalf("send with bad credentials: %v, want unreachable", err)
+				}
+				if strings.Contains(err.Error(), "authorization violation") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("send with bad credentials: %v, want it to say why", err)
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
 		})
 	}
