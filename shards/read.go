@@ -133,6 +133,12 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 	if !ok {
 		return ReadResult{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
 	}
+	// The end first, then the tip: a shard is closed only after every
+	// commit before it published its tip (the writer's barrier), so an end
+	// seen here comes with its final tip. Loaded the other way round, a
+	// split landing between the two loads would make this read claim the
+	// end while skipping the records committed just before it.
+	end := sh.endPos.Load()
 	tip := sh.last.Load()
 	from := max(c.Pos, posAt(s.cutoffMs()))
 	res := ReadResult{Next: c}
@@ -157,10 +163,10 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 	}
 	// A closed shard read to its tip is read to its end, even if its last
 	// positions (or all of them) never held a record.
-	if end := sh.endPos.Load(); end != 0 && !full {
+	if end != 0 && !full {
 		res.Next.Pos = max(res.Next.Pos, end+1)
 	}
-	if end := sh.endPos.Load(); end != 0 && res.Next.Pos > end {
+	if end != 0 && res.Next.Pos > end {
 		res.Closed = true
 		res.ChildShards = s.children(c.Shard)
 	}

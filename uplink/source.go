@@ -100,14 +100,15 @@ func (src *source) markStart(spec *Spec) error {
 // refresh learns new shards (a reshard) and starts reading every shard whose
 // parents are done. A parent that no longer exists counts as done.
 func (src *source) refresh() {
-	for _, info := range src.stream.Shards() {
+	all := src.stream.Shards() // once: a reshard may add shards meanwhile
+	for _, info := range all {
 		if st, ok := src.shards[info.ShardID]; ok {
 			st.info = info
 			continue
 		}
 		src.shards[info.ShardID] = &shardState{src: src, id: info.ShardID, info: info}
 	}
-	for _, info := range src.stream.Shards() {
+	for _, info := range all {
 		st := src.shards[info.ShardID]
 		if st.reading || st.done || !src.parentsDone(info) {
 			continue
