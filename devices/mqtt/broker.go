@@ -138,6 +138,9 @@ func (b *MochiBroker) Start() error {
 	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
 		return fmt.Errorf("mqtt: broker hook: %w", err)
 	}
+	if err := srv.AddHook(newTakeoverHook(srv), nil); err != nil {
+		return fmt.Errorf("mqtt: takeover hook: %w", err)
+	}
 	if err := srv.AddHook(newSessionHook(srv), nil); err != nil {
 		return fmt.Errorf("mqtt: session hook: %w", err)
 	}
