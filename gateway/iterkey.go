@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/tidegate/tidegate/internal/durable"
 )
 
 // iteratorKey returns the key that signs shard iterators, kept in the data
@@ -24,11 +26,7 @@ func iteratorKey(dataDir string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("iterator key: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, key, 0o600); err != nil {
-		return nil, fmt.Errorf("iterator key: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := durable.WriteFile(path, key, 0o600); err != nil {
 		return nil, fmt.Errorf("iterator key: %w", err)
 	}
 	return key, nil

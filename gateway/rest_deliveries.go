@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -92,7 +93,7 @@ func (g *Gateway) createDelivery(w http.ResponseWriter, r *http.Request, body []
 	}
 	path := filepath.Join(g.restDeliveryDir(), d.Name+".json")
 	if err == nil {
-		err = writeFileSync(path, body)
+		err = durable.WriteFile(path, body, 0o600)
 	}
 	if err == nil {
 		if err = g.uplink.Create(r.Context(), spec); err != nil {
@@ -139,27 +140,4 @@ func restError(w http.ResponseWriter, err error) {
 		status = http.StatusBadRequest
 	}
 	writeJSON(w, status, map[string]string{"error": err.Error()})
-}
-
-// writeFileSync writes a file atomically and durably.
-func writeFileSync(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tidegate/tidegate/internal/durable"
 )
 
 // inflight is the batch a delivery is sending, written down before the first
@@ -28,42 +30,12 @@ func inflightPath(dir, delivery string) string {
 	return filepath.Join(dir, delivery+".inflight")
 }
 
-// writeFileSync writes a file atomically and durably: temp file, fsync,
-// rename, fsync of the directory.
-func writeFileSync(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 func saveInflight(dir, delivery string, in *inflight) error {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	if err := writeFileSync(inflightPath(dir, delivery), b); err != nil {
+	if err := durable.WriteFile(inflightPath(dir, delivery), b, 0o600); err != nil {
 		return fmt.Errorf("uplink: delivery %q: in-flight marker: %w", delivery, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -200,7 +201,7 @@ func (m *Manager) Pause(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSync(m.pausedPath(name), []byte("paused\n")); err != nil {
+	if err := durable.WriteFile(m.pausedPath(name), []byte("paused\n"), 0o600); err != nil {
 		return fmt.Errorf("uplink: delivery %q: %w", name, err)
 	}
 	d.pause()

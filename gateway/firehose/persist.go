@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -100,7 +101,7 @@ func (d *definition) check() error {
 // writeDefinitions replaces the definitions file of dir atomically: a
 // temporary file, written and synced, renamed over the old one, and the
 // directory synced, so a crash leaves the old set or the new one.
-func writeDefinitions(dir string, defs map[string]*definition) (err error) {
+func writeDefinitions(dir string, defs map[string]*definition) error {
 	doc := definitionsDoc{Version: definitionsVersion, DeliveryStreams: make([]*definition, 0, len(defs))}
 	for _, name := range slices.Sorted(maps.Keys(defs)) {
 		doc.DeliveryStreams = append(doc.DeliveryStreams, defs[name])
@@ -112,39 +113,8 @@ func writeDefinitions(dir string, defs map[string]*definition) (err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("firehose: definitions directory: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+DefinitionsFile+".*")
-	if err != nil {
+	if err := durable.WriteFile(filepath.Join(dir, DefinitionsFile), append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("firehose: write definitions: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("firehose: write definitions: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("firehose: sync definitions: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("firehose: close definitions: %w", err)
-	}
-	if err := os.Rename(f.Name(), filepath.Join(dir, DefinitionsFile)); err != nil {
-		return fmt.Errorf("firehose: replace definitions: %w", err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("firehose: sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("firehose: sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -64,7 +65,7 @@ func (s *Sink) writeObject(path string, recs []uplink.Record) (err error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return describe("rename", path, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return describe("sync directory", dir, err)
 	}
 	return nil
@@ -92,22 +93,7 @@ func mkdirAll(dir string) error {
 		}
 		return err
 	}
-	return syncDir(parent)
-}
-
-// syncDir makes a directory's entries (a rename, a new file) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		// Some file systems cannot sync a directory (EINVAL); their
-		// renames are as durable as they get.
-		return err
-	}
-	return nil
+	return durable.SyncDir(parent)
 }
 
 // describe wraps a file system error with what it means for the user. The
