@@ -84,7 +84,12 @@ func (g *Gateway) receiverRoutes(mux *http.ServeMux) {
 		if len(pk) > shards.MaxPartitionKeyLength {
 			pk = pk[len(pk)-shards.MaxPartitionKeyLength:]
 		}
-		if err := putAll(r, s, pk, req.Records); err != nil {
+		entries := make([]shards.PutEntry, len(req.Records))
+		for i, data := range req.Records {
+			entries[i] = shards.PutEntry{PartitionKey: pk, Data: data}
+		}
+		// In order, so one sender's records stay in order.
+		if err := s.PutAll(r.Context(), entries); err != nil {
 			status := http.StatusServiceUnavailable
 			if errors.Is(err, shards.ErrInvalidArgument) || errors.Is(err, shards.ErrLimitExceeded) {
 				status = http.StatusRequestEntityTooLarge // a record the stream will never take
@@ -95,39 +100,6 @@ func (g *Gateway) receiverRoutes(mux *http.ServeMux) {
 		recent.add(key)
 		endpoint.WriteResponse(w, req.RequestID, nil)
 	})
-}
-
-// putAll stores records in PutRecords-sized calls, in order, submitted one after
-// another so one sender's records stay in order.
-func putAll(r *http.Request, s *shards.Stream, pk string, records [][]byte) error {
-	var pending []*shards.Pending
-	for len(records) > 0 {
-		n, size := 0, 0
-		for n < len(records) && n < shards.MaxRecordsPerPut {
-			sz := len(records[n]) + len(pk)
-			if n > 0 && size+sz > shards.MaxBytesPerPut {
-				break
-			}
-			size += sz
-			n++
-		}
-		entries := make([]shards.PutEntry, n)
-		for i := range entries {
-			entries[i] = shards.PutEntry{PartitionKey: pk, Data: records[i]}
-		}
-		p, err := s.Submit(r.Context(), entries)
-		if err != nil {
-			return err
-		}
-		pending = append(pending, p)
-		records = records[n:]
-	}
-	for _, p := range pending {
-		if _, err := p.Wait(r.Context()); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func writeEndpointError(w http.ResponseWriter, requestID string, status int, err error) {

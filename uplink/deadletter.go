@@ -89,44 +89,36 @@ func (d *delivery) deadLetter(ctx context.Context, items []item, f failure) erro
 	return nil
 }
 
-// putDeadLetter writes entries in calls within the PutRecords limits,
-// creating the dead-letter stream when it does not exist.
+// putDeadLetter stores entries in the dead-letter stream, creating it when
+// it does not exist.
 func (m *Manager) putDeadLetter(ctx context.Context, name string, entries []shards.PutEntry) error {
+	// Error records carry their record in base64, a third larger.
+	s, err := m.streamOrCreate(name, shards.StreamConfig{Shards: 1, MaxRecordSize: shards.MaxMaxRecordSize})
+	if err != nil {
+		return fmt.Errorf("dead-letter stream %q: %w", name, err)
+	}
+	err = s.PutAll(ctx, entries)
+	if errors.Is(err, shards.ErrInvalidArgument) && s.Config().MaxRecordSize < shards.MaxMaxRecordSize {
+		// A dead-letter stream made by someone else, with a smaller
+		// record limit than an error record of a large record needs.
+		if rerr := s.Reconfigure(func(c *shards.StreamConfig) { c.MaxRecordSize = shards.MaxMaxRecordSize }); rerr == nil {
+			err = s.PutAll(ctx, entries)
+		}
+	}
+	return err
+}
+
+// streamOrCreate returns the stream name, creating it with cfg when it does
+// not exist (the dead-letter and status streams).
+func (m *Manager) streamOrCreate(name string, cfg shards.StreamConfig) (*shards.Stream, error) {
 	s, err := m.Store.Stream(name)
 	if errors.Is(err, shards.ErrNotFound) {
-		// Error records carry their record in base64, a third larger.
-		s, err = m.Store.CreateStream(name, shards.StreamConfig{Shards: 1, MaxRecordSize: shards.MaxMaxRecordSize})
+		s, err = m.Store.CreateStream(name, cfg)
 		if errors.Is(err, shards.ErrExists) {
 			s, err = m.Store.Stream(name)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("dead-letter stream %q: %w", name, err)
-	}
-	for len(entries) > 0 {
-		n, size := 0, 0
-		for n < len(entries) && n < 500 {
-			sz := len(entries[n].Data) + len(entries[n].PartitionKey)
-			if n > 0 && size+sz > 5<<20 {
-				break
-			}
-			size += sz
-			n++
-		}
-		_, err := s.PutRecords(ctx, entries[:n])
-		if errors.Is(err, shards.ErrInvalidArgument) && s.Config().MaxRecordSize < shards.MaxMaxRecordSize {
-			// A dead-letter stream made by someone else, with a smaller
-			// record limit than an error record of a large record needs.
-			if rerr := s.Reconfigure(func(c *shards.StreamConfig) { c.MaxRecordSize = shards.MaxMaxRecordSize }); rerr == nil {
-				_, err = s.PutRecords(ctx, entries[:n])
-			}
-		}
-		if err != nil {
-			return err
-		}
-		entries = entries[n:]
-	}
-	return nil
+	return s, err
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -370,22 +370,9 @@ type statusEvent struct {
 }
 
 func (m *Manager) putStatus(ctx context.Context, entries []shards.PutEntry) error {
-	s, err := m.Store.Stream(m.StatusStream)
-	if errors.Is(err, shards.ErrNotFound) {
-		s, err = m.Store.CreateStream(m.StatusStream, shards.StreamConfig{Shards: 1})
-		if errors.Is(err, shards.ErrExists) {
-			s, err = m.Store.Stream(m.StatusStream)
-		}
-	}
+	s, err := m.streamOrCreate(m.StatusStream, shards.StreamConfig{Shards: 1})
 	if err != nil {
 		return err
 	}
-	for len(entries) > 0 {
-		n := min(len(entries), 500)
-		if _, err := s.PutRecords(ctx, entries[:n]); err != nil {
-			return err
-		}
-		entries = entries[n:]
-	}
-	return nil
+	return s.PutAll(ctx, entries)
 }
