@@ -11,78 +11,80 @@ import (
 	"github.com/tidegate/tidegate/gateway/sigv4"
 )
 
-// authenticator checks SigV4 on the AWS-compatible APIs against the access
-// keys in force; Reload swaps them without a restart.
+// authenticator checks requests against the access keys in force; Reload
+// swaps them without a restart. With no keys configured (loopback only)
+// everything passes.
 type authenticator struct {
-	v        atomic.Pointer[sigv4.Verifier] // nil: no keys configured, no checks (loopback only)
-	firehose atomic.Pointer[sigv4.Verifier]
-	rest     atomic.Pointer[sigv4.Verifier]
-	secrets  atomic.Pointer[[]string]
+	k atomic.Pointer[accessKeys] // nil: no keys configured
+}
+
+// accessKeys are the configured keys as each surface checks them: SigV4 for
+// the Kinesis and Firehose APIs and for REST changes (the service name each
+// signs for differs), and the secrets an HTTP endpoint delivery may present.
+type accessKeys struct {
+	kinesis, firehose, rest *sigv4.Verifier
+	secrets                 []string
 }
 
 func (a *authenticator) set(keys []config.AccessKey) {
 	if len(keys) == 0 {
-		a.v.Store(nil)
-		a.firehose.Store(nil)
-		a.rest.Store(nil)
-		a.secrets.Store(nil)
+		a.k.Store(nil)
 		return
 	}
 	m := make(map[string]string, len(keys))
-	secrets := make([]string, 0, len(keys))
-	for _, k := range keys {
-		m[k.ID] = k.Secret.Value()
-		secrets = append(secrets, k.Secret.Value())
+	k := &accessKeys{secrets: make([]string, 0, len(keys))}
+	for _, key := range keys {
+		m[key.ID] = key.Secret.Value()
+		k.secrets = append(k.secrets, key.Secret.Value())
 	}
-	a.v.Store(&sigv4.Verifier{Keys: m, Service: "kinesis"})
-	a.firehose.Store(&sigv4.Verifier{Keys: m, Service: "firehose"})
-	a.rest.Store(&sigv4.Verifier{Keys: m, Service: "tidegate"})
-	a.secrets.Store(&secrets)
+	k.kinesis = &sigv4.Verifier{Keys: m, Service: "kinesis"}
+	k.firehose = &sigv4.Verifier{Keys: m, Service: "firehose"}
+	k.rest = &sigv4.Verifier{Keys: m, Service: "tidegate"}
+	a.k.Store(k)
+}
+
+// verify checks a Kinesis API request.
+func (a *authenticator) verify(r *http.Request, body []byte) error {
+	if k := a.k.Load(); k != nil {
+		return awsAuth(k.kinesis, r, body)
+	}
+	return nil
 }
 
 // verifyFirehose checks a Firehose API request, signed for the service "firehose".
 func (a *authenticator) verifyFirehose(r *http.Request, body []byte) error {
-	v := a.firehose.Load()
-	if v == nil {
-		return nil
+	if k := a.k.Load(); k != nil {
+		return awsAuth(k.firehose, r, body)
 	}
-	err := v.Verify(r, body)
-	var se *sigv4.Error
-	if errors.As(err, &se) {
-		return &kinesis.AuthError{Type: se.Type, Message: se.Message}
-	}
-	return err
+	return nil
 }
 
 // verifyREST checks a REST request that changes something, signed for the service
 // "tidegate" (as `tidegate deliveries` signs it).
 func (a *authenticator) verifyREST(r *http.Request, body []byte) error {
-	v := a.rest.Load()
-	if v == nil {
-		return nil
+	if k := a.k.Load(); k != nil {
+		return k.rest.Verify(r, body)
 	}
-	return v.Verify(r, body)
+	return nil
 }
 
 // accessKey checks an HTTP endpoint delivery's X-Amz-Firehose-Access-Key: it must be
 // the secret of a configured access key.
 func (a *authenticator) accessKey(key string) bool {
-	s := a.secrets.Load()
-	if s == nil {
+	k := a.k.Load()
+	if k == nil {
 		return true
 	}
 	ok := 0
-	for _, secret := range *s {
+	for _, secret := range k.secrets {
 		ok |= subtle.ConstantTimeCompare([]byte(key), []byte(secret))
 	}
 	return ok == 1
 }
 
-func (a *authenticator) verify(r *http.Request, body []byte) error {
-	v := a.v.Load()
-	if v == nil {
-		return nil
-	}
+// awsAuth verifies a signature and answers in the AWS error shape the APIs
+// write.
+func awsAuth(v *sigv4.Verifier, r *http.Request, body []byte) error {
 	err := v.Verify(r, body)
 	var se *sigv4.Error
 	if errors.As(err, &se) {
