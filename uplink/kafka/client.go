@@ -2,11 +2,8 @@ package kafka
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/clientauth"
 )
 
 // maxProduceRequestTimeout is Kafka's usual request.timeout.ms: how long a
@@ -55,14 +53,14 @@ func clientOptions(cfg Config) ([]kgo.Opt, error) {
 		opts = append(opts, kgo.ClientID(cfg.ClientID))
 	}
 	if cfg.SASL != nil {
-		password, err := cfg.SASL.password().resolve()
+		password, err := cfg.SASL.password().Resolve("kafka")
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, kgo.SASL(mechanism(cfg.SASL.Mechanism, cfg.SASL.Username, password)))
 	}
 	if cfg.TLS != nil {
-		tc, err := tlsConfig(*cfg.TLS)
+		tc, err := clientauth.TLS(*cfg.TLS).Config("kafka")
 		if err != nil {
 			return nil, err
 		}
@@ -107,30 +105,6 @@ func mechanism(name, user, password string) sasl.Mechanism {
 		return scram.Auth{User: user, Pass: password}.AsSha512Mechanism()
 	}
 	return plain.Auth{User: user, Pass: password}.AsMechanism()
-}
-
-// tlsConfig reads the files a TLS block names.
-func tlsConfig(t TLS) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.InsecureSkipVerify} //nolint:gosec // the operator's explicit choice
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: kafka: tls.ca_file: %w", uplink.ErrConfig, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: kafka: tls.ca_file: %q holds no PEM certificate", uplink.ErrConfig, t.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: kafka: tls.cert_file/key_file: %w", uplink.ErrConfig, err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
 }
 
 // slogAdapter passes franz-go's warnings and errors to the gateway's logger;

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/clientauth"
 )
 
 // Defaults applied by New when a key is left out.
@@ -64,12 +65,13 @@ type SASL struct {
 	PasswordEnv  string `yaml:"password_env"`
 }
 
-func (s *SASL) password() secret {
-	return secret{key: "sasl.password", value: s.Password, file: s.PasswordFile, env: s.PasswordEnv}
+func (s *SASL) password() clientauth.Secret {
+	return clientauth.Secret{Key: "sasl.password", Value: s.Password, File: s.PasswordFile, Env: s.PasswordEnv}
 }
 
 // TLS configures TLS to the brokers. Without ca_file the system roots are
 // used; cert_file and key_file, together, give a client certificate.
+// It converts to clientauth.TLS, which reads the files.
 type TLS struct {
 	CAFile             string `yaml:"ca_file"`
 	CertFile           string `yaml:"cert_file"`
@@ -112,8 +114,10 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: kafka: %w", uplink.ErrConfig, err)
 		}
 	}
-	if c.TLS != nil && (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
-		return fmt.Errorf("%w: kafka: tls: cert_file and key_file go together", uplink.ErrConfig)
+	if c.TLS != nil {
+		if err := clientauth.TLS(*c.TLS).Validate(); err != nil {
+			return fmt.Errorf("%w: kafka: %w", uplink.ErrConfig, err)
+		}
 	}
 	return nil
 }
@@ -129,10 +133,10 @@ func (s *SASL) validate() error {
 	if s.Username == "" {
 		return fmt.Errorf("sasl.username: required")
 	}
-	if s.password().count() == 0 {
+	if s.password().Count() == 0 {
 		return fmt.Errorf("sasl.password: required (or sasl.password_file, sasl.password_env)")
 	}
-	return s.password().validate()
+	return s.password().Validate()
 }
 
 // validateBroker accepts host or host:port, catching the usual slips (a URL

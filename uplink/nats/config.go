@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/clientauth"
 )
 
 // Defaults applied by New when a key is left out.
@@ -60,12 +61,12 @@ type Credentials struct {
 	TokenEnv     string `yaml:"token_env"`
 }
 
-func (c *Credentials) password() secret {
-	return secret{key: "credentials.password", value: c.Password, file: c.PasswordFile, env: c.PasswordEnv}
+func (c *Credentials) password() clientauth.Secret {
+	return clientauth.Secret{Key: "credentials.password", Value: c.Password, File: c.PasswordFile, Env: c.PasswordEnv}
 }
 
-func (c *Credentials) token() secret {
-	return secret{key: "credentials.token", value: c.Token, file: c.TokenFile, env: c.TokenEnv}
+func (c *Credentials) token() clientauth.Secret {
+	return clientauth.Secret{Key: "credentials.token", Value: c.Token, File: c.TokenFile, Env: c.TokenEnv}
 }
 
 // TLS configures TLS to the servers. Without ca_file the system roots are
@@ -74,6 +75,12 @@ type TLS struct {
 	CAFile   string `yaml:"ca_file"`
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
+}
+
+// settings is the block as clientauth reads it: nats offers no
+// insecure_skip_verify, so verification always stays on.
+func (t *TLS) settings() clientauth.TLS {
+	return clientauth.TLS{CAFile: t.CAFile, CertFile: t.CertFile, KeyFile: t.KeyFile}
 }
 
 // Validate checks the configuration without touching the network or the
@@ -90,8 +97,10 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: nats: %w", uplink.ErrConfig, err)
 		}
 	}
-	if c.TLS != nil && (c.TLS.CertFile == "") != (c.TLS.KeyFile == "") {
-		return fmt.Errorf("%w: nats: tls: cert_file and key_file go together", uplink.ErrConfig)
+	if c.TLS != nil {
+		if err := c.TLS.settings().Validate(); err != nil {
+			return fmt.Errorf("%w: nats: %w", uplink.ErrConfig, err)
+		}
 	}
 	if c.Timeout < 0 {
 		return fmt.Errorf("%w: nats: timeout: %s is negative", uplink.ErrConfig, c.Timeout)
@@ -136,21 +145,21 @@ func (c *Credentials) validate() error {
 	if c.Username != "" {
 		kinds = append(kinds, "username")
 	}
-	if c.token().count() > 0 {
+	if c.token().Count() > 0 {
 		kinds = append(kinds, "token")
 	}
 	switch {
-	case c.password().count() > 0 && c.Username == "":
+	case c.password().Count() > 0 && c.Username == "":
 		return fmt.Errorf("credentials.password: needs a username")
 	case len(kinds) == 0:
 		return fmt.Errorf("credentials: one of creds_file, nkey_file, username or token is required")
 	case len(kinds) > 1:
 		return fmt.Errorf("credentials: %s exclude each other", strings.Join(kinds, " and "))
 	}
-	if err := c.password().validate(); err != nil {
+	if err := c.password().Validate(); err != nil {
 		return err
 	}
-	return c.token().validate()
+	return c.token().Validate()
 }
 
 func (c Config) timeout() time.Duration {

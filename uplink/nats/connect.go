@@ -1,8 +1,6 @@
 package nats
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"os"
 
@@ -41,13 +39,13 @@ func connectOptions(cfg Config) ([]nats.Option, error) {
 			}
 			opts = append(opts, opt)
 		case c.Username != "":
-			password, err := c.password().resolve()
+			password, err := c.password().Resolve("nats")
 			if err != nil {
 				return nil, err
 			}
 			opts = append(opts, nats.UserInfo(c.Username, password))
 		default:
-			token, err := c.token().resolve()
+			token, err := c.token().Resolve("nats")
 			if err != nil {
 				return nil, err
 			}
@@ -55,7 +53,7 @@ func connectOptions(cfg Config) ([]nats.Option, error) {
 		}
 	}
 	if cfg.TLS != nil {
-		tc, err := tlsConfig(*cfg.TLS)
+		tc, err := cfg.TLS.settings().Config("nats")
 		if err != nil {
 			return nil, err
 		}
@@ -75,28 +73,4 @@ func connectOptions(cfg Config) ([]nats.Option, error) {
 		)
 	}
 	return opts, nil
-}
-
-// tlsConfig reads the files a TLS block names.
-func tlsConfig(t TLS) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: nats: tls.ca_file: %w", uplink.ErrConfig, err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: nats: tls.ca_file: %q holds no PEM certificate", uplink.ErrConfig, t.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%w: nats: tls.cert_file/key_file: %w", uplink.ErrConfig, err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
 }

@@ -1,4 +1,4 @@
-package nats
+package clientauth
 
 import (
 	"errors"
@@ -17,17 +17,17 @@ func TestSecretResolve(t *testing.T) {
 	t.Setenv("TIDEGATE_TEST_SECRET", "from-env")
 	for _, tc := range []struct {
 		name string
-		s    secret
+		s    Secret
 		want string // "" for a config error
 	}{
-		{"value", secret{key: "k", value: "as-is"}, "as-is"},
-		{"file, newline trimmed", secret{key: "k", file: file}, "from-file"},
-		{"env", secret{key: "k", env: "TIDEGATE_TEST_SECRET"}, "from-env"},
-		{"missing file", secret{key: "k", file: filepath.Join(t.TempDir(), "none")}, ""},
-		{"unset env", secret{key: "k", env: "TIDEGATE_TEST_UNSET"}, ""},
+		{"value", Secret{Key: "k", Value: "as-is"}, "as-is"},
+		{"file, newline trimmed", Secret{Key: "k", File: file}, "from-file"},
+		{"env", Secret{Key: "k", Env: "TIDEGATE_TEST_SECRET"}, "from-env"},
+		{"missing file", Secret{Key: "k", File: filepath.Join(t.TempDir(), "none")}, ""},
+		{"unset env", Secret{Key: "k", Env: "TIDEGATE_TEST_UNSET"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.s.resolve()
+			got, err := tc.s.Resolve("test")
 			switch {
 			case tc.want == "" && !errors.Is(err, uplink.ErrConfig):
 				t.Fatalf("resolve = %q, %v; want an ErrConfig", got, err)
@@ -36,7 +36,7 @@ func TestSecretResolve(t *testing.T) {
 			}
 		})
 	}
-	if err := (secret{key: "k", value: "a", env: "B"}).validate(); err == nil {
+	if err := (Secret{Key: "k", Value: "a", Env: "B"}).Validate(); err == nil {
 		t.Fatal("validate accepted a value and an env together")
 	}
 }
