@@ -1,16 +1,9 @@
 package firehose
 
-import (
-	"errors"
-
-	"github.com/aws/smithy-go"
-	"github.com/tidegate/tidegate/uplink"
-)
-
-// permanentCodes are the whole-call errors that no retry can change: the
-// delivery stream is missing or fed by a Kinesis stream (it then refuses
-// direct puts), access or its KMS key is refused, or the request itself
-// is invalid. ServiceUnavailableException, LimitExceededException,
+// permanentCodes are the whole-call errors that no retry can change, the
+// ones awsclient.Classify marks uplink.Permanent: the delivery stream is
+// missing or fed by a Kinesis stream (it then refuses direct puts), access
+// or its KMS key is refused, or the request itself is invalid. ServiceUnavailableException, LimitExceededException,
 // ResourceInUseException (a stream being updated), throttling and 5xx are
 // not here: they pass, and the engine backs off. Authentication errors
 // (UnrecognizedClientException, signature errors) are not here either:
@@ -23,30 +16,4 @@ var permanentCodes = map[string]bool{
 	"InvalidKMSResourceException": true,
 	"AccessDeniedException":       true,
 	"ValidationException":         true,
-}
-
-// classify marks an error of a whole PutRecordBatch call for the delivery
-// engine.
-func classify(err error) error {
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		if code := api.ErrorCode(); permanentCodes[code] {
-			return uplink.Permanent(code, err)
-		}
-		return err
-	}
-	return uplink.Classify(err)
-}
-
-// errorCode is what a record that could not be sent because its call
-// failed as a whole reports as its code.
-func errorCode(err error) string {
-	var api smithy.APIError
-	switch {
-	case errors.As(err, &api):
-		return api.ErrorCode()
-	case uplink.IsUnreachable(err):
-		return "Unreachable"
-	}
-	return "RequestFailed"
 }

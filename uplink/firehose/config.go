@@ -2,12 +2,12 @@ package firehose
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // Config is the `to:` block of a delivery of type firehose.
@@ -29,24 +29,15 @@ type Config struct {
 	MaxAttempts int `yaml:"-"`
 }
 
-var (
-	streamNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
-	regionRe     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-)
+var streamNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,64}$`)
 
 // Validate checks the configuration without touching the network.
 func (c Config) Validate() error {
 	if _, err := c.streamName(); err != nil {
 		return err
 	}
-	if c.Region != "" && !regionRe.MatchString(c.Region) {
-		return fmt.Errorf("%w: firehose: region %q is not an AWS region name", uplink.ErrConfig, c.Region)
-	}
-	if err := validateEndpoint(c.Endpoint); err != nil {
-		return err
-	}
-	if c.MaxAttempts < 0 {
-		return fmt.Errorf("%w: firehose: max attempts %d is negative", uplink.ErrConfig, c.MaxAttempts)
+	if err := awsclient.Check(c.Region, c.Endpoint, c.MaxAttempts); err != nil {
+		return fmt.Errorf("%w: firehose: %w", uplink.ErrConfig, err)
 	}
 	return nil
 }
@@ -97,24 +88,10 @@ func parseStreamARN(s string) (name, region string, err error) {
 		return "", "", fmt.Errorf("ARN %q does not name a delivery stream (arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME)", s)
 	case !streamNameRe.MatchString(name):
 		return "", "", fmt.Errorf("ARN %q: name %q is not 1 to 64 letters, digits, '_', '.' or '-'", s, name)
-	case !regionRe.MatchString(a.Region):
+	case !awsclient.IsRegion(a.Region):
 		return "", "", fmt.Errorf("ARN %q: region %q is not an AWS region name", s, a.Region)
 	case a.Partition == "" || a.AccountID == "":
 		return "", "", fmt.Errorf("ARN %q lacks a partition or an account", s)
 	}
 	return name, a.Region, nil
-}
-
-func validateEndpoint(endpoint string) error {
-	if endpoint == "" {
-		return nil
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return fmt.Errorf("%w: firehose: endpoint: %w", uplink.ErrConfig, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: firehose: endpoint %q: want an http:// or https:// URL with a host", uplink.ErrConfig, endpoint)
-	}
-	return nil
 }

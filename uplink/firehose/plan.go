@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/putrecords"
 )
 
 // Amazon Data Firehose PutRecordBatch limits, on the data before base64.
@@ -28,25 +29,19 @@ type plan struct {
 // makePlan packs records, in their order, into calls that stay within
 // the per-call limits.
 func makePlan(recs []uplink.Record) plan {
-	var p plan
-	var call []int
-	size := 0
-	for i, r := range recs {
-		n := len(r.Data)
-		if n > maxRecordBytes {
-			p.refused = append(p.refused, uplink.RecordError{Index: i, Code: CodeRecordTooLarge,
-				Message: fmt.Sprintf("firehose: record of %d bytes; at most %d", n, maxRecordBytes)})
-			continue
-		}
-		if len(call) == maxCallRecords || (len(call) > 0 && size+n > maxCallBytes) {
-			p.calls = append(p.calls, call)
-			call, size = nil, 0
-		}
-		call = append(call, i)
-		size += n
+	lim := putrecords.Limits{Records: maxCallRecords, Bytes: maxCallBytes}
+	calls, refused := putrecords.Split(recs, lim, recordSize, checkRecord)
+	return plan{calls: calls, refused: refused}
+}
+
+// recordSize is what Firehose counts of a record: its data, before base64.
+func recordSize(r uplink.Record) int { return len(r.Data) }
+
+// checkRecord says why Firehose would refuse r, or nil.
+func checkRecord(i int, r uplink.Record) *uplink.RecordError {
+	if n := recordSize(r); n > maxRecordBytes {
+		return &uplink.RecordError{Index: i, Code: CodeRecordTooLarge,
+			Message: fmt.Sprintf("firehose: record of %d bytes; at most %d", n, maxRecordBytes)}
 	}
-	if len(call) > 0 {
-		p.calls = append(p.calls, call)
-	}
-	return p
+	return nil
 }

@@ -2,12 +2,12 @@ package kinesis
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // Config is the `to:` block of a delivery of type kinesis.
@@ -28,24 +28,15 @@ type Config struct {
 	MaxAttempts int `yaml:"-"`
 }
 
-var (
-	streamNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
-	regionRe     = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-)
+var streamNameRe = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 
 // Validate checks the configuration without touching the network.
 func (c Config) Validate() error {
 	if _, _, err := c.target(); err != nil {
 		return err
 	}
-	if c.Region != "" && !regionRe.MatchString(c.Region) {
-		return fmt.Errorf("%w: kinesis: region %q is not an AWS region name", uplink.ErrConfig, c.Region)
-	}
-	if err := validateEndpoint(c.Endpoint); err != nil {
-		return err
-	}
-	if c.MaxAttempts < 0 {
-		return fmt.Errorf("%w: kinesis: max attempts %d is negative", uplink.ErrConfig, c.MaxAttempts)
+	if err := awsclient.Check(c.Region, c.Endpoint, c.MaxAttempts); err != nil {
+		return fmt.Errorf("%w: kinesis: %w", uplink.ErrConfig, err)
 	}
 	return nil
 }
@@ -98,24 +89,10 @@ func parseStreamARN(s string) (region string, err error) {
 		return "", fmt.Errorf("ARN %q does not name a Kinesis stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)", s)
 	case !streamNameRe.MatchString(name):
 		return "", fmt.Errorf("ARN %q: stream name %q is not 1 to 128 letters, digits, '_', '.' or '-'", s, name)
-	case !regionRe.MatchString(a.Region):
+	case !awsclient.IsRegion(a.Region):
 		return "", fmt.Errorf("ARN %q: region %q is not an AWS region name", s, a.Region)
 	case a.Partition == "" || a.AccountID == "":
 		return "", fmt.Errorf("ARN %q lacks a partition or an account", s)
 	}
 	return a.Region, nil
-}
-
-func validateEndpoint(endpoint string) error {
-	if endpoint == "" {
-		return nil
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return fmt.Errorf("%w: kinesis: endpoint: %w", uplink.ErrConfig, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%w: kinesis: endpoint %q: want an http:// or https:// URL with a host", uplink.ErrConfig, endpoint)
-	}
-	return nil
 }

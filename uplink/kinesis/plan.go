@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/putrecords"
 )
 
 // Kinesis Data Streams limits (a stream left at the default maximum record
@@ -34,26 +35,9 @@ type plan struct {
 // makePlan packs records, in their order, into calls that stay within
 // the per-call limits.
 func makePlan(recs []uplink.Record) plan {
-	var p plan
-	var call []int
-	size := 0
-	for i, r := range recs {
-		if err := checkRecord(i, r); err != nil {
-			p.refused = append(p.refused, *err)
-			continue
-		}
-		n := recordSize(r)
-		if len(call) == maxCallRecords || (len(call) > 0 && size+n > maxCallBytes) {
-			p.calls = append(p.calls, call)
-			call, size = nil, 0
-		}
-		call = append(call, i)
-		size += n
-	}
-	if len(call) > 0 {
-		p.calls = append(p.calls, call)
-	}
-	return p
+	lim := putrecords.Limits{Records: maxCallRecords, Bytes: maxCallBytes}
+	calls, refused := putrecords.Split(recs, lim, recordSize, checkRecord)
+	return plan{calls: calls, refused: refused}
 }
 
 func recordSize(r uplink.Record) int { return len(r.Data) + len(r.PartitionKey) }

@@ -1,12 +1,12 @@
 package kinesis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
+	"github.com/tidegate/tidegate/uplink/putrecords"
 )
 
 // Send writes b with PutRecords calls made one after another, so that a
@@ -42,11 +42,13 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 		}
 		refused, err := s.put(ctx, b.Records, send)
 		if err != nil {
-			err = classify(err)
+			err = awsclient.Classify(err, permanentCodes)
 			if delivered == 0 && len(failed) == 0 {
 				return err
 			}
-			failed = append(failed, unsent(err, send, p.calls[ci+1:])...)
+			code := awsclient.ErrorCode(err)
+			failed = append(failed, putrecords.Unsent(code, err, send)...)
+			failed = append(failed, putrecords.Unsent(code, err, p.calls[ci+1:]...)...)
 			break
 		}
 		delivered += len(send) - len(refused)
@@ -57,7 +59,7 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 			}
 		}
 	}
-	return outcome(failed, p.refused)
+	return putrecords.Outcome(failed, p.refused)
 }
 
 // holdBack is the failure of record i, held back behind f, an earlier
@@ -66,33 +68,4 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 func holdBack(i int, f uplink.RecordError) uplink.RecordError {
 	return uplink.RecordError{Index: i, Code: f.Code,
 		Message: fmt.Sprintf("kinesis: held back behind record %d of the same partition key: %s", f.Index, f.Message)}
-}
-
-// unsent lists the records of the failed call and of the calls after it.
-func unsent(err error, call []int, later [][]int) []uplink.RecordError {
-	code := errorCode(err)
-	var out []uplink.RecordError
-	for _, idx := range append([][]int{call}, later...) {
-		for _, i := range idx {
-			out = append(out, uplink.RecordError{Index: i, Code: code, Message: err.Error()})
-		}
-	}
-	return out
-}
-
-// outcome turns what failed into Send's answer. Records Kinesis would
-// never take are reported permanent only when nothing else failed: a
-// PartialError has one Permanent flag, and a retryable failure must not
-// send good records to the dead-letter stream. Until then they ride along
-// with the retryable ones and are checked again on the next attempt.
-func outcome(failed, refused []uplink.RecordError) error {
-	switch {
-	case len(failed) == 0 && len(refused) == 0:
-		return nil
-	case len(failed) == 0:
-		return &uplink.PartialError{Failed: refused, Permanent: true}
-	}
-	all := append(failed, refused...)
-	slices.SortFunc(all, func(a, b uplink.RecordError) int { return cmp.Compare(a.Index, b.Index) })
-	return &uplink.PartialError{Failed: all}
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aws/smithy-go"
-
-	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // permanentCodes are the store's refusals that retrying cannot change:
@@ -29,12 +27,5 @@ func classify(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
-	var api smithy.APIError
-	if errors.As(err, &api) {
-		if code := api.ErrorCode(); permanentCodes[code] {
-			return uplink.Permanent(code, err)
-		}
-		return err
-	}
-	return uplink.Classify(err)
+	return awsclient.Classify(err, permanentCodes)
 }
