@@ -93,3 +93,47 @@ mqtt:
 		t.Errorf("record keyed %q", r.PartitionKey)
 	}
 }
+
+// TestExternalBrokerWithClientCertificate: Mosquitto requires a client
+// certificate signed by its CA; the gateway presents one (cert_file,
+// key_file) and trusts the broker through ca_file.
+func TestExternalBrokerWithClientCertificate(t *testing.T) {
+	ca := selfsigned.NewCA(t)
+	srvCert, srvKey := ca.Issue("broker", false)
+	cliCert, cliKey := ca.Issue("tidegate", true)
+	addr := peer.Mosquitto(t, peer.MosquittoOptions{CertFile: srvCert, KeyFile: srvKey, ClientCA: ca.File})
+	g := startGateway(t, testConfig(t, fmt.Sprintf(`streams: [{name: sensors, shards: 1}]
+mqtt:
+  listen: "-"
+  brokers: [{name: site, url: "ssl://%s", client_id: tidegate-mtls, ca_file: %s, cert_file: %s, key_file: %s}]
+  subscriptions: [{broker: site, topic: "site/+/data", stream: sensors, device: "{1}", qos: 1}]
+`, addr, ca.File, cliCert, cliKey)))
+	pem, _ := os.ReadFile(ca.File)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	pair, err := tls.LoadX509KeyPair(cliCert, cliKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("ssl://" + addr).SetClientID("dev").
+		SetTLSConfig(&tls.Config{RootCAs: pool, Certificates: []tls.Certificate{pair}}))
+	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
+	defer c.Disconnect(100)
+	s, _ := g.Store().Stream("sensors")
+	i := 0
+	waitFor(t, "messages stored over mutual TLS", func() bool {
+		i++
+		c.Publish("site/dev-2/data", 1, false, fmt.Sprintf(`{"n":%d}`, i)).WaitTimeout(5 * time.Second)
+		time.Sleep(20 * time.Millisecond)
+		return s.Stats().RecordsIn >= 5
+	})
+	// Without a certificate the broker refuses the connection.
+	bare := paho.NewClient(paho.NewClientOptions().AddBroker("ssl://" + addr).SetClientID("nocert").
+		SetTLSConfig(&tls.Config{RootCAs: pool}).SetConnectTimeout(3 * time.Second))
+	if tok := bare.Connect(); tok.WaitTimeout(5*time.Second) && tok.Error() == nil {
+		bare.Disconnect(0)
+		t.Fatal("mosquitto took a client without a certificate: the test proves nothing")
+	}
+}

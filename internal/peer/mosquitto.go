@@ -15,6 +15,9 @@ import (
 type MosquittoOptions struct {
 	// CertFile and KeyFile, when set, make the listener TLS (MQTTS).
 	CertFile, KeyFile string
+	// ClientCA, when set with them, makes it require client certificates
+	// signed by that CA (mutual TLS).
+	ClientCA string
 	// Extra lines for mosquitto.conf.
 	Extra []string
 }
@@ -39,6 +42,9 @@ func Mosquitto(t testing.TB, o MosquittoOptions) string {
 	}
 	if o.CertFile != "" {
 		lines = append(lines, "certfile "+o.CertFile, "keyfile "+o.KeyFile)
+	}
+	if o.ClientCA != "" {
+		lines = append(lines, "cafile "+o.ClientCA, "require_certificate true")
 	}
 	if os.Geteuid() == 0 {
 		// Started as root, mosquitto becomes the user "mosquitto", who cannot
