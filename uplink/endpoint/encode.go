@@ -4,9 +4,10 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"strconv"
 	"sync"
+
+	"github.com/google/uuid"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/tidegate/tidegate/uplink"
@@ -59,27 +60,13 @@ func requestID(scratch []byte, batchID string, recs []uplink.Record, idx []int) 
 	}
 	h.Write(scratch)
 	var sum [sha1.Size]byte
-	u := h.Sum(sum[:0])[:16]
+	u := [16]byte(h.Sum(sum[:0]))
 	u[6] = u[6]&0x0f | 0x50 // version 5
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	return formatUUID(u), scratch
+	return uuid.UUID(u).String(), scratch
 }
 
 const hashChunk = 64 << 10
-
-func formatUUID(u []byte) string {
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:16])
-	return string(b[:])
-}
 
 // Fixed parts of a request body. bodyOverhead is the size of a body without
 // records, with room for any timestamp.

@@ -2,10 +2,11 @@ package object
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -182,18 +183,8 @@ func suffix(delivery string, created time.Time, seed string) string {
 // version for custom layouts), in place of Firehose's random one.
 func stableUUID(seed string) string {
 	h := sha256.Sum256([]byte("object\x00" + seed))
-	u := h[:16]
+	u := [16]byte(h[:16])
 	u[6] = u[6]&0x0f | 0x80
 	u[8] = u[8]&0x3f | 0x80
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:16])
-	return string(b[:])
+	return uuid.UUID(u).String()
 }

@@ -2,12 +2,11 @@ package transform
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -93,19 +92,5 @@ func chunks(recs []uplink.TransformRecord, maxRecords, maxPayload int) [][]uplin
 // newInvocationID is a random (version 4) UUID, as Firehose gives each
 // invocation.
 func newInvocationID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:]) // crypto/rand.Read never fails
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:], u[10:16])
-	return string(b[:])
+	return uuid.NewString()
 }
