@@ -2,12 +2,10 @@ package gateway
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"sync/atomic"
 
 	"github.com/tidegate/tidegate/gateway/config"
-	"github.com/tidegate/tidegate/gateway/kinesis"
 	"github.com/tidegate/tidegate/gateway/sigv4"
 )
 
@@ -82,13 +80,8 @@ func (a *authenticator) accessKey(key string) bool {
 	return ok == 1
 }
 
-// awsAuth verifies a signature and answers in the AWS error shape the APIs
-// write.
+// awsAuth verifies a signature; a refusal (*sigv4.Error) carries the AWS error
+// type and message the APIs answer with.
 func awsAuth(v *sigv4.Verifier, r *http.Request, body []byte) error {
-	err := v.Verify(r, body)
-	var se *sigv4.Error
-	if errors.As(err, &se) {
-		return &kinesis.AuthError{Type: se.Type, Message: se.Message}
-	}
-	return err
+	return v.Verify(r, body)
 }

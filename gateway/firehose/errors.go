@@ -39,6 +39,9 @@ type AuthError struct {
 func (e *AuthError) Error() string        { return e.Type + ": " + e.Message }
 func (e *AuthError) AWSErrorType() string { return e.Type }
 
+// AWSErrorMessage is the message the client sees.
+func (e *AuthError) AWSErrorMessage() string { return e.Message }
+
 // apiError is an error on its way to the client.
 type apiError struct {
 	Type    string
@@ -83,7 +86,9 @@ func toAPIError(err error) *apiError {
 	}
 	var typed interface{ AWSErrorType() string }
 	if errors.As(err, &typed) {
-		return &apiError{Type: typed.AWSErrorType(), Message: err.Error(), Status: http.StatusBadRequest}
+		// Without a message of its own, an error that says "Type: message".
+		typ := typed.AWSErrorType()
+		return &apiError{Type: typ, Message: strings.TrimPrefix(err.Error(), typ+": "), Status: http.StatusBadRequest}
 	}
 	msg := err.Error()
 	switch {
@@ -105,9 +110,16 @@ func toAPIError(err error) *apiError {
 
 // authError renders an Auth hook's refusal.
 func authError(err error) *apiError {
+	var ae interface {
+		AWSErrorType() string
+		AWSErrorMessage() string
+	}
+	if errors.As(err, &ae) {
+		return &apiError{Type: ae.AWSErrorType(), Message: ae.AWSErrorMessage(), Status: http.StatusBadRequest}
+	}
 	var typed interface{ AWSErrorType() string }
 	if errors.As(err, &typed) {
-		// AuthError and its kinesis twin say "Type: message".
+		// Without a message of its own, an error that says "Type: message".
 		typ := typed.AWSErrorType()
 		return &apiError{Type: typ, Message: strings.TrimPrefix(err.Error(), typ+": "), Status: http.StatusBadRequest}
 	}

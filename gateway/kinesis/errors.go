@@ -40,6 +40,9 @@ type AuthError struct {
 func (e *AuthError) Error() string        { return e.Type + ": " + e.Message }
 func (e *AuthError) AWSErrorType() string { return e.Type }
 
+// AWSErrorMessage is the message the client sees.
+func (e *AuthError) AWSErrorMessage() string { return e.Message }
+
 // apiError is an error on its way to the client.
 type apiError struct {
 	Type    string
@@ -90,9 +93,12 @@ func toAPIError(err error) *apiError {
 
 // authError renders an Auth hook's refusal.
 func authError(err error) *apiError {
-	var ae *AuthError
+	var ae interface {
+		AWSErrorType() string
+		AWSErrorMessage() string
+	}
 	if errors.As(err, &ae) {
-		return &apiError{Type: ae.Type, Message: ae.Message, Status: http.StatusBadRequest}
+		return &apiError{Type: ae.AWSErrorType(), Message: ae.AWSErrorMessage(), Status: http.StatusBadRequest}
 	}
 	var typed interface{ AWSErrorType() string }
 	if errors.As(err, &typed) {

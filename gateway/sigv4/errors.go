@@ -37,6 +37,12 @@ type Error struct {
 
 func (e *Error) Error() string { return "sigv4: " + e.Type + ": " + e.Message }
 
+// AWSErrorType and AWSErrorMessage let the AWS-compatible APIs render a
+// refusal as AWS does ({"__type": Type, "message": Message}) without
+// knowing this package.
+func (e *Error) AWSErrorType() string    { return e.Type }
+func (e *Error) AWSErrorMessage() string { return e.Message }
+
 func incomplete(format string, args ...any) *Error {
 	return &Error{Type: TypeIncompleteSignature, Message: fmt.Sprintf(format, args...)}
 }
