@@ -62,13 +62,7 @@ func classify(err error) (string, kind) {
 // (with one error code) or Unreachable when every record failed that way;
 // a *uplink.PartialError otherwise, Permanent only when every failure is.
 func outcome(subjects []string, errs []error) error {
-	var (
-		failed []uplink.RecordError
-		first  error
-		kinds  [permanent + 1]int
-		code0  string
-		same   = true // every failure has code0
-	)
+	var failures []uplink.Failure
 	for i, err := range errs {
 		if err == nil {
 			continue
@@ -77,24 +71,9 @@ func outcome(subjects []string, errs []error) error {
 		if code == CodeNoStream {
 			err = fmt.Errorf("no JetStream stream captures subject %q: %w", subjects[i], err)
 		}
-		if first == nil {
-			first, code0 = err, code
-		}
-		same = same && code == code0
-		kinds[k]++
-		failed = append(failed, uplink.RecordError{Index: i, Code: code, Message: err.Error()})
+		failures = append(failures, uplink.Failure{Index: i, Code: code, Err: err, Permanent: k == permanent, Unreachable: k == unreachable})
 	}
-	if len(failed) == 0 {
-		return nil
-	}
-	if len(failed) == len(errs) {
-		whole := fmt.Errorf("nats: publish %d records: all failed, first: %w", len(errs), first)
-		switch {
-		case kinds[permanent] == len(failed) && same:
-			return uplink.Permanent(code0, whole)
-		case kinds[unreachable] == len(failed):
-			return uplink.Unreachable(whole)
-		}
-	}
-	return &uplink.PartialError{Failed: failed, Permanent: kinds[permanent] == len(failed)}
+	return uplink.Outcome(len(errs), failures, func(first error) error {
+		return fmt.Errorf("nats: publish %d records: all failed, first: %w", len(errs), first)
+	})
 }
