@@ -1,14 +1,9 @@
 package firehose
 
 import (
-	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tidegate/tidegate/internal/peer"
 )
@@ -16,53 +11,17 @@ import (
 // TestAWSCLI drives the API with the AWS CLI, v1 or v2, when it is
 // installed; under CI=true a missing CLI is a failure.
 func TestAWSCLI(t *testing.T) {
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		peer.Missing(t, "the AWS CLI (aws)")
-	}
-	ver, err := exec.Command(bin, "--version").CombinedOutput()
-	if err != nil {
-		t.Fatalf("aws --version: %v: %s", err, ver)
-	}
-	v2 := strings.HasPrefix(string(ver), "aws-cli/2")
 	e := newEnv(t)
-	// The user's own AWS settings (profile, region, keys) must not leak in.
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
+	cli := peer.NewAWSCLI(t, e.srv.URL, "AKIDTIDEGATECLI")
+	var extra []string
+	if cli.V2 {
+		// CLI v2 reads blobs as base64 unless told otherwise; v1 sends
+		// the text as it is (base64-encoded on the wire by botocore).
+		extra = []string{"--cli-binary-format", "raw-in-base64-out"}
 	}
 	run := func(args ...string) map[string]any {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		full := []string{"--endpoint-url", e.srv.URL, "--region", "us-east-1", "--output", "json"}
-		if v2 {
-			// CLI v2 reads blobs as base64 unless told otherwise; v1 sends
-			// the text as it is (base64-encoded on the wire by botocore).
-			full = append(full, "--no-cli-pager", "--cli-binary-format", "raw-in-base64-out")
-		}
-		cmd := exec.CommandContext(ctx, bin, append(full, args...)...)
-		cmd.Env = append(env,
-			"AWS_ACCESS_KEY_ID=AKIDTIDEGATECLI", "AWS_SECRET_ACCESS_KEY=secret",
-			"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-			"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
-		}
-		var m map[string]any
-		if len(strings.TrimSpace(string(out))) > 0 {
-			if err := json.Unmarshal(out, &m); err != nil {
-				t.Fatalf("aws %s: output %q: %v", strings.Join(args, " "), out, err)
-			}
-		}
-		return m
+		return cli.Run(args, extra...)
 	}
 
 	c := run("firehose", "create-delivery-stream", "--delivery-stream-name", "cli",

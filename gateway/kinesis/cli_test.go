@@ -1,69 +1,22 @@
 package kinesis
 
 import (
-	"context"
 	"encoding/base64"
-	"encoding/json"
-	"os"
-	"os/exec"
 	"slices"
-	"strings"
 	"testing"
-	"time"
+
+	"github.com/tidegate/tidegate/internal/peer"
 )
 
 // TestAWSCLI drives the API with the AWS CLI, v1 or v2, when it is
 // installed. Under CI=true a missing CLI is a failure (make deps installs it).
 func TestAWSCLI(t *testing.T) {
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("the AWS CLI (aws) is not on PATH; under CI it is required (make deps)")
-		}
-		t.Skip("the AWS CLI (aws) is not on PATH: skipping; install it (make deps) to run this test")
-	}
-	ver, err := exec.Command(bin, "--version").CombinedOutput()
-	if err != nil {
-		t.Fatalf("aws --version: %v: %s", err, ver)
-	}
-	v2 := strings.HasPrefix(string(ver), "aws-cli/2")
 	e := newEnv(t)
-	// The user's own AWS settings (profile, region, keys) must not leak in.
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-
+	cli := peer.NewAWSCLI(t, e.srv.URL, "AKIDTIDEGATETEST")
+	v2 := cli.V2
 	run := func(args ...string) map[string]any {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		defer cancel()
-		full := []string{"--endpoint-url", e.srv.URL, "--region", "us-east-1", "--output", "json"}
-		if v2 {
-			full = append(full, "--no-cli-pager")
-		}
-		cmd := exec.CommandContext(ctx, bin, append(full, args...)...)
-		cmd.Env = append(env,
-			"AWS_ACCESS_KEY_ID=AKIDTIDEGATETEST", "AWS_SECRET_ACCESS_KEY=secret",
-			"AWS_EC2_METADATA_DISABLED=true", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-			"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = ee.Stderr
-			}
-			t.Fatalf("aws %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
-		}
-		var m map[string]any
-		if len(strings.TrimSpace(string(out))) > 0 {
-			if err := json.Unmarshal(out, &m); err != nil {
-				t.Fatalf("aws %s: output %q: %v", strings.Join(args, " "), out, err)
-			}
-		}
-		return m
+		return cli.Run(args)
 	}
 
 	run("kinesis", "create-stream", "--stream-name", "cli", "--shard-count", "1")
