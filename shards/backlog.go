@@ -3,6 +3,7 @@ package shards
 import (
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -14,47 +15,56 @@ import (
 func (s *Stream) Changed() <-chan struct{} { return s.waitChan() }
 
 // Backlog counts the records from the cursor to the shard's tip and their
-// bytes (partition keys and data), what a consumer still has to read. It
-// reads chunk headers only, except in the chunk the cursor points into, so
-// it stays cheap for a backlog of millions.
-func (s *Stream) Backlog(c Cursor) (records, bytes int64, err error) {
+// bytes (partition keys and data), what a consumer still has to read, and
+// tells when the oldest of them arrived (zero when there are none). It reads
+// chunk headers only, except in the chunk the cursor points into, so it
+// stays cheap for a backlog of millions, and it reads no record: a status
+// page asking does not count as a reader.
+func (s *Stream) Backlog(c Cursor) (records, bytes int64, oldest time.Time, err error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.errIfClosed(); err != nil {
-		return 0, 0, err
+		return 0, 0, time.Time{}, err
 	}
 	if c.StreamID != s.meta.ID {
-		return 0, 0, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
+		return 0, 0, time.Time{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
 	}
 	sh, ok := s.shards[c.Shard]
 	if !ok {
-		return 0, 0, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
+		return 0, 0, time.Time{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
 	}
 	from, tip := max(c.Pos, posAt(s.cutoffMs())), sh.last.Load()
 	if from > tip {
-		return 0, 0, nil
+		return 0, 0, time.Time{}, nil
 	}
+	var first uint64 // the oldest position counted; 0: none
 	for _, g := range s.segs {
 		if last := g.lastMs.Load(); last != 0 && last < posMillis(from) {
 			continue
 		}
 		db, err := g.handle()
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, time.Time{}, err
 		}
 		err = guard("backlog "+g.path, func() error {
 			return db.View(func(tx *bolt.Tx) error {
-				r, b := countBucket(tx.Bucket(shardBucket(c.Shard)), from, tip)
+				r, b, f := countBucket(tx.Bucket(shardBucket(c.Shard)), from, tip)
 				records += r
 				bytes += b
+				if f != 0 && (first == 0 || f < first) {
+					first = f
+				}
 				return nil
 			})
 		})
 		if err != nil {
-			return 0, 0, fmt.Errorf("shards: stream %q: %w", s.name, err)
+			return 0, 0, time.Time{}, fmt.Errorf("shards: stream %q: %w", s.name, err)
 		}
 	}
-	return records, bytes, nil
+	if first != 0 {
+		oldest = posTime(first)
+	}
+	return records, bytes, oldest, nil
 }
 
 // countBucket counts the records of [from, to] in one segment's shard
@@ -62,9 +72,9 @@ func (s *Stream) Backlog(c Cursor) (records, bytes int64, err error) {
 // the encoded body, within a byte or two per record of keys plus data),
 // without checking it: a damaged chunk, which readers skip, is counted
 // until a reader meets it.
-func countBucket(b *bolt.Bucket, from, to uint64) (records, bytes int64) {
+func countBucket(b *bolt.Bucket, from, to uint64) (records, bytes int64, first uint64) {
 	if b == nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	c := newChunkCursor(b)
 	k, v := c.Seek(from)
@@ -79,6 +89,9 @@ func countBucket(b *bolt.Bucket, from, to uint64) (records, bytes int64) {
 		}
 		h := chunkHeader{count: binary.BigEndian.Uint32(v[12:16]), first: binary.BigEndian.Uint64(v[16:24]), last: binary.BigEndian.Uint64(v[24:32])}
 		if h.first >= from && h.last <= to {
+			if first == 0 {
+				first = h.first
+			}
 			records += int64(h.count)
 			bytes += int64(len(v) - chunkHeaderLen - chunkTrailer - int(h.count)*2)
 			continue
@@ -88,11 +101,14 @@ func countBucket(b *bolt.Bucket, from, to uint64) (records, bytes int64) {
 				return false
 			}
 			if r.pos >= from {
+				if first == 0 {
+					first = r.pos
+				}
 				records++
 				bytes += int64(len(r.key) + len(r.data))
 			}
 			return true
 		})
 	}
-	return records, bytes
+	return records, bytes, first
 }

@@ -31,7 +31,7 @@ func TestBacklogCountsWhatIsLeftToRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	changed := s.Changed()
-	recs, bytes, err := s.Backlog(c)
+	recs, bytes, oldest, err := s.Backlog(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +45,14 @@ func TestBacklogCountsWhatIsLeftToRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if recs, _, _ = s.Backlog(res.Next); recs != n-1234 {
+	if !oldest.Equal(res.Records[0].ArrivalTime) {
+		t.Errorf("oldest %v, want the first record's arrival %v", oldest, res.Records[0].ArrivalTime)
+	}
+	if recs, _, _, _ = s.Backlog(res.Next); recs != n-1234 {
 		t.Errorf("after reading 1234: backlog %d, want %d", recs, n-1234)
 	}
 	end, _ := s.Iterator(ShardID(0), Latest, "", time.Time{})
-	if recs, bytes, _ = s.Backlog(end); recs != 0 || bytes != 0 {
+	if recs, bytes, oldest, _ = s.Backlog(end); recs != 0 || bytes != 0 || !oldest.IsZero() {
 		t.Errorf("at the tip: backlog %d records %d bytes, want none", recs, bytes)
 	}
 	select {

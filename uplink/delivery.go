@@ -219,15 +219,13 @@ func (d *delivery) snapshot() Status {
 			if err != nil {
 				continue
 			}
-			recs, bytes, err := src.stream.Backlog(c)
+			recs, bytes, oldest, err := src.stream.Backlog(c)
 			if err != nil || recs == 0 {
 				continue
 			}
 			st.BacklogRecords += recs
 			st.BacklogBytes += bytes
-			if res, err := src.stream.Read(c, 1); err == nil && len(res.Records) > 0 {
-				st.MillisBehindLatest = max(st.MillisBehindLatest, now.Sub(res.Records[0].ArrivalTime).Milliseconds())
-			}
+			st.MillisBehindLatest = max(st.MillisBehindLatest, now.Sub(oldest).Milliseconds())
 		}
 	}
 	return st
