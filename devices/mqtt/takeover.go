@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
@@ -19,6 +20,10 @@ type takeoverHook struct {
 	mochi.HookBase
 	srv *mochi.Server
 
+	// watching counts the connections in byOld, so that the publishes of
+	// the common case — no takeover under way — take no lock.
+	watching atomic.Int32
+
 	mu    sync.Mutex
 	byOld map[*mochi.Client]*takeover
 	byID  map[string]*takeover
@@ -34,6 +39,10 @@ type takeover struct {
 // the new one is listed: a publish that looked it up just before may queue
 // on it a moment later.
 const takeoverGrace = 5 * time.Second
+
+// takeoverExpiry bounds how long a takeover whose new connection never got
+// established is watched.
+const takeoverExpiry = time.Minute
 
 func newTakeoverHook(srv *mochi.Server) *takeoverHook {
 	return &takeoverHook{srv: srv, byOld: map[*mochi.Client]*takeover{}, byID: map[string]*takeover{}}
@@ -57,9 +66,14 @@ func (h *takeoverHook) OnSessionEstablish(cl *mochi.Client, pk packets.Packet) {
 	}
 	t := &takeover{old: old}
 	h.mu.Lock()
+	if _, watched := h.byOld[old]; !watched {
+		h.watching.Add(1)
+	}
 	h.byOld[old] = t
 	h.byID[cl.ID] = t
 	h.mu.Unlock()
+	// Should the new connection never be established, stop watching.
+	time.AfterFunc(takeoverExpiry, func() { h.forget(t, cl.ID) })
 }
 
 // existing is the connection listed under cl's id, if it is another.
@@ -74,7 +88,7 @@ func (h *takeoverHook) existing(cl *mochi.Client) *mochi.Client {
 // OnQosPublish notes a message queued on a connection being taken over; after
 // the new connection is listed, it is handed over at once.
 func (h *takeoverHook) OnQosPublish(cl *mochi.Client, pk packets.Packet, _ int64, resends int) {
-	if resends != 0 {
+	if resends != 0 || h.watching.Load() == 0 {
 		return
 	}
 	h.mu.Lock()
@@ -117,11 +131,20 @@ func (h *takeoverHook) OnSessionEstablished(cl *mochi.Client, _ packets.Packet) 
 		}
 		requeue(cl, pk)
 	}
-	time.AfterFunc(takeoverGrace, func() {
-		h.mu.Lock()
+	time.AfterFunc(takeoverGrace, func() { h.forget(t, cl.ID) })
+}
+
+// forget stops watching a takeover.
+func (h *takeoverHook) forget(t *takeover, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byOld[t.old] == t {
 		delete(h.byOld, t.old)
-		h.mu.Unlock()
-	})
+		h.watching.Add(-1)
+	}
+	if h.byID[id] == t {
+		delete(h.byID, id)
+	}
 }
 
 // requeue queues pk on cl under a packet id of cl's and sends it.
