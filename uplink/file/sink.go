@@ -2,7 +2,6 @@ package file
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -49,7 +48,7 @@ func (s *Sink) Dir() string { return s.dir }
 func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 	objs, err := s.layout.Objects(b)
 	if err != nil {
-		return nameError(err)
+		return fmt.Errorf("file: %w", err)
 	}
 	return s.write(ctx, objs)
 }
@@ -59,7 +58,7 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 func (s *Sink) WriteErrors(ctx context.Context, b *uplink.Batch, outputType string) error {
 	objs, err := s.layout.ErrorObjects(b, outputType)
 	if err != nil {
-		return nameError(err)
+		return fmt.Errorf("file: %w", err)
 	}
 	return s.write(ctx, objs)
 }
@@ -78,14 +77,6 @@ func (s *Sink) write(ctx context.Context, objs []object.Object) error {
 		}
 	}
 	return nil
-}
-
-// nameError marks what naming errors retrying cannot fix.
-func nameError(err error) error {
-	if errors.Is(err, object.ErrPrefixTooLong) {
-		return uplink.Permanent("PrefixTooLong", fmt.Errorf("file: %w", err))
-	}
-	return fmt.Errorf("file: %w", err)
 }
 
 // Close does nothing: every object is on disk when Send returns.

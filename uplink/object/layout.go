@@ -19,7 +19,8 @@ const (
 )
 
 // ErrPrefixTooLong: an evaluated prefix is longer than Firehose allows
-// (512 characters). Retrying cannot shorten it.
+// (512 characters). Retrying cannot shorten it: Objects returns it marked
+// uplink.Permanent.
 var ErrPrefixTooLong = errors.New("object: evaluated prefix longer than 512 characters")
 
 // defaultTime is what Firehose appends to a prefix that has no timestamp
@@ -152,7 +153,7 @@ func (l *Layout) objects(p *Prefix, b *uplink.Batch, outputType string) ([]Objec
 		seed := b.ID + "\x00" + outputType + "\x00" + g.Key
 		evaluated := p.Evaluate(Values{Time: b.Created, Seed: seed, ErrorOutputType: outputType, PartitionKey: g.Key})
 		if len(evaluated) > MaxEvaluatedPrefix {
-			return nil, fmt.Errorf("%w: %q", ErrPrefixTooLong, clip(evaluated))
+			return nil, uplink.Permanent("PrefixTooLong", fmt.Errorf("%w: %q", ErrPrefixTooLong, clip(evaluated)))
 		}
 		o := Object{
 			Key:          evaluated + suffix(b.Delivery, b.Created, seed) + l.comp.Extension(),

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -109,7 +108,7 @@ func NewWithClient(cfg Config, client Client) (*Sink, error) {
 func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 	objs, err := s.layout.Objects(b)
 	if err != nil {
-		return nameError(err)
+		return fmt.Errorf("s3: %w", err)
 	}
 	return s.write(ctx, objs)
 }
@@ -119,16 +118,9 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 func (s *Sink) WriteErrors(ctx context.Context, b *uplink.Batch, outputType string) error {
 	objs, err := s.layout.ErrorObjects(b, outputType)
 	if err != nil {
-		return nameError(err)
+		return fmt.Errorf("s3: %w", err)
 	}
 	return s.write(ctx, objs)
-}
-
-func nameError(err error) error {
-	if errors.Is(err, object.ErrPrefixTooLong) {
-		return uplink.Permanent("PrefixTooLong", fmt.Errorf("s3: %w", err))
-	}
-	return fmt.Errorf("s3: %w", err)
 }
 
 func (s *Sink) write(ctx context.Context, objs []object.Object) error {
