@@ -1,6 +1,7 @@
 package object
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,8 @@ func TestPrefixTooLong(t *testing.T) {
 	_, err = l.Objects(&uplink.Batch{ID: "x", Records: []uplink.Record{{PartitionKey: key}}})
 	if err == nil || !strings.Contains(err.Error(), "512") {
 		t.Fatalf("evaluated prefix of 603 characters: %v, want ErrPrefixTooLong", err)
+	}
+	if code, ok := uplink.IsPermanent(err); !ok || code != "PrefixTooLong" || !errors.Is(err, ErrPrefixTooLong) {
+		t.Errorf("%v: want ErrPrefixTooLong marked Permanent (PrefixTooLong), got code %q permanent %v", err, code, ok)
 	}
 }
