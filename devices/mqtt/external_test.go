@@ -2,15 +2,12 @@ package mqtt
 
 import (
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/tidegate/tidegate/internal/peer"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -50,40 +47,7 @@ func TestExternalMosquitto(t *testing.T) {
 // startMosquitto runs a Mosquitto for the test and returns its address;
 // it skips the test when Mosquitto is not installed, except under CI.
 func startMosquitto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("mosquitto is not installed (required under CI=true)")
-		}
-		t.Skip("mosquitto not on PATH: skipping the real-broker test")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
-	// Queue enough for a subscriber away during a restart.
-	body := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\nmax_inflight_messages 100\n", port)
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", conf)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	waitFor(t, 5*time.Second, "mosquitto", func() bool {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-	return addr
+	return peer.Mosquitto(t, peer.MosquittoOptions{MaxInflight: 100})
 }
 
 // testExternal subscribes through a broker at addr, publishes 2,000 QoS 1

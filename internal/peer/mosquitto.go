@@ -18,13 +18,16 @@ type MosquittoOptions struct {
 	// ClientCA, when set with them, makes it require client certificates
 	// signed by that CA (mutual TLS).
 	ClientCA string
+	// MaxInflight is max_inflight_messages, QoS 1/2 messages in flight to
+	// a subscriber; 0 is unlimited.
+	MaxInflight int
 	// Extra lines for mosquitto.conf.
 	Extra []string
 }
 
 // Mosquitto starts a Mosquitto broker on a free loopback port, anonymous,
-// without persistence, with room to queue for a subscriber that is away,
-// and returns host:port. It stops when the test ends.
+// without persistence, queueing without limit for a subscriber that is
+// away, and returns host:port. It stops when the test ends.
 func Mosquitto(t testing.TB, o MosquittoOptions) string {
 	t.Helper()
 	bin, err := exec.LookPath("mosquitto")
@@ -38,7 +41,7 @@ func Mosquitto(t testing.TB, o MosquittoOptions) string {
 	lines := []string{
 		fmt.Sprintf("listener %d 127.0.0.1", port),
 		"allow_anonymous true", "persistence false",
-		"max_queued_messages 100000", "max_inflight_messages 0",
+		"max_queued_messages 0", fmt.Sprintf("max_inflight_messages %d", o.MaxInflight),
 	}
 	if o.CertFile != "" {
 		lines = append(lines, "certfile "+o.CertFile, "keyfile "+o.KeyFile)

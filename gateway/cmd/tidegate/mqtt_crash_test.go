@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/firmware-sim/fleet"
+	"github.com/tidegate/tidegate/internal/peer"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -190,33 +191,5 @@ func readSensors(t *testing.T, dataDir string) (map[string]int, int) {
 // startMosquitto runs a Mosquitto broker on a free loopback port. It keeps
 // QoS 1 messages for the gateway's session while the gateway is down.
 func startMosquitto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/mosquitto"); err2 == nil {
-			bin = "/usr/sbin/mosquitto"
-		} else if os.Getenv("CI") == "true" {
-			t.Fatal("mosquitto is not installed (make deps installs it); required under CI=true")
-		} else {
-			t.Skip("mosquitto is not installed: make deps installs it")
-		}
-	}
-	port := freePort(t)
-	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
-	os.WriteFile(conf, []byte(fmt.Sprintf("listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n", port)), 0o600)
-	cmd := exec.Command(bin, "-c", conf)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := "127.0.0.1:" + port
-	for i := 0; i < 100; i++ {
-		if c, err := netDial(addr); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("mosquitto did not start")
-	return ""
+	return peer.Mosquitto(t, peer.MosquittoOptions{})
 }

@@ -134,5 +134,3 @@ func freePort(t *testing.T) string {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
 }
-
-func netDial(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, time.Second) }
