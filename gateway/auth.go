@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tidegate/tidegate/gateway/config"
-	"github.com/tidegate/tidegate/gateway/sigv4"
+	"github.com/tidegate/tidegate/gateway/api/sigv4"
 )
 
 // authenticator checks requests against the access keys in force; Reload

@@ -17,8 +17,8 @@ import (
 	"github.com/tidegate/tidegate/devices/registry"
 	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/gateway/config"
-	"github.com/tidegate/tidegate/gateway/firehose"
-	"github.com/tidegate/tidegate/gateway/kinesis"
+	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
+	"github.com/tidegate/tidegate/gateway/api/kinesisapi"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
 	"github.com/tidegate/tidegate/shards"
@@ -39,8 +39,8 @@ type Gateway struct {
 	mqtt    *mqtt.Service
 	sink    *ingest.Sink
 	reg     *metrics.Registry
-	api     *kinesis.API
-	hub     *firehose.API
+	api     *kinesisapi.API
+	hub     *firehoseapi.API
 	uplink  *uplink.Manager
 	origins deliveryOrigins
 	srv     *http.Server
@@ -91,7 +91,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 		st.Close()
 		return err
 	}
-	g.api = &kinesis.API{
+	g.api = &kinesisapi.API{
 		Store: st, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
 		Auth: g.auth.verify, IteratorKey: key, Throttled: g.throttled,
 		Logger: g.logger, Metrics: g.reg.NewAPI("kinesis"),

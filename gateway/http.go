@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/gateway/config"
-	"github.com/tidegate/tidegate/gateway/firehose"
+	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
 )
 
 // newServer builds the HTTP server: HTTP/1.1 and HTTP/2 without TLS (prior
@@ -56,7 +56,7 @@ func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
 	// The AWS-compatible APIs: one endpoint, the operation in X-Amz-Target.
 	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), firehose.TargetPrefix) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), firehoseapi.TargetPrefix) {
 			g.hub.ServeHTTP(w, r)
 			return
 		}

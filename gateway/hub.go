@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tidegate/tidegate/gateway/config"
-	"github.com/tidegate/tidegate/gateway/firehose"
+	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
 	"github.com/tidegate/tidegate/uplink"
 	"github.com/tidegate/tidegate/uplink/endpoint"
 	"github.com/tidegate/tidegate/uplink/s3"
@@ -15,7 +15,7 @@ import (
 // startHub serves the Firehose API: delivery streams backed by local streams, whose
 // destinations run as deliveries.
 func (g *Gateway) startHub(cfg *config.Config) error {
-	g.hub = &firehose.API{
+	g.hub = &firehoseapi.API{
 		Store: g.store, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
 		DataDir: cfg.DataDir, Deliveries: hubDeliveries{g}, Destinations: hubDestination,
 		Auth: g.auth.verifyFirehose, Logger: g.logger, Metrics: g.reg.NewAPI("firehose"),
@@ -55,15 +55,15 @@ func (h hubDeliveries) DeliveryStatus(name string) (uplink.Status, bool) {
 }
 
 // hubDestination maps a delivery stream's destination onto a sink's configuration.
-func hubDestination(d firehose.Destination) (any, error) {
+func hubDestination(d firehoseapi.Destination) (any, error) {
 	switch d := d.(type) {
-	case firehose.S3Destination:
+	case firehoseapi.S3Destination:
 		return &s3.Config{Bucket: d.Bucket, Prefix: d.Prefix, ErrorPrefix: d.ErrorPrefix, Region: d.Region, Endpoint: d.Endpoint, Compression: d.Compression}, nil
-	case *firehose.S3Destination:
+	case *firehoseapi.S3Destination:
 		return hubDestination(*d)
-	case firehose.HTTPDestination:
+	case firehoseapi.HTTPDestination:
 		return &endpoint.Config{URL: d.URL, AccessKey: d.AccessKey, Compression: d.Compression, CommonAttributes: d.CommonAttributes, SourceARN: d.SourceARN}, nil
-	case *firehose.HTTPDestination:
+	case *firehoseapi.HTTPDestination:
 		return hubDestination(*d)
 	}
 	return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())
