@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"sync/atomic"
 
-	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/api/sigv4"
+	"github.com/tidegate/tidegate/gateway/config"
 )
 
 // authenticator checks requests against the access keys in force; Reload

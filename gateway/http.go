@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
+	"github.com/tidegate/tidegate/gateway/config"
 )
 
 // newServer builds the HTTP server: HTTP/1.1 and HTTP/2 without TLS (prior
