@@ -12,13 +12,6 @@ import (
 
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/uplink"
-	"github.com/tidegate/tidegate/uplink/endpoint"
-	"github.com/tidegate/tidegate/uplink/file"
-	uplinkfirehose "github.com/tidegate/tidegate/uplink/firehose"
-	"github.com/tidegate/tidegate/uplink/kafka"
-	"github.com/tidegate/tidegate/uplink/kinesis"
-	"github.com/tidegate/tidegate/uplink/nats"
-	"github.com/tidegate/tidegate/uplink/s3"
 	"github.com/tidegate/tidegate/uplink/transform"
 )
 
@@ -74,7 +67,8 @@ func (o *deliveryOrigins) names(origin string) []string {
 func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error {
 	g.uplink = &uplink.Manager{
 		Store: g.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
-		NewSink: g.newSink, NewTransform: g.newTransform,
+		Env:          uplink.Env{Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID},
+		NewTransform: g.newTransform,
 	}
 	if err := g.uplink.Initialize(); err != nil {
 		return err
@@ -146,39 +140,6 @@ func (g *Gateway) reconcileDeliveries(ctx context.Context, specs []config.Delive
 func sameSpec(a, b uplink.Spec) bool {
 	a.Paused, b.Paused = false, false
 	return fmt.Sprintf("%#v|%#v|%#v", a, a.Destination, a.Transform) == fmt.Sprintf("%#v|%#v|%#v", b, b.Destination, b.Transform)
-}
-
-// newSink builds a destination from its configuration.
-func (g *Gateway) newSink(ctx context.Context, spec uplink.Spec) (uplink.Sink, error) {
-	switch c := spec.Destination.(type) {
-	case *file.Config:
-		return file.New(*c)
-	case *s3.Config:
-		cc := *c
-		cc.Logger = g.logger
-		return s3.New(ctx, cc)
-	case *kinesis.Config:
-		return kinesis.New(ctx, *c)
-	case *uplinkfirehose.Config:
-		return uplinkfirehose.New(ctx, *c)
-	case *endpoint.Config:
-		cc := *c
-		cc.Logger = g.logger
-		if cc.SourceARN == "" {
-			cfg := g.cfg.Load()
-			cc.SourceARN = fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", cfg.Kinesis.Region, cfg.Kinesis.AccountID, spec.Name)
-		}
-		return endpoint.New(cc)
-	case *kafka.Config:
-		cc := *c
-		cc.Logger = g.logger
-		return kafka.New(ctx, cc)
-	case *nats.Config:
-		cc := *c
-		cc.Logger = g.logger
-		return nats.New(ctx, cc)
-	}
-	return nil, fmt.Errorf("%w: destination %T is not supported", uplink.ErrConfig, spec.Destination)
 }
 
 // newTransform builds a transform from its configuration.

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/goccy/go-yaml"
+
 	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/uplink"
-	"github.com/tidegate/tidegate/uplink/endpoint"
-	"github.com/tidegate/tidegate/uplink/s3"
 )
 
 // startHub serves the Firehose API: delivery streams backed by local streams, whose
@@ -54,17 +54,21 @@ func (h hubDeliveries) DeliveryStatus(name string) (uplink.Status, bool) {
 	return st, err == nil
 }
 
-// hubDestination maps a delivery stream's destination onto a sink's configuration.
+// hubDestination turns a delivery stream's destination into the
+// configuration of the registered destination type of that name: the
+// Firehose API's destinations carry the keys of a delivery's `to:` block.
 func hubDestination(d firehoseapi.Destination) (any, error) {
-	switch d := d.(type) {
-	case firehoseapi.S3Destination:
-		return &s3.Config{Bucket: d.Bucket, Prefix: d.Prefix, ErrorPrefix: d.ErrorPrefix, Region: d.Region, Endpoint: d.Endpoint, Compression: d.Compression}, nil
-	case *firehoseapi.S3Destination:
-		return hubDestination(*d)
-	case firehoseapi.HTTPDestination:
-		return &endpoint.Config{URL: d.URL, AccessKey: d.AccessKey, Compression: d.Compression, CommonAttributes: d.CommonAttributes, SourceARN: d.SourceARN}, nil
-	case *firehoseapi.HTTPDestination:
-		return hubDestination(*d)
+	t, ok := uplink.LookupDestination(d.Type())
+	if !ok {
+		return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())
 	}
-	return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())
+	b, err := yaml.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	cfg := t.NewConfig()
+	if err := yaml.UnmarshalWithOptions(b, cfg, yaml.DisallowUnknownField()); err != nil {
+		return nil, fmt.Errorf("%s destination: %w", d.Type(), err)
+	}
+	return cfg, nil
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
-	uplinkfirehose "github.com/tidegate/tidegate/uplink/firehose"
+	"github.com/tidegate/tidegate/uplink/firehose"
 )
 
 // linkMode is what the flaky link does with traffic.
@@ -332,7 +332,7 @@ func TestOutageThenEveryRecordInOrder(t *testing.T) {
 	// backoff and state are what is observed, not the SDK's jittered
 	// retries (up to 2 s and 4 s), which could hide the outage from the
 	// status altogether.
-	cfg.Deliveries[0].To.Config.(*uplinkfirehose.Config).MaxAttempts = 1
+	cfg.Deliveries[0].To.Config.(*firehose.Config).MaxAttempts = 1
 	edge := startGateway(t, cfg)
 	src, err := edge.Store().Stream("sensors")
 	if err != nil {

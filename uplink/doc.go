@@ -6,8 +6,12 @@
 // A delivery is a consumer of its source streams with a checkpoint per shard,
 // advanced only after the sink acknowledged a batch. Sinks live in their own
 // packages (uplink/file, uplink/s3, uplink/endpoint, uplink/firehose,
-// uplink/kinesis, uplink/kafka, uplink/nats) and implement [Sink]; the
-// gateway builds them from configuration.
+// uplink/kinesis, uplink/kafka, uplink/nats) and implement [Sink]. Each
+// package registers its destination type from its init function
+// ([RegisterDestination]: the type's name, configuration, capabilities and
+// constructor), and the [Manager] builds a delivery's sink through the type
+// its Spec names, handing it an [Env]; nothing switches over the list of
+// destination types.
 //
 // Errors a sink returns decide what happens to a batch:
 //   - nil: every record is delivered;

@@ -25,7 +25,11 @@ type Manager struct {
 	// Dir keeps the deliveries' in-flight markers and paused flags
 	// (the gateway uses DATA_DIR/uplink).
 	Dir string
-	// NewSink builds a spec's Destination into a Sink.
+	// Env is handed to the destinations built from the registered types
+	// (NewSink), its Delivery and Logger set per delivery.
+	Env Env
+	// NewSink, when set, builds a spec's Destination into a Sink in place
+	// of the registered destination types (tests hand in fakes).
 	NewSink func(ctx context.Context, spec Spec) (Sink, error)
 	// NewTransform builds a spec's Transform (non-nil) into a Transformer.
 	NewTransform func(ctx context.Context, spec Spec) (Transformer, error)
@@ -52,8 +56,8 @@ type Manager struct {
 
 // Initialize checks the fields and starts the status events.
 func (m *Manager) Initialize() error {
-	if m.Store == nil || m.NewSink == nil || m.Dir == "" {
-		return fmt.Errorf("uplink: manager needs Store, Dir and NewSink")
+	if m.Store == nil || m.Dir == "" {
+		return fmt.Errorf("uplink: manager needs Store and Dir")
 	}
 	if m.Logger == nil {
 		m.Logger = slog.Default()
@@ -128,7 +132,15 @@ func (m *Manager) build(ctx context.Context, spec Spec) (*delivery, error) {
 	if _, err := os.Stat(m.pausedPath(spec.Name)); err == nil {
 		spec.Paused = true
 	}
-	sink, err := m.NewSink(ctx, spec)
+	env := m.Env
+	env.Delivery, env.Logger = spec.Name, m.Logger.With("delivery", spec.Name)
+	var sink Sink
+	var err error
+	if m.NewSink != nil {
+		sink, err = m.NewSink(ctx, spec)
+	} else {
+		sink, err = NewSink(ctx, spec, env)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("uplink: delivery %q: %w", spec.Name, err)
 	}

@@ -211,17 +211,7 @@ func errorCode(err error) string {
 
 // outputType names the failure for an error output prefix, as Firehose does
 // per destination.
-func (d *delivery) outputType() string {
-	switch d.spec.DestinationType {
-	case "http":
-		return "http-endpoint-failed"
-	case "s3", "file":
-		return "s3-failed"
-	case "":
-		return "delivery-failed"
-	}
-	return d.spec.DestinationType + "-failed"
-}
+func (d *delivery) outputType() string { return errorOutputType(d.spec.DestinationType) }
 
 // deadLetterEach dead-letters the records a PartialError refused for good,
 // grouped by error code and message. The records are the failed ones of the

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -10,13 +9,6 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/tidegate/tidegate/uplink"
-	"github.com/tidegate/tidegate/uplink/endpoint"
-	"github.com/tidegate/tidegate/uplink/file"
-	"github.com/tidegate/tidegate/uplink/firehose"
-	"github.com/tidegate/tidegate/uplink/kafka"
-	"github.com/tidegate/tidegate/uplink/kinesis"
-	"github.com/tidegate/tidegate/uplink/nats"
-	"github.com/tidegate/tidegate/uplink/s3"
 	"github.com/tidegate/tidegate/uplink/transform"
 )
 
@@ -71,61 +63,23 @@ func (l *StringList) UnmarshalYAML(node ast.Node) error {
 	return nil
 }
 
-// destinationTypes maps `to.type` to a new configuration of that destination. Each is
-// decoded strictly from the keys under `to:` other than `type`.
-var destinationTypes = map[string]func() DestinationConfig{
-	"file":     func() DestinationConfig { return &file.Config{} },
-	"s3":       func() DestinationConfig { return &s3.Config{} },
-	"kinesis":  func() DestinationConfig { return &kinesis.Config{} },
-	"firehose": func() DestinationConfig { return &firehose.Config{} },
-	"http":     func() DestinationConfig { return &endpoint.Config{} },
-	"kafka":    func() DestinationConfig { return &kafka.Config{} },
-	"nats":     func() DestinationConfig { return &nats.Config{} },
-}
-
-// DestinationConfig is a destination package's Config.
-type DestinationConfig interface{ Validate() error }
-
-// Destination is `to:`: a type and that destination's settings.
+// Destination is `to:`: a registered destination type and that type's
+// configuration.
 type Destination struct {
 	Type   string
-	Config DestinationConfig
+	Config uplink.DestinationConfig
 }
 
-// UnmarshalYAML reads `type`, then decodes the other keys into that type's Config, so
-// that a key another type would take is still an unknown field here.
+// UnmarshalYAML reads `type`, then decodes the other keys strictly into that
+// type's configuration, so that a key another type would take is an unknown
+// field here, reported at its own position.
 func (d *Destination) UnmarshalYAML(node ast.Node) error {
-	m, ok := node.(*ast.MappingNode)
-	if !ok {
-		return nodeError(node, "expected a mapping with a type, got "+describeNode(node))
+	name, cfg, err := uplink.DestinationSection().Decode(node)
+	if err != nil {
+		return err
 	}
-	rest := *m
-	rest.Values = nil
-	for _, kv := range m.Values {
-		if kv.Key.GetToken().Value == "type" {
-			if err := yaml.NodeToValue(kv.Value, &d.Type, decodeOptions...); err != nil {
-				return err
-			}
-			continue
-		}
-		rest.Values = append(rest.Values, kv)
-	}
-	mk, ok := destinationTypes[d.Type]
-	if !ok {
-		return nodeError(node, fmt.Sprintf("to.type %q is not one of %s", d.Type, strings.Join(DestinationTypes(), ", ")))
-	}
-	d.Config = mk()
-	return yaml.NodeToValue(&rest, d.Config, decodeOptions...)
-}
-
-// DestinationTypes lists the destination types, sorted.
-func DestinationTypes() []string {
-	out := make([]string, 0, len(destinationTypes))
-	for k := range destinationTypes {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	d.Type, d.Config = name, cfg.(uplink.DestinationConfig)
+	return nil
 }
 
 // Spec turns the entry into the uplink engine's definition. The destination's
@@ -146,47 +100,20 @@ func (d DeliverySpec) Spec() (uplink.Spec, error) {
 		s.StartTime = t
 	}
 	if d.To.Config == nil {
-		return s, fmt.Errorf("%w: to: needs a type (%s)", uplink.ErrConfig, strings.Join(DestinationTypes(), ", "))
+		return s, fmt.Errorf("%w: to: needs a type (%s)", uplink.ErrConfig, strings.Join(uplink.DestinationTypes(), ", "))
 	}
-	s.Destination = withCompression(d.To.Config, d.Compression)
+	s.Destination = d.To.Config
+	if c, ok := d.To.Config.(uplink.Compressing); ok && d.Compression != "" {
+		dest, err := c.WithCompression(d.Compression)
+		if err != nil {
+			return s, err
+		}
+		s.Destination = dest
+	}
 	if d.Transform != nil {
 		s.Transform = d.Transform
 	}
 	return s.WithDefaults(), nil
-}
-
-// withCompression copies the delivery's compression into destinations that compress.
-func withCompression(c DestinationConfig, comp string) DestinationConfig {
-	if comp == "" {
-		return c
-	}
-	switch c := c.(type) {
-	case *file.Config:
-		cc := *c
-		if cc.Compression == "" {
-			cc.Compression = comp
-		}
-		return &cc
-	case *s3.Config:
-		cc := *c
-		if cc.Compression == "" {
-			cc.Compression = comp
-		}
-		return &cc
-	case *endpoint.Config:
-		cc := *c
-		if cc.Compression == "" {
-			cc.Compression = comp
-		}
-		return &cc
-	case *kafka.Config:
-		cc := *c
-		if cc.Compression == "" {
-			cc.Compression = comp
-		}
-		return &cc
-	}
-	return c
 }
 
 func (c *Config) validateDeliveries(p *problems) {
@@ -201,11 +128,8 @@ func (c *Config) validateDeliveries(p *problems) {
 		if err == nil {
 			err = s.Validate()
 		}
-		if err == nil && d.To.Type == "nats" && d.Compression != "" && d.Compression != "none" {
-			err = fmt.Errorf("compression: NATS messages are not compressed; remove compression: %s", d.Compression)
-		}
 		if err == nil {
-			err = s.Destination.(DestinationConfig).Validate()
+			err = s.Destination.(uplink.DestinationConfig).Validate()
 			if err != nil {
 				path += ".to"
 			}

@@ -118,3 +118,27 @@ transform: { type: command, command: [python3, t.py], timeout: 5s }
 		t.Errorf("zstd over http: %v", err)
 	}
 }
+
+// TestDestinationKeyErrors: a key a destination type does not take is
+// reported at its own line and column, named, with the keys the type takes.
+func TestDestinationKeyErrors(t *testing.T) {
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"misspelled key": {"deliveries:\n  - name: d\n    from: s\n    to:\n      type: file\n      path: /x\n",
+			`t.yaml:6:7: unknown field "path" in deliveries[0].to: destination type file takes compression, dir, error_prefix, prefix`},
+		"misspelled key in a flow mapping": {"deliveries:\n  - {name: d, from: s, to: {type: file, dir: /x, prefx: p}}\n",
+			`t.yaml:2:50: unknown field "prefx" in deliveries[0].to: destination type file takes compression, dir, error_prefix, prefix`},
+		"key of a nested mapping": {"deliveries:\n  - name: d\n    from: s\n    to:\n      type: kafka\n      brokers: [k:9092]\n      topic: t\n      sasl:\n        mechanism: plain\n        user: u\n",
+			`t.yaml:10:9: unknown field "user" in deliveries[0].to.sasl: destination type kafka takes mechanism, password, password_env, password_file, username there`},
+		"unknown type": {"deliveries:\n  - name: d\n    from: s\n    to:\n      type: ftp\n",
+			`t.yaml:5:13: deliveries[0].to.type: "ftp" is not one of file, firehose, http, kafka, kinesis, nats, s3`},
+		"no type": {"deliveries:\n  - name: d\n    from: s\n    to:\n      dir: /x\n",
+			`t.yaml:5:7: deliveries[0].to: needs a type: one of file, firehose, http, kafka, kinesis, nats, s3`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("t.yaml", []byte(tc.yaml), nil)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("error:\n%v\nwant:\n%s", err, tc.want)
+			}
+		})
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/tidegate/tidegate/internal/typed"
 )
 
 // decodeOptions make the decoder strict: an unknown key is an error. The parser already
@@ -113,6 +115,9 @@ func (o *origins) locate(err error) error {
 	if e, ok := errors.AsType[*Error](err); ok {
 		e.File = o.file
 		return e
+	}
+	if e, ok := errors.AsType[*typed.Error](err); ok {
+		return &Error{File: o.file, Line: e.Line, Column: e.Column, Path: e.Path, Msg: e.Msg}
 	}
 	ye, ok := errors.AsType[yaml.Error](err)
 	if !ok || ye.GetToken() == nil {

@@ -28,42 +28,44 @@ type Destination interface {
 }
 
 // DestinationMapper turns a delivery stream's destination into its sink's
-// configuration (an uplink/s3 or uplink/endpoint Config), which becomes the
+// configuration (the registered s3 or http destination's), which becomes the
 // Spec's Destination. An error refuses CreateDeliveryStream with
 // InvalidArgumentException and its message.
 type DestinationMapper func(d Destination) (config any, err error)
 
 // S3Destination is an (Extended)S3DestinationConfiguration as a sink needs
-// it.
+// it, in the keys of an s3 delivery's `to:` block (the gateway decodes it as
+// one).
 type S3Destination struct {
-	Bucket string
+	Bucket string `yaml:"bucket"`
 	// Prefix and ErrorPrefix are Firehose's Prefix and ErrorOutputPrefix as
 	// given, with their !{timestamp:…} and !{firehose:…} expressions: the
 	// sink expands them, and applies Firehose's default "YYYY/MM/dd/HH/"
 	// when Prefix is empty.
-	Prefix      string
-	ErrorPrefix string
+	Prefix      string `yaml:"prefix"`
+	ErrorPrefix string `yaml:"error_prefix"`
 	// Compression is "none", "gzip" or "snappy" (UNCOMPRESSED, GZIP,
 	// Snappy).
-	Compression string
+	Compression string `yaml:"compression"`
 	// Region and Endpoint are the API's S3Region and S3Endpoint.
-	Region   string
-	Endpoint string
+	Region   string `yaml:"region"`
+	Endpoint string `yaml:"endpoint"`
 }
 
 // HTTPDestination is an HttpEndpointDestinationConfiguration as a sink
-// needs it (the Firehose HTTP endpoint delivery protocol).
+// needs it (the Firehose HTTP endpoint delivery protocol), in the keys of an
+// http delivery's `to:` block.
 type HTTPDestination struct {
-	URL string
+	URL string `yaml:"url"`
 	// AccessKey goes in the X-Amz-Firehose-Access-Key header.
-	AccessKey string
+	AccessKey string `yaml:"access_key"`
 	// Compression is "none" or "gzip" (ContentEncoding NONE, GZIP).
-	Compression string
+	Compression string `yaml:"compression"`
 	// CommonAttributes go in the X-Amz-Firehose-Common-Attributes header.
-	CommonAttributes map[string]string
+	CommonAttributes map[string]string `yaml:"common_attributes"`
 	// SourceARN is the delivery stream's ARN, which Firehose sends in the
 	// X-Amz-Firehose-Source-Arn header.
-	SourceARN string
+	SourceARN string `yaml:"source_arn"`
 }
 
 // Type reports "s3".
