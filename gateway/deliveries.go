@@ -12,7 +12,6 @@ import (
 
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/uplink"
-	"github.com/tidegate/tidegate/uplink/transform"
 )
 
 // Deliveries come from three places, and each place owns its own: the
@@ -67,8 +66,7 @@ func (o *deliveryOrigins) names(origin string) []string {
 func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error {
 	g.uplink = &uplink.Manager{
 		Store: g.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
-		Env:          uplink.Env{Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID},
-		NewTransform: g.newTransform,
+		Env: uplink.Env{Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID},
 	}
 	if err := g.uplink.Initialize(); err != nil {
 		return err
@@ -140,22 +138,6 @@ func (g *Gateway) reconcileDeliveries(ctx context.Context, specs []config.Delive
 func sameSpec(a, b uplink.Spec) bool {
 	a.Paused, b.Paused = false, false
 	return fmt.Sprintf("%#v|%#v|%#v", a, a.Destination, a.Transform) == fmt.Sprintf("%#v|%#v|%#v", b, b.Destination, b.Transform)
-}
-
-// newTransform builds a transform from its configuration.
-func (g *Gateway) newTransform(ctx context.Context, spec uplink.Spec) (uplink.Transformer, error) {
-	c, ok := spec.Transform.(*transform.Config)
-	if !ok {
-		return nil, fmt.Errorf("%w: transform %T is not supported", uplink.ErrConfig, spec.Transform)
-	}
-	cc := *c
-	cc.Logger = g.logger.With("delivery", spec.Name)
-	if cc.DeliveryStreamARN == "" {
-		cfg := g.cfg.Load()
-		cc.DeliveryStreamARN = fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", cfg.Kinesis.Region, cfg.Kinesis.AccountID, spec.Name)
-		cc.Region = cfg.Kinesis.Region
-	}
-	return transform.New(cc)
 }
 
 func (g *Gateway) restDeliveryDir() string {

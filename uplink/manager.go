@@ -31,7 +31,8 @@ type Manager struct {
 	// NewSink, when set, builds a spec's Destination into a Sink in place
 	// of the registered destination types (tests hand in fakes).
 	NewSink func(ctx context.Context, spec Spec) (Sink, error)
-	// NewTransform builds a spec's Transform (non-nil) into a Transformer.
+	// NewTransform, when set, builds a spec's Transform (non-nil) into a
+	// Transformer in place of the registered transform types.
 	NewTransform func(ctx context.Context, spec Spec) (Transformer, error)
 	Logger       *slog.Logger
 	// MaxConcurrentSends is how many deliveries may send at once (default
@@ -146,11 +147,12 @@ func (m *Manager) build(ctx context.Context, spec Spec) (*delivery, error) {
 	}
 	var tr Transformer
 	if spec.Transform != nil {
-		if m.NewTransform == nil {
-			sink.Close()
-			return nil, fmt.Errorf("%w: delivery %q: transforms are not available", ErrConfig, spec.Name)
+		if m.NewTransform != nil {
+			tr, err = m.NewTransform(ctx, spec)
+		} else {
+			tr, err = NewTransformer(ctx, spec, env)
 		}
-		if tr, err = m.NewTransform(ctx, spec); err != nil {
+		if err != nil {
 			sink.Close()
 			return nil, fmt.Errorf("uplink: delivery %q: transform: %w", spec.Name, err)
 		}

@@ -43,11 +43,12 @@ type Spec struct {
 	// gzip, zstd, snappy); the sink's own configuration carries it, this
 	// is for status and validation.
 	Compression string
-	// Transform is the transform's configuration (nil: none), built into a
-	// Transformer by the manager's factory.
-	Transform any
-	// Destination is the sink's configuration (uplink/file.Config,
-	// uplink/s3.Config, …), built into a Sink by the manager's factory.
+	// Transform is the transform's configuration (nil: none), of the
+	// registered transform type TransformType.
+	Transform     any
+	TransformType string
+	// Destination is the sink's configuration, of the registered
+	// destination type DestinationType (uplink/file.Config for "file", …).
 	Destination any
 	// DestinationType names the destination ("file", "s3", "http", …).
 	DestinationType string

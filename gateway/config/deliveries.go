@@ -9,7 +9,6 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/tidegate/tidegate/uplink"
-	"github.com/tidegate/tidegate/uplink/transform"
 )
 
 // DeliverySpec is one entry of `deliveries:`: a stream (or several) forwarded to a
@@ -20,12 +19,12 @@ type DeliverySpec struct {
 	From StringList `yaml:"from"`
 	// Start is where a new delivery begins: trim_horizon (default), latest, or
 	// at_timestamp with StartTime (RFC 3339).
-	Start     string            `yaml:"start"`
-	StartTime string            `yaml:"start_time"`
-	To        Destination       `yaml:"to"`
-	Buffer    BufferHints       `yaml:"buffer"`
-	Transform *transform.Config `yaml:"transform"`
-	Format    string            `yaml:"format"`
+	Start     string      `yaml:"start"`
+	StartTime string      `yaml:"start_time"`
+	To        Destination `yaml:"to"`
+	Buffer    BufferHints `yaml:"buffer"`
+	Transform *Transform  `yaml:"transform"`
+	Format    string      `yaml:"format"`
 	// Compression (gzip, zstd, snappy, none) is handed to destinations that
 	// compress: file, s3, http (gzip only).
 	Compression      string    `yaml:"compression"`
@@ -82,6 +81,24 @@ func (d *Destination) UnmarshalYAML(node ast.Node) error {
 	return nil
 }
 
+// Transform is `transform:`: a registered transform type and that type's
+// configuration.
+type Transform struct {
+	Type   string
+	Config uplink.TransformConfig
+}
+
+// UnmarshalYAML reads `type`, then decodes the other keys strictly into that
+// type's configuration.
+func (t *Transform) UnmarshalYAML(node ast.Node) error {
+	name, cfg, err := uplink.TransformSection().Decode(node)
+	if err != nil {
+		return err
+	}
+	t.Type, t.Config = name, cfg.(uplink.TransformConfig)
+	return nil
+}
+
 // Spec turns the entry into the uplink engine's definition. The destination's
 // compression, when its own key is empty, is the delivery's.
 func (d DeliverySpec) Spec() (uplink.Spec, error) {
@@ -111,7 +128,7 @@ func (d DeliverySpec) Spec() (uplink.Spec, error) {
 		s.Destination = dest
 	}
 	if d.Transform != nil {
-		s.Transform = d.Transform
+		s.Transform, s.TransformType = d.Transform.Config, d.Transform.Type
 	}
 	return s.WithDefaults(), nil
 }
@@ -135,7 +152,7 @@ func (c *Config) validateDeliveries(p *problems) {
 			}
 		}
 		if err == nil && d.Transform != nil {
-			err = d.Transform.Validate()
+			err = d.Transform.Config.Validate()
 			path += ".transform"
 		}
 		if err != nil {

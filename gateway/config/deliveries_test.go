@@ -111,7 +111,7 @@ transform: { type: command, command: [python3, t.py], timeout: 5s }
 	if ec := s.Destination.(*endpoint.Config); ec.Compression != "gzip" || ec.AccessKey != "k" {
 		t.Errorf("endpoint config %+v", ec)
 	}
-	if tc := s.Transform.(*transform.Config); tc.Timeout != 5*time.Second || tc.Command[0] != "python3" {
+	if tc := s.Transform.(*transform.CommandConfig); s.TransformType != "command" || tc.Timeout != 5*time.Second || tc.Command[0] != "python3" {
 		t.Errorf("transform %+v", tc)
 	}
 	if _, err := ParseDelivery("body", []byte("name: d\nfrom: s\nto: {type: http, url: \"http://x\"}\ncompression: zstd\n")); err == nil || !strings.Contains(err.Error(), "compression") {
@@ -133,6 +133,10 @@ func TestDestinationKeyErrors(t *testing.T) {
 			`t.yaml:5:13: deliveries[0].to.type: "ftp" is not one of file, firehose, http, kafka, kinesis, nats, s3`},
 		"no type": {"deliveries:\n  - name: d\n    from: s\n    to:\n      dir: /x\n",
 			`t.yaml:5:7: deliveries[0].to: needs a type: one of file, firehose, http, kafka, kinesis, nats, s3`},
+		"transform key": {"deliveries:\n  - name: d\n    from: s\n    to: {type: file, dir: /x}\n    transform:\n      type: command\n      command: [t.py]\n      url: http://x\n",
+			`t.yaml:8:7: unknown field "url" in deliveries[0].transform: transform type command takes command, delivery_stream_arn, env, max_payload, max_records, region, timeout`},
+		"transform type": {"deliveries:\n  - name: d\n    from: s\n    to: {type: file, dir: /x}\n    transform: {type: lambda}\n",
+			`t.yaml:5:23: deliveries[0].transform.type: "lambda" is not one of command, http`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse("t.yaml", []byte(tc.yaml), nil)

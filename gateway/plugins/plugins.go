@@ -15,4 +15,7 @@ import (
 	_ "github.com/tidegate/tidegate/uplink/kinesis"
 	_ "github.com/tidegate/tidegate/uplink/nats"
 	_ "github.com/tidegate/tidegate/uplink/s3"
+
+	// Transforms: `transform: {type: …}` of a delivery.
+	_ "github.com/tidegate/tidegate/uplink/transform" // http, command
 )

@@ -34,7 +34,8 @@ const (
 //
 // Lock order: calls, then a process's busy; mu is held alone.
 type Command struct {
-	cfg       Config
+	cfg       Invocation
+	argv, env []string
 	name      string
 	maxAnswer int
 	log       *slog.Logger
@@ -53,22 +54,18 @@ type Command struct {
 }
 
 // NewCommand validates cfg, checks that the program exists, and starts it.
-func NewCommand(cfg Config) (*Command, error) {
-	if cfg.Type == "" {
-		cfg.Type = TypeCommand
-	}
+func NewCommand(cfg CommandConfig) (*Command, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	if cfg.Type != TypeCommand {
-		return nil, fmt.Errorf("%w: transform: type: %q is not command", uplink.ErrConfig, cfg.Type)
 	}
 	if _, err := exec.LookPath(cfg.Command[0]); err != nil {
 		return nil, fmt.Errorf("%w: transform: command: %w", uplink.ErrConfig, err)
 	}
-	cfg = cfg.withDefaults()
+	cfg.Invocation = cfg.Invocation.withDefaults()
 	c := &Command{
-		cfg:       cfg,
+		cfg:       cfg.Invocation,
+		argv:      cfg.Command,
+		env:       cfg.Env,
 		name:      cfg.Command[0],
 		maxAnswer: max(DefaultMaxPayload, 2*cfg.MaxPayload),
 		log:       cfg.Logger.With("transform", "command", "command", cfg.Command[0]),
@@ -177,7 +174,7 @@ func (c *Command) supervise() {
 	defer c.wg.Done()
 	backoff := minRestart
 	for {
-		p, err := startProcess(c.cfg.Command, c.cfg.Env, c.log)
+		p, err := startProcess(c.argv, c.env, c.log)
 		if err != nil {
 			c.log.Error("transform command did not start", "error", err, "retry_in", backoff)
 		} else {

@@ -17,13 +17,11 @@ import (
 )
 
 // newUpperCommand runs this test binary as the command (see TestMain).
-func newUpperCommand(t *testing.T, mode string, cfg Config) (*Command, *logRecorder) {
+func newUpperCommand(t *testing.T, mode string, inv Invocation) (*Command, *logRecorder) {
 	t.Helper()
 	log, rec := newLogRecorder()
-	cfg.Type = TypeCommand
-	cfg.Command = []string{os.Args[0], "-test.run=^$"}
-	cfg.Env = append(cfg.Env, childEnv+"="+mode)
-	cfg.Logger = log
+	inv.Logger = log
+	cfg := CommandConfig{Command: []string{os.Args[0], "-test.run=^$"}, Env: []string{childEnv + "=" + mode}, Invocation: inv}
 	c, err := NewCommand(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +31,7 @@ func newUpperCommand(t *testing.T, mode string, cfg Config) (*Command, *logRecor
 }
 
 func TestCommandTransform(t *testing.T) {
-	c, logs := newUpperCommand(t, "upper", Config{MaxRecords: 3})
+	c, logs := newUpperCommand(t, "upper", Invocation{MaxRecords: 3})
 	recs := testRecords("hello", "please drop me", "fail this one", "", "<b>&amp;</b>", "ünïcödé\n", "\x00\xff binary")
 	for range 3 { // several calls, one process
 		res, err := c.Transform(context.Background(), "to-cloud", recs)
@@ -69,7 +67,7 @@ func TestCommandRestarts(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, logs := newUpperCommand(t, "upper", Config{Timeout: cmpOrDuration(tc.timeout, 10*time.Second)})
+			c, logs := newUpperCommand(t, "upper", Invocation{Timeout: cmpOrDuration(tc.timeout, 10*time.Second)})
 			good := testRecords("fine", "also fine")
 			if _, err := c.Transform(context.Background(), "d", good); err != nil {
 				t.Fatal(err)
@@ -115,7 +113,7 @@ func TestCommandRestarts(t *testing.T) {
 // A command that keeps exiting is restarted with a growing backoff, not in
 // a tight loop.
 func TestCommandRestartBackoff(t *testing.T) {
-	c, logs := newUpperCommand(t, "exit", Config{Timeout: 300 * time.Millisecond})
+	c, logs := newUpperCommand(t, "exit", Invocation{Timeout: 300 * time.Millisecond})
 	_, err := c.Transform(context.Background(), "d", testRecords("a"))
 	if err == nil {
 		t.Fatal("a command that exits at once transformed records")
@@ -129,7 +127,7 @@ func TestCommandRestartBackoff(t *testing.T) {
 }
 
 func TestCommandClose(t *testing.T) {
-	c, _ := newUpperCommand(t, "upper", Config{})
+	c, _ := newUpperCommand(t, "upper", Invocation{})
 	if _, err := c.Transform(context.Background(), "d", testRecords("a")); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +148,7 @@ func TestCommandClose(t *testing.T) {
 
 // Close stops a command even while an event is in flight.
 func TestCommandCloseWhileBusy(t *testing.T) {
-	c, _ := newUpperCommand(t, "upper", Config{})
+	c, _ := newUpperCommand(t, "upper", Invocation{})
 	errc := make(chan error, 1)
 	go func() {
 		_, err := c.Transform(context.Background(), "d", testRecords("hang"))
@@ -169,7 +167,7 @@ func TestCommandCloseWhileBusy(t *testing.T) {
 }
 
 func TestCommandCallerContext(t *testing.T) {
-	c, _ := newUpperCommand(t, "upper", Config{})
+	c, _ := newUpperCommand(t, "upper", Invocation{})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	if _, err := c.Transform(ctx, "d", testRecords("hang")); !errors.Is(err, context.DeadlineExceeded) {
@@ -178,7 +176,7 @@ func TestCommandCallerContext(t *testing.T) {
 }
 
 func TestNewCommandMissingProgram(t *testing.T) {
-	_, err := NewCommand(Config{Command: []string{"/nonexistent/transform"}})
+	_, err := NewCommand(CommandConfig{Command: []string{"/nonexistent/transform"}})
 	if !errors.Is(err, uplink.ErrConfig) {
 		t.Fatalf("got %v, want ErrConfig", err)
 	}
@@ -193,7 +191,7 @@ func cmpOrDuration(a, b time.Duration) time.Duration {
 
 // Deliveries may share a command: their events take turns.
 func TestCommandConcurrentCalls(t *testing.T) {
-	c, logs := newUpperCommand(t, "upper", Config{})
+	c, logs := newUpperCommand(t, "upper", Invocation{})
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {

@@ -27,25 +27,15 @@ const (
 	// DefaultMaxPayload bounds an event, as Lambda bounds a synchronous
 	// invocation's payload (6 MiB); Firehose never sends a function more.
 	DefaultMaxPayload = 6 << 20
-	// DefaultRegion fills the event's region when none is configured: the
-	// delivery stream lives on the gateway.
+	// DefaultRegion fills the event's region when none is configured and
+	// no gateway gave its own: the delivery stream lives on the gateway.
 	DefaultRegion = "local"
 )
 
-// Config is the `transform:` block of a delivery.
-type Config struct {
-	// Type is "http" or "command".
-	Type string `yaml:"type"`
-	// URL receives the events as POSTs (type http).
-	URL string `yaml:"url"`
-	// Headers are added to every request (type http), e.g. Authorization.
-	Headers map[string]string `yaml:"headers"`
-	// Command is the program and its arguments (type command), run without
-	// a shell.
-	Command []string `yaml:"command"`
-	// Env adds NAME=value entries to the inherited environment of the
-	// command (PYTHONUNBUFFERED=1 is a common need).
-	Env []string `yaml:"env"`
+// Invocation is what both transform types take: how a batch is cut into
+// events, how long one may take, and what the events say about the
+// delivery.
+type Invocation struct {
 	// Timeout bounds one invocation (default 60 s). A command that misses
 	// it is killed and restarted: its late answer would be taken for the
 	// next event's.
@@ -56,10 +46,12 @@ type Config struct {
 	// MaxPayload bounds an event's size in bytes, about (default 6 MiB);
 	// a larger set is split.
 	MaxPayload int `yaml:"max_payload"`
-	// Region goes into the event's region (default "local").
+	// Region goes into the event's region (default: the gateway's region,
+	// or "local" outside a gateway).
 	Region string `yaml:"region"`
 	// DeliveryStreamARN goes into the event's deliveryStreamArn; default
-	// arn:aws:firehose:<region>:000000000000:deliverystream/<delivery>.
+	// the gateway's name for the delivery,
+	// arn:aws:firehose:<region>:<account>:deliverystream/<delivery>.
 	DeliveryStreamARN string `yaml:"delivery_stream_arn"`
 
 	// Logger receives the command's stderr and the records that failed
@@ -67,47 +59,65 @@ type Config struct {
 	Logger *slog.Logger `yaml:"-"`
 }
 
+// HTTPConfig is `transform: {type: http, …}`: the events are POSTed to URL.
+type HTTPConfig struct {
+	// URL receives the events as POSTs.
+	URL string `yaml:"url"`
+	// Headers are added to every request, e.g. Authorization.
+	Headers    map[string]string `yaml:"headers"`
+	Invocation `yaml:",inline"`
+}
+
+// CommandConfig is `transform: {type: command, …}`: the events go to a
+// long-lived local process.
+type CommandConfig struct {
+	// Command is the program and its arguments, run without a shell.
+	Command []string `yaml:"command"`
+	// Env adds NAME=value entries to the inherited environment of the
+	// command (PYTHONUNBUFFERED=1 is a common need).
+	Env        []string `yaml:"env"`
+	Invocation `yaml:",inline"`
+}
+
+func bad(key, format string, args ...any) error {
+	return fmt.Errorf("%w: transform: %s: %s", uplink.ErrConfig, key, fmt.Sprintf(format, args...))
+}
+
+// Validate checks the configuration without reaching the endpoint.
+func (c HTTPConfig) Validate() error {
+	if c.URL == "" {
+		return bad("url", "is required for type http")
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("url", "want an http:// or https:// URL with a host")
+	}
+	for k, v := range c.Headers {
+		if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
+			return bad("headers", "%q is not a valid header", k)
+		}
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Type", "Content-Length", "Content-Encoding", "Host", "Transfer-Encoding":
+			return bad("headers", "%s is set by the transform", k)
+		}
+	}
+	return c.Invocation.validate()
+}
+
 // Validate checks the configuration without running anything.
-func (c Config) Validate() error {
-	bad := func(key, format string, args ...any) error {
-		return fmt.Errorf("%w: transform: %s: %s", uplink.ErrConfig, key, fmt.Sprintf(format, args...))
+func (c CommandConfig) Validate() error {
+	if len(c.Command) == 0 || c.Command[0] == "" {
+		return bad("command", "is required for type command: the program and its arguments")
 	}
-	switch c.Type {
-	case TypeHTTP:
-		if c.URL == "" {
-			return bad("url", "is required for type http")
+	for _, e := range c.Env {
+		if k, _, ok := strings.Cut(e, "="); !ok || k == "" {
+			return bad("env", "%q is not NAME=value", e)
 		}
-		u, err := url.Parse(c.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return bad("url", "want an http:// or https:// URL with a host")
-		}
-		for k, v := range c.Headers {
-			if !validHeaderName(k) || strings.ContainsAny(v, "\r\n\x00") {
-				return bad("headers", "%q is not a valid header", k)
-			}
-			switch http.CanonicalHeaderKey(k) {
-			case "Content-Type", "Content-Length", "Content-Encoding", "Host", "Transfer-Encoding":
-				return bad("headers", "%s is set by the transform", k)
-			}
-		}
-		if len(c.Command) > 0 {
-			return bad("command", "is for type command")
-		}
-	case TypeCommand:
-		if len(c.Command) == 0 || c.Command[0] == "" {
-			return bad("command", "is required for type command: the program and its arguments")
-		}
-		for _, e := range c.Env {
-			if k, _, ok := strings.Cut(e, "="); !ok || k == "" {
-				return bad("env", "%q is not NAME=value", e)
-			}
-		}
-		if c.URL != "" || len(c.Headers) > 0 {
-			return bad("url", "url and headers are for type http")
-		}
-	default:
-		return bad("type", "%q is not http or command", c.Type)
 	}
+	return c.Invocation.validate()
+}
+
+func (c Invocation) validate() error {
 	switch {
 	case c.Timeout < 0:
 		return bad("timeout", "%s is negative", c.Timeout)
@@ -121,7 +131,7 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func (c Config) withDefaults() Config {
+func (c Invocation) withDefaults() Invocation {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -140,32 +150,25 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// withEnv fills in what the gateway knows: its logger, its region and its
+// name for the delivery.
+func (c Invocation) withEnv(env uplink.Env) Invocation {
+	c.Logger = env.Logger
+	if c.Region == "" {
+		c.Region = env.Region
+	}
+	if c.DeliveryStreamARN == "" {
+		c.DeliveryStreamARN = env.DeliveryStreamARN()
+	}
+	return c
+}
+
 // streamARN is the event's deliveryStreamArn for a delivery.
-func (c Config) streamARN(delivery string) string {
+func (c Invocation) streamARN(delivery string) string {
 	if c.DeliveryStreamARN != "" {
 		return c.DeliveryStreamARN
 	}
 	return "arn:aws:firehose:" + c.Region + ":000000000000:deliverystream/" + delivery
-}
-
-// New builds the transform cfg.Type names, for the gateway's factory.
-func New(cfg Config) (uplink.Transformer, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	// Explicit returns: a nil *Command in the interface would not be nil.
-	if cfg.Type == TypeCommand {
-		c, err := NewCommand(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-	h, err := NewHTTP(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return h, nil
 }
 
 func validHeaderName(s string) bool {

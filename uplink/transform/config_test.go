@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -12,25 +13,22 @@ import (
 func TestConfigValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		cfg  Config
+		cfg  uplink.TransformConfig
 		key  string // "" means valid
 	}{
-		{"http", Config{Type: "http", URL: "https://transform.local/fn", Headers: map[string]string{"Authorization": "Bearer x"}, Timeout: time.Minute, MaxRecords: 500, MaxPayload: 1 << 20}, ""},
-		{"command", Config{Type: "command", Command: []string{"python3", "-u", "t.py"}, Env: []string{"PYTHONUNBUFFERED=1"}}, ""},
-		{"no type", Config{URL: "https://x"}, "type"},
-		{"lambda type", Config{Type: "lambda"}, "type"},
-		{"http without url", Config{Type: "http"}, "url"},
-		{"http bad url", Config{Type: "http", URL: "file:///x"}, "url"},
-		{"http bad header", Config{Type: "http", URL: "https://x", Headers: map[string]string{"Bad Name": "v"}}, "headers"},
-		{"http header newline", Config{Type: "http", URL: "https://x", Headers: map[string]string{"X-A": "v\r\nX-B: w"}}, "headers"},
-		{"http content-type header", Config{Type: "http", URL: "https://x", Headers: map[string]string{"content-type": "text/plain"}}, "headers"},
-		{"http with command", Config{Type: "http", URL: "https://x", Command: []string{"x"}}, "command"},
-		{"command empty", Config{Type: "command"}, "command"},
-		{"command with url", Config{Type: "command", Command: []string{"x"}, URL: "https://x"}, "url"},
-		{"command bad env", Config{Type: "command", Command: []string{"x"}, Env: []string{"NOEQUALS"}}, "env"},
-		{"negative timeout", Config{Type: "http", URL: "https://x", Timeout: -1}, "timeout"},
-		{"negative max_records", Config{Type: "http", URL: "https://x", MaxRecords: -1}, "max_records"},
-		{"tiny max_payload", Config{Type: "http", URL: "https://x", MaxPayload: 10}, "max_payload"},
+		{"http", HTTPConfig{URL: "https://transform.local/fn", Headers: map[string]string{"Authorization": "Bearer x"}, Invocation: Invocation{Timeout: time.Minute, MaxRecords: 500, MaxPayload: 1 << 20}}, ""},
+		{"command", CommandConfig{Command: []string{"python3", "-u", "t.py"}, Env: []string{"PYTHONUNBUFFERED=1"}}, ""},
+		{"http without url", HTTPConfig{}, "url"},
+		{"http bad url", HTTPConfig{URL: "file:///x"}, "url"},
+		{"http bad header", HTTPConfig{URL: "https://x", Headers: map[string]string{"Bad Name": "v"}}, "headers"},
+		{"http header newline", HTTPConfig{URL: "https://x", Headers: map[string]string{"X-A": "v\r\nX-B: w"}}, "headers"},
+		{"http content-type header", HTTPConfig{URL: "https://x", Headers: map[string]string{"content-type": "text/plain"}}, "headers"},
+		{"command empty", CommandConfig{}, "command"},
+		{"command bad env", CommandConfig{Command: []string{"x"}, Env: []string{"NOEQUALS"}}, "env"},
+		{"negative timeout", HTTPConfig{URL: "https://x", Invocation: Invocation{Timeout: -1}}, "timeout"},
+		{"negative max_records", CommandConfig{Command: []string{"x"}, Invocation: Invocation{MaxRecords: -1}}, "max_records"},
+		{"tiny max_payload", HTTPConfig{URL: "https://x", Invocation: Invocation{MaxPayload: 10}}, "max_payload"},
+		{"bad region", HTTPConfig{URL: "https://x", Invocation: Invocation{Region: "eu west"}}, "region"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()
@@ -43,9 +41,37 @@ func TestConfigValidate(t *testing.T) {
 			if !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), tc.key+":") {
 				t.Fatalf("got %v, want ErrConfig naming %s", err, tc.key)
 			}
-			if tr, err := New(tc.cfg); err == nil || tr != nil {
-				t.Fatalf("New accepted an invalid config: %v", tr)
-			}
 		})
+	}
+}
+
+// The registered types fill in what the gateway knows: the event names the
+// delivery with the gateway's region and account unless configured.
+func TestRegisteredTypesTakeTheEnv(t *testing.T) {
+	env := uplink.Env{Delivery: "to-cloud", Region: "eu-west-1", AccountID: "111122223333"}
+	for _, tc := range []struct {
+		cfg         Invocation
+		region, arn string
+	}{
+		{Invocation{}, "eu-west-1", "arn:aws:firehose:eu-west-1:111122223333:deliverystream/to-cloud"},
+		{Invocation{Region: "us-west-2", DeliveryStreamARN: "arn:aws:firehose:us-west-2:1:deliverystream/x"}, "us-west-2", "arn:aws:firehose:us-west-2:1:deliverystream/x"},
+	} {
+		got := tc.cfg.withEnv(env)
+		if got.Region != tc.region || got.streamARN("to-cloud") != tc.arn {
+			t.Errorf("%+v: region %s, ARN %s; want %s, %s", tc.cfg, got.Region, got.streamARN("to-cloud"), tc.region, tc.arn)
+		}
+	}
+	spec := uplink.Spec{Name: "to-cloud", TransformType: TypeHTTP, Transform: &HTTPConfig{URL: "http://127.0.0.1:1/fn"}}
+	tr, err := uplink.NewTransformer(context.Background(), spec, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if h := tr.(*HTTP); h.cfg.Region != "eu-west-1" || h.cfg.DeliveryStreamARN != env.DeliveryStreamARN() {
+		t.Errorf("http transform built with %+v", h.cfg)
+	}
+	spec.TransformType = TypeCommand
+	if _, err := uplink.NewTransformer(context.Background(), spec, env); err == nil {
+		t.Error("an http configuration built a command transform")
 	}
 }

@@ -42,7 +42,7 @@ func ExampleHTTP() {
 	}))
 	defer fn.Close()
 
-	tr, err := transform.NewHTTP(transform.Config{Type: "http", URL: fn.URL})
+	tr, err := transform.NewHTTP(transform.HTTPConfig{URL: fn.URL})
 	if err != nil {
 		panic(err)
 	}

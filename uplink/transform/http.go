@@ -22,7 +22,7 @@ var _ uplink.Transformer = (*HTTP)(nil)
 // function URL or API Gateway route in front of a Firehose transform
 // function works as is). Safe for concurrent use.
 type HTTP struct {
-	cfg         Config
+	cfg         Invocation
 	url, logURL string
 	headers     http.Header
 	maxAnswer   int64
@@ -33,19 +33,13 @@ type HTTP struct {
 
 // NewHTTP validates cfg and builds the transform; it does not reach the
 // endpoint.
-func NewHTTP(cfg Config) (*HTTP, error) {
-	if cfg.Type == "" {
-		cfg.Type = TypeHTTP
-	}
+func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Type != TypeHTTP {
-		return nil, fmt.Errorf("%w: transform: type: %q is not http", uplink.ErrConfig, cfg.Type)
-	}
-	cfg = cfg.withDefaults()
+	cfg.Invocation = cfg.Invocation.withDefaults()
 	h := &HTTP{
-		cfg:     cfg,
+		cfg:     cfg.Invocation,
 		url:     cfg.URL,
 		logURL:  redactURL(cfg.URL),
 		headers: make(http.Header, len(cfg.Headers)+2),

@@ -44,9 +44,8 @@ func upperServer(t *testing.T) (*httptest.Server, *[]string) {
 	return srv, &invocations
 }
 
-func newHTTP(t *testing.T, cfg Config) *HTTP {
+func newHTTP(t *testing.T, cfg HTTPConfig) *HTTP {
 	t.Helper()
-	cfg.Type = TypeHTTP
 	h, err := NewHTTP(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +56,7 @@ func newHTTP(t *testing.T, cfg Config) *HTTP {
 
 func TestHTTPTransform(t *testing.T) {
 	srv, invocations := upperServer(t)
-	h := newHTTP(t, Config{URL: srv.URL + "/transform?key=k", Headers: map[string]string{"Authorization": "Bearer t0ken"}})
+	h := newHTTP(t, HTTPConfig{URL: srv.URL + "/transform?key=k", Headers: map[string]string{"Authorization": "Bearer t0ken"}})
 	recs := testRecords("hello", "please drop me", "fail this one", "", "<b>&amp;</b>", "ünïcödé\n", "\x00\xff binary")
 	res, err := h.Transform(context.Background(), "to-cloud", recs)
 	if err != nil {
@@ -80,7 +79,7 @@ func TestHTTPSplitsInvocations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, invocations := upperServer(t)
-			h := newHTTP(t, Config{URL: srv.URL, MaxRecords: tc.maxRecords, MaxPayload: tc.payload, Headers: map[string]string{"authorization": "Bearer t0ken"}})
+			h := newHTTP(t, HTTPConfig{URL: srv.URL, Headers: map[string]string{"authorization": "Bearer t0ken"}, Invocation: Invocation{MaxRecords: tc.maxRecords, MaxPayload: tc.payload}})
 			datas := make([]string, tc.n)
 			for i := range datas {
 				datas[i] = fmt.Sprintf("%0*d", tc.size, i)
@@ -141,7 +140,7 @@ func TestHTTPAnswerProblems(t *testing.T) {
 			}))
 			defer srv.Close()
 			log, rec := newLogRecorder()
-			h := newHTTP(t, Config{URL: srv.URL, Logger: log})
+			h := newHTTP(t, HTTPConfig{URL: srv.URL, Invocation: Invocation{Logger: log}})
 			res, err := h.Transform(context.Background(), "d", recs)
 			if err != nil {
 				t.Fatal(err)
@@ -186,7 +185,7 @@ func TestHTTPFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := httptest.NewServer(tc.handler)
 			defer srv.Close()
-			h := newHTTP(t, Config{URL: srv.URL, Timeout: 200 * time.Millisecond})
+			h := newHTTP(t, HTTPConfig{URL: srv.URL, Invocation: Invocation{Timeout: 200 * time.Millisecond}})
 			res, err := h.Transform(context.Background(), "d", testRecords("a"))
 			if err == nil || res != nil {
 				t.Fatalf("got %v, %v; want an error", res, err)
@@ -199,7 +198,7 @@ func TestHTTPFailures(t *testing.T) {
 	t.Run("closed server", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
 		srv.Close()
-		h := newHTTP(t, Config{URL: srv.URL + "?token=s3cr3t"})
+		h := newHTTP(t, HTTPConfig{URL: srv.URL + "?token=s3cr3t"})
 		_, err := h.Transform(context.Background(), "d", testRecords("a"))
 		if !uplink.IsUnreachable(err) || strings.Contains(err.Error(), "s3cr3t") {
 			t.Fatalf("got %v, want unreachable without the token", err)
@@ -207,7 +206,7 @@ func TestHTTPFailures(t *testing.T) {
 	})
 	t.Run("duplicate input ids", func(t *testing.T) {
 		srv, _ := upperServer(t)
-		h := newHTTP(t, Config{URL: srv.URL})
+		h := newHTTP(t, HTTPConfig{URL: srv.URL})
 		recs := testRecords("a", "b")
 		recs[1].RecordID = recs[0].RecordID
 		if _, err := h.Transform(context.Background(), "d", recs); err == nil {
@@ -223,7 +222,7 @@ func TestHTTPEventShape(t *testing.T) {
 		fmt.Fprint(w, `{"records":[{"recordId":"rec-000","result":"Dropped"}]}`)
 	}))
 	defer srv.Close()
-	h := newHTTP(t, Config{URL: srv.URL, Region: "eu-west-1"})
+	h := newHTTP(t, HTTPConfig{URL: srv.URL, Invocation: Invocation{Region: "eu-west-1"}})
 	recs := testRecords("hello")
 	recs[0].Data = nil
 	if _, err := h.Transform(context.Background(), "to-cloud", recs); err != nil {
@@ -240,7 +239,7 @@ func TestHTTPEventShape(t *testing.T) {
 }
 
 func TestNewHTTPRefusesBadConfig(t *testing.T) {
-	_, err := NewHTTP(Config{URL: "ftp://x"})
+	_, err := NewHTTP(HTTPConfig{URL: "ftp://x"})
 	if !errors.Is(err, uplink.ErrConfig) {
 		t.Fatalf("got %v", err)
 	}

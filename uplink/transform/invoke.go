@@ -15,7 +15,7 @@ type invokeFunc func(ctx context.Context, event []byte, chunk []uplink.Transform
 // run is Transform for both kinds: it splits recs into invocations, invokes
 // them one after another and checks the answers. Any invocation failing
 // fails the call (the delivery retries the batch).
-func run(ctx context.Context, cfg Config, log *slog.Logger, delivery string, recs []uplink.TransformRecord, invoke invokeFunc) ([]uplink.TransformResult, error) {
+func run(ctx context.Context, cfg Invocation, log *slog.Logger, delivery string, recs []uplink.TransformRecord, invoke invokeFunc) ([]uplink.TransformResult, error) {
 	seen := make(map[string]struct{}, len(recs))
 	for _, r := range recs {
 		if _, dup := seen[r.RecordID]; dup {
