@@ -1,15 +1,11 @@
 package gateway
 
 import (
-	"fmt"
 	"path/filepath"
-
-	"github.com/goccy/go-yaml"
 
 	"github.com/tidegate/tidegate/devices/decode"
 	"github.com/tidegate/tidegate/devices/ingest"
 	"github.com/tidegate/tidegate/devices/mqtt"
-	"github.com/tidegate/tidegate/devices/sparkplug"
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
@@ -27,7 +23,7 @@ func (g *Gateway) startMQTT(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	svc := &mqtt.Service{Config: mc, Sink: sink, Decoders: g.newDecoder, Observer: g.devices, Logger: g.logger}
+	svc := &mqtt.Service{Config: mc, Sink: sink, DecoderEnv: g.decoderEnv, Observer: g.devices, Logger: g.logger}
 	if err := svc.Initialize(); err != nil {
 		sink.Close()
 		return err
@@ -47,39 +43,29 @@ func (g *Gateway) MQTTAddr() string {
 	return g.mqtt.Broker.Addr()
 }
 
-// newDecoder builds a subscription's decoder from its name and options.
-func (g *Gateway) newDecoder(broker, name string, opts map[string]any) (decode.Decoder, error) {
-	if name == decode.TypeSparkplug {
-		rebirth := func(cmd sparkplug.Command) { g.sparkplugRebirth(broker, cmd) }
-		return sparkplug.NewDecoder(rebirth, func(device string, online bool) {
-			g.devices.SetOnline(device, "sparkplug", online, "Sparkplug death")
-		}), nil
+// decoderEnv is how the decoder of a subscription on broker answers devices:
+// replies (Sparkplug rebirth requests) go out through that broker, and
+// devices it reports online or offline are marked so in the registry, under
+// the decoder's name.
+func (g *Gateway) decoderEnv(broker, decoder string) decode.Env {
+	return decode.Env{
+		Reply: func(topic string, payload []byte) { g.reply(broker, decoder, topic, payload) },
+		SetOnline: func(device string, online bool, why string) {
+			g.devices.SetOnline(device, decoder, online, why)
+		},
 	}
-	var c decode.Config
-	if len(opts) > 0 {
-		b, err := yaml.Marshal(opts)
-		if err != nil {
-			return nil, err
-		}
-		if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField()); err != nil {
-			return nil, fmt.Errorf("decoder_options: %w", err)
-		}
-	}
-	c.Type = name
-	return decode.New(c)
 }
 
-// sparkplugRebirth asks an edge node to publish its births again (after a
-// sequence gap or data from an unknown alias), over the broker its data came
-// through: the embedded one, or an external broker.
-func (g *Gateway) sparkplugRebirth(broker string, cmd sparkplug.Command) {
+// reply publishes a decoder's message to devices (QoS 1) over the broker its
+// data came through: the embedded one, or an external broker.
+func (g *Gateway) reply(broker, decoder, topic string, payload []byte) {
 	if g.mqtt == nil {
-		g.logger.Warn("sparkplug: rebirth needed but MQTT is not running", "topic", cmd.Topic)
+		g.logger.Warn("decoder reply dropped: MQTT is not running", "decoder", decoder, "topic", topic)
 		return
 	}
-	if err := g.mqtt.Publish(broker, cmd.Topic, cmd.Payload, 1); err != nil {
-		g.logger.Warn("sparkplug: rebirth request", "topic", cmd.Topic, "broker", broker, "err", err)
+	if err := g.mqtt.Publish(broker, topic, payload, 1); err != nil {
+		g.logger.Warn("decoder reply not published", "decoder", decoder, "topic", topic, "broker", broker, "err", err)
 		return
 	}
-	g.logger.Info("sparkplug: rebirth requested", "topic", cmd.Topic, "broker", broker)
+	g.logger.Info("decoder reply published", "decoder", decoder, "topic", topic, "broker", broker)
 }

@@ -23,7 +23,7 @@ func TestSparkplugRebirthThroughAnExternalBroker(t *testing.T) {
 mqtt:
   listen: "-"
   brokers: [{name: site, url: "tcp://%s", client_id: tidegate-sp}]
-  subscriptions: [{broker: site, topic: "spBv1.0/#", stream: plant, decoder: sparkplug}]
+  subscriptions: [{broker: site, topic: "spBv1.0/#", stream: plant, decoder: {type: sparkplug}}]
 `, addr)))
 	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + addr).SetClientID("edge-1"))
 	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {

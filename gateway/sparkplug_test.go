@@ -19,7 +19,7 @@ import (
 func TestSparkplugFleetThroughTheGateway(t *testing.T) {
 	g := startGateway(t, testConfig(t, `streams: [{name: plant, shards: 1}]
 mqtt:
-  subscriptions: [{topic: "spBv1.0/#", stream: plant, decoder: sparkplug}]
+  subscriptions: [{topic: "spBv1.0/#", stream: plant, decoder: {type: sparkplug}}]
 `))
 	f, err := fleet.New(fleet.Config{Broker: "tcp://" + g.MQTTAddr(), Devices: 3, Rate: 50, QoS: 1, Count: 20,
 		Format: fleet.FormatSparkplug, Group: "plant", Logger: slog.New(slog.DiscardHandler)})
@@ -67,7 +67,7 @@ mqtt:
 func TestSparkplugSequenceGapRequestsRebirth(t *testing.T) {
 	g := startGateway(t, testConfig(t, `streams: [{name: plant, shards: 1}]
 mqtt:
-  subscriptions: [{topic: "spBv1.0/#", stream: plant, decoder: sparkplug}]
+  subscriptions: [{topic: "spBv1.0/#", stream: plant, decoder: {type: sparkplug}}]
 `))
 	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + g.MQTTAddr()).SetClientID("edge-1"))
 	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {

@@ -13,10 +13,10 @@ import (
 type CSV struct {
 	// Fields selects and renames columns: output name → header name.
 	// Empty keeps every column.
-	Fields      map[string]string
-	DeviceField string
-	TimeField   string
-	TimeFormat  TimeFormat
+	Fields      map[string]string `yaml:"fields"`
+	DeviceField string            `yaml:"device_field"`
+	TimeField   string            `yaml:"time_field"`
+	TimeFormat  TimeFormat        `yaml:"time_format"`
 }
 
 var _ Decoder = (*CSV)(nil)

@@ -1,6 +1,8 @@
 // Package decode turns MQTT payloads into records: JSON (field selection and
-// renaming), plain numbers, CSV with a header, raw bytes. Sparkplug B, which
-// keeps session state, lives in devices/sparkplug.
+// renaming), plain numbers, CSV with a header, raw bytes. It holds the
+// registry of payload formats ([Register]); these four register themselves
+// here, and Sparkplug B, which keeps session state, registers from
+// devices/sparkplug.
 package decode
 
 import "time"

@@ -10,7 +10,7 @@ import (
 var (
 	// ErrBadPayload marks every Decode error: the message is dead-lettered.
 	ErrBadPayload = errors.New("decode: bad payload")
-	// ErrConfig marks every error from New: the decoder configuration is wrong.
+	// ErrConfig marks every configuration error: the decoder configuration is wrong.
 	ErrConfig = errors.New("decode: bad config")
 )
 

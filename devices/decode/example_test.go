@@ -6,9 +6,9 @@ import (
 	"github.com/tidegate/tidegate/devices/decode"
 )
 
-func ExampleNew() {
-	show := func(c decode.Config, payload string) {
-		d, err := decode.New(c)
+func ExampleSpec_New() {
+	show := func(typ string, c decode.Config, payload string) {
+		d, err := decode.Spec{Type: typ, Config: c}.New(decode.Env{})
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -22,12 +22,12 @@ func ExampleNew() {
 			fmt.Printf("device=%q time=%s data=%s\n", r.Device, r.Time.UTC().Format("2006-01-02T15:04:05Z"), r.Data)
 		}
 	}
-	show(decode.Config{Type: "json", Fields: map[string]string{"temperature": "env.t"}, DeviceField: "id", TimeField: "ts"},
+	show("json", &decode.JSON{Fields: map[string]string{"temperature": "env.t"}, DeviceField: "id", TimeField: "ts"},
 		`{"id":"a1","ts":1714557600,"env":{"t":21.5,"h":40}}`)
-	show(decode.Config{Type: "number"}, "21.5\n")
-	show(decode.Config{Type: "csv", DeviceField: "id", Fields: map[string]string{"t": "temp"}}, "id,temp\na1,21.5\na2,19\n")
-	show(decode.Config{Type: "raw"}, "ON")
-	show(decode.Config{Type: "json", TimeField: "ts", TimeFormat: "unix"}, `{"ts":"noon"}`)
+	show("number", &decode.Number{}, "21.5\n")
+	show("csv", &decode.CSV{DeviceField: "id", Fields: map[string]string{"t": "temp"}}, "id,temp\na1,21.5\na2,19\n")
+	show("raw", &decode.Raw{}, "ON")
+	show("json", &decode.JSON{TimeField: "ts", TimeFormat: "unix"}, `{"ts":"noon"}`)
 	// Output:
 	// device="a1" time=2024-05-01T10:00:00Z data={"temperature":21.5}
 	// device="" time=0001-01-01T00:00:00Z data={"value":21.5}

@@ -12,12 +12,13 @@ import (
 type JSON struct {
 	// Fields selects and renames: output name → input path, dots for
 	// nesting ("temperature": "env.t"). Empty keeps every top-level field.
-	Fields map[string]string
+	Fields map[string]string `yaml:"fields"`
 	// DeviceField is the path of the device id; "" leaves it to the topic.
-	DeviceField string
+	DeviceField string `yaml:"device_field"`
 	// TimeField is the path of the measurement time; "" means arrival time.
-	TimeField  string
-	TimeFormat TimeFormat
+	TimeField string `yaml:"time_field"`
+	// TimeFormat is unix, unix_ms or rfc3339; empty tries each.
+	TimeFormat TimeFormat `yaml:"time_format"`
 }
 
 var _ Decoder = (*JSON)(nil)

@@ -6,7 +6,7 @@ import "strconv"
 // simple sensors and Tasmota-style topics publish.
 type Number struct {
 	// Field names the value in the reading; "" means "value".
-	Field string
+	Field string `yaml:"field"`
 }
 
 var _ Decoder = (*Number)(nil)

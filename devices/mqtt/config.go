@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/tidegate/tidegate/devices/decode"
 )
 
 // DefaultListen is the embedded broker's default address.
@@ -70,11 +72,11 @@ type SubscriptionConfig struct {
 	// ("{1}", "site-{0}/{2}", 0-based) or "field:NAME" for a decoded value.
 	// A reading that names its device overrides it.
 	Device string `yaml:"device"`
-	// Decoder names a payload format for the gateway's decoder registry
-	// ("" = raw: the payload as is), with its options.
-	Decoder        string         `yaml:"decoder"`
-	DecoderOptions map[string]any `yaml:"decoder_options"`
-	QoS            byte           `yaml:"qos"`
+	// Decoder is a registered payload format with its settings
+	// (`decoder: {type: json, fields: {…}}`); none stores the payload as
+	// is.
+	Decoder decode.Spec `yaml:"decoder"`
+	QoS     byte        `yaml:"qos"`
 }
 
 // DefaultSubscription is what the embedded broker stores with no
@@ -140,6 +142,9 @@ func (c *Config) Validate() error {
 		}
 		if _, err := compile(s); err != nil {
 			return fmt.Errorf("%w: subscriptions[%d]: %w", ErrConfig, i, err)
+		}
+		if err := s.Decoder.Validate(); err != nil {
+			return fmt.Errorf("%w: subscriptions[%d]: decoder: %w", ErrConfig, i, err)
 		}
 	}
 	return nil

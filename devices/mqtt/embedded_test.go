@@ -11,6 +11,7 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/tidegate/tidegate/devices/decode"
 	"github.com/tidegate/tidegate/devices/ingest"
 	"github.com/tidegate/tidegate/shards"
 )
@@ -164,9 +165,9 @@ func TestEmbeddedDeadLetters(t *testing.T) {
 	svc := startService(t, &Service{
 		Config: Config{Listen: "127.0.0.1:0", Subscriptions: []SubscriptionConfig{
 			DefaultSubscription,
-			{Topic: "things/+/temp", Stream: "sensors", Device: "{1}", Decoder: "number"},
+			{Topic: "things/+/temp", Stream: "sensors", Device: "{1}", Decoder: decode.Spec{Type: "number", Config: &decode.Number{}}},
 		}},
-		Sink: sink, Decoders: testDecoders,
+		Sink: sink,
 	})
 	c := publisher(t, svc.Broker.Addr(), "pub")
 	for _, m := range []struct{ topic, payload string }{
@@ -197,7 +198,7 @@ func TestEmbeddedDeadLetters(t *testing.T) {
 		}
 	}
 	s, _ := st.Stream("sensors")
-	if recs := readAll(t, s); len(recs) != 1 || string(recs[0].Data) != "21.5" || recs[0].PartitionKey != "t1" {
+	if recs := readAll(t, s); len(recs) != 1 || string(recs[0].Data) != `{"value":21.5}` || recs[0].PartitionKey != "t1" {
 		t.Fatalf("sensors: %v", recs)
 	}
 	if got := svc.Stats().Sources[EmbeddedSource]; got.DeadLettered != 2 || got.Records != 1 {

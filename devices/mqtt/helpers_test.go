@@ -1,15 +1,11 @@
 package mqtt
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"github.com/tidegate/tidegate/devices/decode"
 	"github.com/tidegate/tidegate/devices/ingest"
 	"github.com/tidegate/tidegate/shards"
 )
@@ -102,25 +98,6 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// numberDecoder is a trivial decoder for tests: the payload must be a
-// decimal number.
-type numberDecoder struct{}
-
-func (numberDecoder) Decode(m decode.Message) ([]decode.Reading, error) {
-	var f float64
-	if _, err := fmt.Sscanf(string(m.Payload), "%g", &f); err != nil {
-		return nil, fmt.Errorf("not a number: %w", err)
-	}
-	return []decode.Reading{{Data: bytes.Clone(m.Payload), Values: map[string]any{"value": f}}}, nil
-}
-
-func testDecoders(_, name string, _ map[string]any) (decode.Decoder, error) {
-	if name == "number" {
-		return numberDecoder{}, nil
-	}
-	return nil, errors.New("unknown decoder")
 }
 
 // blockingSink holds the durability of every queued put until release is

@@ -29,12 +29,11 @@ type Observer interface {
 	Seen(device, source string, values map[string]any, at time.Time)
 }
 
-// DecoderFactory builds a decoder for a subscription's decoder name and
-// options; the gateway passes the decode registry's constructor. broker
-// names the subscription's broker ("" for the embedded one), where a
-// decoder that answers devices (Sparkplug rebirth requests) publishes, with
-// Service.Publish.
-type DecoderFactory func(broker, name string, opts map[string]any) (decode.Decoder, error)
+// DecoderEnv gives the decoder of a subscription reading from broker ("" for
+// the embedded one) what it needs to answer devices: the gateway publishes
+// its replies with Service.Publish on that broker. decoder is the decoder's
+// type.
+type DecoderEnv func(broker, decoder string) decode.Env
 
 // Raw stores each payload as one record, as is.
 type Raw struct{}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/tidegate/tidegate/devices/decode"
 )
 
 // Service is the MQTT side of device ingest: the embedded broker and the
@@ -17,8 +19,9 @@ type Service struct {
 	Config Config
 	// Sink stores records; required (*ingest.Sink).
 	Sink Sink
-	// Decoders builds subscription decoders; nil allows only raw.
-	Decoders DecoderFactory
+	// DecoderEnv, optional, is handed to the subscriptions' decoders
+	// (built from the decode registry).
+	DecoderEnv DecoderEnv
 	// Observer, optional, learns every stored reading.
 	Observer Observer
 	Logger   *slog.Logger
@@ -66,12 +69,13 @@ func (s *Service) Initialize() error {
 		if err != nil {
 			return fmt.Errorf("%w: subscriptions[%d]: %w", ErrConfig, i, err)
 		}
-		if c.Decoder != "" {
-			if s.Decoders == nil {
-				return fmt.Errorf("%w: subscriptions[%d]: decoder %q: no decoders available", ErrConfig, i, c.Decoder)
+		if c.Decoder.Config != nil {
+			var env decode.Env
+			if s.DecoderEnv != nil {
+				env = s.DecoderEnv(c.Broker, c.Decoder.Type)
 			}
-			if sub.Decoder, err = s.Decoders(c.Broker, c.Decoder, c.DecoderOptions); err != nil {
-				return fmt.Errorf("%w: subscriptions[%d]: decoder %q: %w", ErrConfig, i, c.Decoder, err)
+			if sub.Decoder, err = c.Decoder.New(env); err != nil {
+				return fmt.Errorf("%w: subscriptions[%d]: decoder %s: %w", ErrConfig, i, c.Decoder.Type, err)
 			}
 		}
 		byBroker[c.Broker] = append(byBroker[c.Broker], sub)

@@ -18,4 +18,8 @@ import (
 
 	// Transforms: `transform: {type: …}` of a delivery.
 	_ "github.com/tidegate/tidegate/uplink/transform" // http, command
+
+	// Payload decoders: `decoder: {type: …}` of an MQTT subscription
+	// (json, number, csv and raw come with devices/decode).
+	_ "github.com/tidegate/tidegate/devices/sparkplug"
 )

@@ -127,8 +127,12 @@ func (s Section) explain(err error, root *ast.MappingNode, typeName string, t re
 			if p := pathOf(m); p != "" {
 				where = " in " + p
 			}
+			list := strings.Join(sortedKeys(takes), ", ")
+			if list == "" {
+				list = "no other key"
+			}
 			e := errorAt(kv.Key, join(pathOf(m), key), "")
-			e.Msg = fmt.Sprintf("unknown field %q%s: %s type %s takes %s%s", key, where, s.Kind, typeName, strings.Join(sortedKeys(takes), ", "), there)
+			e.Msg = fmt.Sprintf("unknown field %q%s: %s type %s takes %s%s", key, where, s.Kind, typeName, list, there)
 			return e
 		}
 	}
