@@ -220,7 +220,7 @@ func TestDevicesREST(t *testing.T) {
 }
 
 func TestSimulatedSensorFeedsItsStream(t *testing.T) {
-	g := startGateway(t, testConfig(t, "streams:\n  - name: sensors\nsensors:\n  - {name: demo-air, driver: bme280, bus: sim, interval: 50ms, stream: sensors}\n"))
+	g := startGateway(t, testConfig(t, "streams:\n  - name: sensors\nsensors:\n  - {name: demo-air, type: bme280, bus: sim, interval: 50ms, stream: sensors}\n"))
 	s, _ := g.Store().Stream("sensors")
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Stats().RecordsIn < 2 {

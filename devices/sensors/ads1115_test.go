@@ -55,8 +55,8 @@ func TestADS1115Scaling(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bus := &i2ctest.Playback{Ops: tt.ops, DontPanic: true}
-			cfg := Config{Name: "adc", Driver: DriverADS1115, I2CBus: "1", Address: tt.addr, Channels: tt.channels}
-			got := readOnce(t, cfg, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}}, false)
+			cfg := Config{Name: "adc", Type: "ads1115", Driver: &ADS1115Config{I2CConfig: I2CConfig{Bus: "1", Address: tt.addr}, Channels: tt.channels}}
+			got := readOnce(t, cfg, (&testHW{i2c: map[string]i2c.BusCloser{"1": bus}}).env(realClock{}), false)
 			if err := bus.Close(); err != nil {
 				t.Fatal(err)
 			}
@@ -76,21 +76,21 @@ func TestADS1115Scaling(t *testing.T) {
 	t.Run("flat values", func(t *testing.T) {
 		for _, tt := range tests {
 			bus := &i2ctest.Playback{Ops: tt.ops, DontPanic: true}
-			cfg := Config{Name: "adc", Driver: DriverADS1115, Stream: "s", Interval: 1e9, I2CBus: "1", Address: tt.addr, Channels: tt.channels}.WithDefaults()
-			s, err := open(cfg, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}}, realClock{})
+			cfg := Config{Name: "adc", Type: "ads1115", Stream: "s", Interval: 1e9, Driver: &ADS1115Config{I2CConfig: I2CConfig{Bus: "1", Address: tt.addr}, Channels: tt.channels}}
+			s, err := open(cfg, (&testHW{i2c: map[string]i2c.BusCloser{"1": bus}}).env(realClock{}))
 			if err != nil {
 				t.Fatal(err)
 			}
-			smp, err := s.read()
+			smp, err := s.Read()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(smp.values) != len(tt.wantValues) {
-				t.Errorf("%s: values %v, want %v", tt.name, smp.values, tt.wantValues)
+			if len(smp.Values) != len(tt.wantValues) {
+				t.Errorf("%s: values %v, want %v", tt.name, smp.Values, tt.wantValues)
 			}
 			for k, w := range tt.wantValues {
-				if smp.values[k] != w {
-					t.Errorf("%s: values[%s] = %v, want %v", tt.name, k, smp.values[k], w)
+				if smp.Values[k] != w {
+					t.Errorf("%s: values[%s] = %v, want %v", tt.name, k, smp.Values[k], w)
 				}
 			}
 		}

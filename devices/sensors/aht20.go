@@ -8,6 +8,30 @@ import (
 	"periph.io/x/devices/v3/aht20"
 )
 
+var aht20Chip = i2cChip{name: "aht20", addrs: []uint16{0x38}}
+
+// AHT20Config is an AHT20's settings.
+type AHT20Config struct {
+	I2CConfig `yaml:",inline"`
+}
+
+func init() {
+	RegisterDriver(DriverType{
+		Name:      "aht20",
+		NewConfig: func() DriverConfig { return new(AHT20Config) },
+		Open: func(cfg DriverConfig, env Env) (Device, error) {
+			return openAHT20(*cfg.(*AHT20Config), env)
+		},
+	})
+}
+
+// Validate reports an address other than the chip's.
+func (c *AHT20Config) Validate() error {
+	var errs settingErrors
+	c.I2CConfig.check(&errs, aht20Chip)
+	return errs.err()
+}
+
 // aht20Sensor is an Aosong AHT20 (temperature, humidity). Its address is
 // fixed at 0x38.
 type aht20Sensor struct {
@@ -15,8 +39,8 @@ type aht20Sensor struct {
 	bus i2c.BusCloser
 }
 
-func openAHT20(c Config, hw Hardware) (sensor, error) {
-	bus, err := hw.OpenI2C(c.I2CBus)
+func openAHT20(c AHT20Config, env Env) (Device, error) {
+	bus, err := env.Hardware.OpenI2C(c.I2CConfig.Bus)
 	if err != nil {
 		return nil, err
 	}
@@ -27,10 +51,10 @@ func openAHT20(c Config, hw Hardware) (sensor, error) {
 	return &aht20Sensor{dev: dev, bus: bus}, nil
 }
 
-func (s *aht20Sensor) read() (sample, error) {
+func (s *aht20Sensor) Read() (Sample, error) {
 	var e physic.Env
 	if err := s.dev.Sense(&e); err != nil {
-		return sample{}, err
+		return Sample{}, err
 	}
 	return flatSample(map[string]any{
 		"temperature_c": celsius(e.Temperature),
@@ -38,4 +62,4 @@ func (s *aht20Sensor) read() (sample, error) {
 	}), nil
 }
 
-func (s *aht20Sensor) close() error { return errors.Join(s.dev.Halt(), s.bus.Close()) }
+func (s *aht20Sensor) Close() error { return errors.Join(s.dev.Halt(), s.bus.Close()) }

@@ -78,7 +78,7 @@ func TestAHT20(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			bus := &i2ctest.Playback{Ops: tt.ops, DontPanic: true}
-			got, err := readSensor(Config{Name: "hut", Driver: DriverAHT20, I2CBus: "1"}, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}})
+			got, err := readSensor(Config{Name: "hut", Type: "aht20", Driver: &AHT20Config{I2CConfig{Bus: "1"}}}, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}})
 			if err := bus.Close(); err != nil {
 				t.Errorf("traffic: %v", err)
 			}

@@ -44,56 +44,56 @@ func TestBMx280(t *testing.T) {
 	}{
 		{
 			name: "bme280 on sim",
-			cfg:  Config{Name: "room", Driver: DriverBME280, Bus: BusSim},
+			cfg:  Config{Name: "room", Type: "bme280", Driver: &BMx280Config{Bus: BusSim}},
 			hw:   &testHW{sim: map[string]*bme280.Chip{"room": bme280.New(0x76, env(21.53, 1013.25, 48.2))}},
 			want: map[string]float64{"temperature_c": 21.53, "pressure_hpa": 1013.25, "humidity_pct": 48.2},
 		},
 		{
 			name: "bme280 on sim at 0x77, cold and dry",
-			cfg:  Config{Name: "freezer", Driver: DriverBME280, Bus: BusSim, Address: 0x77},
+			cfg:  Config{Name: "freezer", Type: "bme280", Driver: &BMx280Config{Bus: BusSim, I2CConfig: I2CConfig{Address: 0x77}}},
 			hw:   &testHW{sim: map[string]*bme280.Chip{"freezer": bme280.New(0x77, env(-18.25, 980.5, 12.5))}},
 			want: map[string]float64{"temperature_c": -18.25, "pressure_hpa": 980.5, "humidity_pct": 12.5},
 		},
 		{
 			name: "bmp280 driver on a bme280 chip leaves humidity out",
-			cfg:  Config{Name: "baro", Driver: DriverBMP280, Bus: BusSim},
+			cfg:  Config{Name: "baro", Type: "bmp280", Driver: &BMx280Config{Bus: BusSim}},
 			hw:   &testHW{sim: map[string]*bme280.Chip{"baro": bme280.New(0x76, env(20, 1000, 50))}},
 			want: map[string]float64{"temperature_c": 20, "pressure_hpa": 1000},
 		},
 		{
 			name: "bme280 on spi",
-			cfg:  Config{Name: "duct", Driver: DriverBME280, Bus: BusSPI, SPIPort: "/dev/spidev0.0"},
+			cfg:  Config{Name: "duct", Type: "bme280", Driver: &BMx280Config{Bus: BusSPI, SPIPort: "/dev/spidev0.0"}},
 			hw:   &testHW{spi: map[string]spi.PortCloser{"/dev/spidev0.0": bme280.New(0x76, env(26.5, 1002.75, 61.5)).SPI()}},
 			want: map[string]float64{"temperature_c": 26.5, "pressure_hpa": 1002.75, "humidity_pct": 61.5},
 		},
 		{
 			name: "bmp280 driver on spi",
-			cfg:  Config{Name: "roof", Driver: DriverBMP280, Bus: BusSPI, SPIPort: "/dev/spidev0.1"},
+			cfg:  Config{Name: "roof", Type: "bmp280", Driver: &BMx280Config{Bus: BusSPI, SPIPort: "/dev/spidev0.1"}},
 			hw:   &testHW{spi: map[string]spi.PortCloser{"/dev/spidev0.1": bme280.New(0x76, env(4.25, 995.5, 80)).SPI()}},
 			want: map[string]float64{"temperature_c": 4.25, "pressure_hpa": 995.5},
 		},
 		{
 			name: "bmp280 on i2c, recorded",
-			cfg:  Config{Name: "baro", Driver: DriverBMP280, I2CBus: "1"},
+			cfg:  Config{Name: "baro", Type: "bmp280", Driver: &BMx280Config{I2CConfig: I2CConfig{Bus: "1"}}},
 			hw:   &testHW{i2c: map[string]i2c.BusCloser{"1": bmp280Recording()}},
 			want: map[string]float64{"temperature_c": 23.72, "pressure_hpa": 1009.43},
 		},
 		{
 			name:    "bme280 driver on a bmp280 chip is refused",
-			cfg:     Config{Name: "baro", Driver: DriverBME280, I2CBus: "1"},
+			cfg:     Config{Name: "baro", Type: "bme280", Driver: &BMx280Config{I2CConfig: I2CConfig{Bus: "1"}}},
 			hw:      &testHW{i2c: map[string]i2c.BusCloser{"1": bmp280Recording()}},
 			wantErr: true,
 		},
 		{
 			name:    "nothing at the address",
-			cfg:     Config{Name: "room", Driver: DriverBME280, Bus: BusSim, Address: 0x77},
+			cfg:     Config{Name: "room", Type: "bme280", Driver: &BMx280Config{Bus: BusSim, I2CConfig: I2CConfig{Address: 0x77}}},
 			hw:      &testHW{sim: map[string]*bme280.Chip{"room": bme280.New(0x76, env(20, 1000, 50))}},
 			wantErr: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := readOnce(t, tt.cfg, tt.hw, tt.wantErr)
+			got := readOnce(t, tt.cfg, tt.hw.env(realClock{}), tt.wantErr)
 			if tt.wantErr {
 				return
 			}
@@ -111,18 +111,17 @@ func TestBMx280(t *testing.T) {
 
 // readOnce opens cfg's sensor, reads it once, and returns the record's
 // JSON decoded.
-func readOnce(t *testing.T, cfg Config, hw Hardware, wantErr bool) map[string]any {
+func readOnce(t *testing.T, cfg Config, env Env, wantErr bool) map[string]any {
 	t.Helper()
 	cfg.Stream, cfg.Interval = "sensors", 1e9
-	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	s, err := open(cfg, hw, realClock{})
+	s, err := open(cfg, env)
 	if err == nil {
-		defer s.close()
-		var smp sample
-		if smp, err = s.read(); err == nil {
+		defer s.Close()
+		var smp Sample
+		if smp, err = s.Read(); err == nil {
 			r, err := smp.reading(cfg.Name, (realClock{}).Now())
 			if err != nil {
 				t.Fatal(err)
@@ -147,9 +146,11 @@ func readOnce(t *testing.T, cfg Config, hw Hardware, wantErr bool) map[string]an
 	return nil
 }
 
-// TestHostSim reads bus: sim through the real Hardware, as the demo does.
+// TestHostSim reads bus: sim through the real Hardware and a Sim of the
+// default environment, as the demo does.
 func TestHostSim(t *testing.T) {
-	got := readOnce(t, Config{Name: "demo-air", Driver: DriverBME280, Bus: BusSim}, Host(), false)
+	env := Env{Hardware: Host(), Sim: NewSim(DefaultSimEnv()), Clock: realClock{}}
+	got := readOnce(t, Config{Name: "demo-air", Type: "bme280", Driver: &BMx280Config{Bus: BusSim}}, env, false)
 	want := map[string]any{"temperature_c": 21.5, "pressure_hpa": 1013.25, "humidity_pct": 45.0}
 	for k, w := range want {
 		if got[k] != w {

@@ -21,33 +21,60 @@ func TestSampleConfig(t *testing.T) {
 	if err := yaml.UnmarshalWithOptions(b, &cfgs, yaml.DisallowUnknownField()); err != nil {
 		t.Fatal(err)
 	}
-	p, err := New(cfgs, Deps{Emit: (&recorder{}).emit})
-	if err != nil {
+	if _, err := New(cfgs, Deps{Emit: (&recorder{}).emit}); err != nil {
 		t.Fatal(err)
 	}
-	got := p.Configs()
-	if len(got) != 5 {
-		t.Fatalf("%d sensors", len(got))
+	if len(cfgs) != 5 {
+		t.Fatalf("%d sensors", len(cfgs))
 	}
-	if c := got[0]; c.Address != 0x76 || c.Interval != 30*time.Second {
-		t.Errorf("bme280: %+v", c)
+	if c, ok := cfgs[0].Driver.(*BMx280Config); !ok || cfgs[0].Type != "bme280" || c.address(bmx280Chip) != 0x76 || c.I2CConfig.Bus != "1" || cfgs[0].Interval != 30*time.Second {
+		t.Errorf("bme280: %+v %+v", cfgs[0], cfgs[0].Driver)
 	}
-	if ch := got[1].Channels; ch[0].Gain != 6.144 || ch[0].Scale != 2.5 || ch[1].Unit != "V" || ch[1].Scale != 1 {
+	if ch := cfgs[1].Driver.(*ADS1115Config).Channels; ch[0].gain() != 6.144 || ch[0].scale() != 2.5 || ch[1].unit() != "V" || ch[1].scale() != 1 {
 		t.Errorf("ads1115 channels: %+v", ch)
 	}
-	if c := got[2]; c.Debounce != 20*time.Millisecond || c.Edge != "falling" {
+	if c := cfgs[2].Driver.(*GPIOConfig); c.Debounce != 20*time.Millisecond || c.edge() != "falling" || c.mode() != "count" {
 		t.Errorf("gpio: %+v", c)
 	}
-	if c := got[4]; c.Address != 0x76 {
-		t.Errorf("sim bme280 default address %#x", c.Address)
+	if c := cfgs[3].Driver.(*DS18B20Config); c.resolution() != 11 || c.OneWireAddress != "28-00000a1b2c3c" {
+		t.Errorf("ds18b20: %+v", c)
+	}
+	if c := cfgs[4].Driver.(*BMx280Config); c.bus() != BusSim || c.address(bmx280Chip) != 0x76 {
+		t.Errorf("sim bme280: %+v, default address %#x", c, c.address(bmx280Chip))
+	}
+}
+
+// TestDriverKeys: each entry decodes its driver's own keys and no other.
+func TestDriverKeys(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"- {name: a, type: bme280, stream: s, interval: 1s, pin: GPIO4}\n", `unknown field "pin" in [0]: sensor type bme280 takes address, bus, i2c_bus, interval, name, spi_port, stream`},
+		{"- {name: a, type: gpio, stream: s, interval: 1s, pin: GPIO4, address: 0x40}\n", `unknown field "address" in [0]: sensor type gpio takes debounce, edge, interval, mode, name, pin, pull, stream`},
+		{"- {name: a, type: ads1115, stream: s, interval: 1s, channels: [{name: p, input: '0', gian: 2}]}\n", `unknown field "gian" in [0].channels[0]: sensor type ads1115 takes gain, input, name, offset, scale, unit there`},
+		{"- {name: a, driver: bme280, stream: s, interval: 1s}\n", `[0]: needs a type: one of ads1115, aht20, bme280, bmp280, ds18b20, gpio, scd4x`},
+		{"- {name: a, type: dht22, stream: s, interval: 1s}\n", `[0].type: "dht22" is not one of ads1115, aht20, bme280, bmp280, ds18b20, gpio, scd4x`},
+	} {
+		var cfgs []Config
+		err := yaml.UnmarshalWithOptions([]byte(tc.yaml), &cfgs, yaml.DisallowUnknownField())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %s", tc.yaml, err, tc.want)
+		}
 	}
 }
 
 func TestValidate(t *testing.T) {
-	ok := Config{Name: "air", Driver: DriverBME280, Interval: time.Second, Stream: "sensors"}
+	bme := func(d BMx280Config) Config {
+		return Config{Name: "air", Type: "bme280", Interval: time.Second, Stream: "sensors", Driver: &d}
+	}
+	ok := bme(BMx280Config{})
 	with := func(f func(*Config)) Config { c := ok; f(&c); return c }
 	adc := func(chs ...Channel) Config {
-		return Config{Name: "adc", Driver: DriverADS1115, Interval: time.Second, Stream: "s", Channels: chs}
+		return Config{Name: "adc", Type: "ads1115", Interval: time.Second, Stream: "s", Driver: &ADS1115Config{Channels: chs}}
+	}
+	gpioC := func(g GPIOConfig) Config {
+		return Config{Name: "g", Type: "gpio", Interval: time.Second, Stream: "s", Driver: &g}
+	}
+	ds := func(d DS18B20Config) Config {
+		return Config{Name: "t", Type: "ds18b20", Interval: time.Second, Stream: "s", Driver: &d}
 	}
 	tests := []struct {
 		name string
@@ -55,32 +82,37 @@ func TestValidate(t *testing.T) {
 		want string // "" is valid
 	}{
 		{"valid", ok, ""},
-		{"unknown driver", with(func(c *Config) { c.Driver = "dht22" }), `unknown driver "dht22"`},
-		{"bad address for the chip", with(func(c *Config) { c.Address = 0x40 }), "address 0x40: a bme280 answers only on 0x76, 0x77"},
-		{"not a 7-bit address", with(func(c *Config) { c.Address = 0x176 }), "not a 7-bit I2C address"},
+		{"unknown type", with(func(c *Config) { c.Type = "dht22" }), `type "dht22" is not one of`},
+		{"no type", with(func(c *Config) { c.Type = "" }), `type is required`},
+		{"another driver's settings", with(func(c *Config) { c.Type = "gpio" }), `*sensors.BMx280Config are not those of type gpio`},
+		{"bad address for the chip", bme(BMx280Config{I2CConfig: I2CConfig{Address: 0x40}}), "address: 0x40: a bme280/bmp280 answers only on 0x76, 0x77"},
+		{"not a 7-bit address", bme(BMx280Config{I2CConfig: I2CConfig{Address: 0x176}}), "not a 7-bit I2C address"},
 		{"zero interval", with(func(c *Config) { c.Interval = 0 }), "interval must be > 0"},
 		{"negative interval", with(func(c *Config) { c.Interval = -time.Second }), "interval must be > 0"},
 		{"no name", with(func(c *Config) { c.Name = "" }), "name is required"},
 		{"no stream", with(func(c *Config) { c.Stream = "" }), "stream is required"},
-		{"wrong bus", with(func(c *Config) { c.Bus = BusOneWire }), `cannot use bus "onewire"`},
-		{"spi without port", with(func(c *Config) { c.Bus = BusSPI }), "spi_port is required"},
-		{"channels on a bme280", with(func(c *Config) { c.Channels = []Channel{{Name: "x", Input: "0"}} }), "channels apply to driver ads1115 only"},
+		{"wrong bus", bme(BMx280Config{Bus: "onewire"}), `bus: "onewire": want i2c, spi or sim`},
+		{"spi without port", bme(BMx280Config{Bus: BusSPI}), "spi_port: is required on bus spi"},
+		{"address on spi", bme(BMx280Config{Bus: BusSPI, SPIPort: "SPI0.0", I2CConfig: I2CConfig{Address: 0x76}}), "apply to bus i2c or sim only"},
 		{"ads1115 valid", adc(Channel{Name: "p", Input: "0-1", Gain: 2.048}), ""},
 		{"ads1115 no channels", adc(), "at least one channel"},
-		{"ads1115 gain", adc(Channel{Name: "p", Input: "0", Gain: 5}), "gain 5V is not an ADS1115 range"},
+		{"ads1115 gain", adc(Channel{Name: "p", Input: "0", Gain: 5}), "channels[0]: gain 5V is not an ADS1115 range"},
 		{"ads1115 input", adc(Channel{Name: "p", Input: "1-2"}), `input "1-2"`},
 		{"ads1115 duplicate", adc(Channel{Name: "p", Input: "0"}, Channel{Name: "p", Input: "1"}), `duplicate name "p"`},
-		{"ads1115 address", with(func(c *Config) { *c = adc(Channel{Name: "p", Input: "0"}); c.Address = 0x50 }), "0x48, 0x49, 0x4a, 0x4b"},
-		{"gpio without pin", Config{Name: "g", Driver: DriverGPIO, Interval: time.Second, Stream: "s"}, "pin is required"},
-		{"gpio bad mode", Config{Name: "g", Driver: DriverGPIO, Pin: "GPIO4", Mode: "pwm", Interval: time.Second, Stream: "s"}, `mode "pwm"`},
-		{"gpio bad edge", Config{Name: "g", Driver: DriverGPIO, Pin: "GPIO4", Mode: "count", Edge: "up", Interval: time.Second, Stream: "s"}, `edge "up"`},
-		{"gpio debounce on level", Config{Name: "g", Driver: DriverGPIO, Pin: "GPIO4", Debounce: time.Millisecond, Interval: time.Second, Stream: "s"}, "apply to mode count only"},
-		{"ds18b20 without rom", Config{Name: "t", Driver: DriverDS18B20, Interval: time.Second, Stream: "s"}, "onewire_address: required"},
-		{"ds18b20 resolution", Config{Name: "t", Driver: DriverDS18B20, OneWireAddress: "28-00000a1b2c3c", Resolution: 13, Interval: time.Second, Stream: "s"}, "resolution 13"},
+		{"ads1115 address", Config{Name: "adc", Type: "ads1115", Interval: time.Second, Stream: "s", Driver: &ADS1115Config{I2CConfig: I2CConfig{Address: 0x50}, Channels: []Channel{{Name: "p", Input: "0"}}}}, "0x48, 0x49, 0x4a, 0x4b"},
+		{"aht20 address", Config{Name: "h", Type: "aht20", Interval: time.Second, Stream: "s", Driver: &AHT20Config{I2CConfig{Address: 0x39}}}, "answers only on 0x38"},
+		{"scd4x default address", Config{Name: "c", Type: "scd4x", Interval: time.Second, Stream: "s", Driver: &SCD4xConfig{}}, ""},
+		{"gpio without pin", gpioC(GPIOConfig{}), "pin: is required"},
+		{"gpio bad mode", gpioC(GPIOConfig{Pin: "GPIO4", Mode: "pwm"}), `mode: "pwm"`},
+		{"gpio bad edge", gpioC(GPIOConfig{Pin: "GPIO4", Mode: "count", Edge: "up"}), `edge: "up"`},
+		{"gpio bad pull", gpioC(GPIOConfig{Pin: "GPIO4", Pull: "sideways"}), `pull: "sideways"`},
+		{"gpio debounce on level", gpioC(GPIOConfig{Pin: "GPIO4", Debounce: time.Millisecond}), "apply to mode count only"},
+		{"ds18b20 without rom", ds(DS18B20Config{}), "onewire_address: required"},
+		{"ds18b20 resolution", ds(DS18B20Config{OneWireAddress: "28-00000a1b2c3c", Resolution: 13}), "resolution: 13"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.WithDefaults().Validate()
+			err := tt.cfg.Validate()
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
@@ -96,7 +128,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidateAllDuplicates(t *testing.T) {
-	c := Config{Name: "air", Driver: DriverBME280, Interval: time.Second, Stream: "s"}
+	c := Config{Name: "air", Type: "bme280", Driver: &BMx280Config{}, Interval: time.Second, Stream: "s"}
 	_, err := New([]Config{c, c}, Deps{Emit: (&recorder{}).emit})
 	if err == nil || !strings.Contains(err.Error(), `sensors[1]: duplicate name "air"`) {
 		t.Fatalf("got %v", err)

@@ -61,21 +61,63 @@ func checkFamily(a onewire.Address, s string) (onewire.Address, error) {
 	return a, nil
 }
 
+// DS18B20Config is a DS18B20's (or DS18S20's, DS1822's) settings.
+type DS18B20Config struct {
+	// OneWireBus names the 1-Wire bus; "" is the host's first bus.
+	OneWireBus string `yaml:"onewire_bus"`
+	// OneWireAddress is the probe's 64-bit ROM id, as 16 hex digits
+	// ("0x3c0000000a1b2c28", family code in the low byte, as periph prints
+	// it) or as Linux names it in /sys/bus/w1/devices ("28-00000a1b2c3c").
+	OneWireAddress string `yaml:"onewire_address"`
+	// Resolution is the resolution in bits, 9..12 (default 12).
+	Resolution int `yaml:"resolution"`
+}
+
+func init() {
+	RegisterDriver(DriverType{
+		Name:      "ds18b20",
+		NewConfig: func() DriverConfig { return new(DS18B20Config) },
+		Open: func(cfg DriverConfig, env Env) (Device, error) {
+			return openDS18B20(*cfg.(*DS18B20Config), env)
+		},
+	})
+}
+
+func (c DS18B20Config) resolution() int {
+	if c.Resolution == 0 {
+		return 12
+	}
+	return c.Resolution
+}
+
+// Validate reports a ROM id that is not a DS18B20's and a resolution the
+// probe does not have.
+func (c *DS18B20Config) Validate() error {
+	var errs settingErrors
+	if _, err := ParseOneWireAddress(c.OneWireAddress); err != nil {
+		errs.add("onewire_address", "%v", err)
+	}
+	if r := c.resolution(); r < 9 || r > 12 {
+		errs.add("resolution", "%d: want 9..12 bits", r)
+	}
+	return errs.err()
+}
+
 type ds18b20Sensor struct {
 	dev *ds18b20.Dev
 	bus onewire.BusCloser
 }
 
-func openDS18B20(c Config, hw Hardware) (sensor, error) {
+func openDS18B20(c DS18B20Config, env Env) (Device, error) {
 	addr, err := ParseOneWireAddress(c.OneWireAddress)
 	if err != nil {
 		return nil, err
 	}
-	bus, err := hw.OpenOneWire(c.OneWireBus)
+	bus, err := env.Hardware.OpenOneWire(c.OneWireBus)
 	if err != nil {
 		return nil, err
 	}
-	dev, err := ds18b20.New(bus, addr, c.Resolution)
+	dev, err := ds18b20.New(bus, addr, c.resolution())
 	if err != nil {
 		return nil, errors.Join(err, bus.Close())
 	}
@@ -89,15 +131,15 @@ func openDS18B20(c Config, hw Hardware) (sensor, error) {
 // a true 85.0000 °C reading is lost with it, which is the usual trade.
 var errPowerOnValue = errors.New("ds18b20: 85 °C is the power-on reset value: the conversion did not run (check power and the pull-up)")
 
-func (s *ds18b20Sensor) read() (sample, error) {
+func (s *ds18b20Sensor) Read() (Sample, error) {
 	var e physic.Env
 	if err := s.dev.Sense(&e); err != nil {
-		return sample{}, err
+		return Sample{}, err
 	}
 	if e.Temperature == physic.ZeroCelsius+85*physic.Celsius {
-		return sample{}, errPowerOnValue
+		return Sample{}, errPowerOnValue
 	}
 	return flatSample(map[string]any{"temperature_c": round(float64(e.Temperature-physic.ZeroCelsius)/float64(physic.Celsius), 4)}), nil
 }
 
-func (s *ds18b20Sensor) close() error { return s.bus.Close() }
+func (s *ds18b20Sensor) Close() error { return s.bus.Close() }

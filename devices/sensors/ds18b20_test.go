@@ -143,7 +143,7 @@ func TestDS18B20(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			bus := &onewiretest.Playback{Ops: tt.ops, DontPanic: true}
-			cfg := Config{Name: "tank", Driver: DriverDS18B20, OneWireAddress: ds18b20ROM, Resolution: tt.resolution}
+			cfg := Config{Name: "tank", Type: "ds18b20", Driver: &DS18B20Config{OneWireAddress: ds18b20ROM, Resolution: tt.resolution}}
 			got, err := readSensor(cfg, &testHW{onewire: map[string]onewire.BusCloser{"": bus}})
 			if err := bus.Close(); err != nil {
 				t.Errorf("traffic: %v", err)
@@ -167,18 +167,17 @@ func TestDS18B20(t *testing.T) {
 // readSensor opens cfg, reads once and closes, returning the record's data
 // as JSON decodes it, or the open or read error. Unlike readOnce it hands
 // the error back, for tests that check which one it is.
-func readSensor(cfg Config, hw Hardware) (map[string]any, error) {
+func readSensor(cfg Config, hw *testHW) (map[string]any, error) {
 	cfg.Stream, cfg.Interval = "sensors", time.Second
-	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s, err := open(cfg, hw, realClock{})
+	s, err := open(cfg, hw.env(realClock{}))
 	if err != nil {
 		return nil, err
 	}
-	defer s.close()
-	smp, err := s.read()
+	defer s.Close()
+	smp, err := s.Read()
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +204,7 @@ func TestPollerDS18B20CRCErrorBacksOff(t *testing.T) {
 	bus := &onewiretest.Playback{Ops: ops, DontPanic: true}
 
 	rec := newRecorder()
-	p, err := New([]Config{{Name: "tank", Driver: DriverDS18B20, OneWireAddress: ds18b20ROM, Resolution: 9, Interval: time.Hour, Stream: "sensors"}}, Deps{
+	p, err := New([]Config{{Name: "tank", Type: "ds18b20", Driver: &DS18B20Config{OneWireAddress: ds18b20ROM, Resolution: 9}, Interval: time.Hour, Stream: "sensors"}}, Deps{
 		Emit: rec.emit, Status: rec.onStatus, Backoff: rec.backoff, Clock: fastClock{}, OfflineAfter: 1,
 		Hardware: &testHW{onewire: map[string]onewire.BusCloser{"": bus}},
 	})

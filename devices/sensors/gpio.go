@@ -1,6 +1,7 @@
 package sensors
 
 import (
+	"cmp"
 	"sync"
 	"time"
 
@@ -13,6 +14,62 @@ const edgeWait = 200 * time.Millisecond
 var pulls = map[string]gpio.Pull{"none": gpio.Float, "up": gpio.PullUp, "down": gpio.PullDown}
 
 var edges = map[string]gpio.Edge{"rising": gpio.RisingEdge, "falling": gpio.FallingEdge, "both": gpio.BothEdges}
+
+// GPIOConfig is a GPIO input's settings.
+type GPIOConfig struct {
+	// Pin is the pin's name, e.g. "GPIO17".
+	Pin string `yaml:"pin"`
+	// Mode is level (default) or count.
+	Mode string `yaml:"mode"`
+	// Edge is rising (default), falling or both, for mode count.
+	Edge string `yaml:"edge"`
+	// Pull is none (default), up or down.
+	Pull string `yaml:"pull"`
+	// Debounce ignores edges closer than this to the last counted one, for
+	// mode count.
+	Debounce time.Duration `yaml:"debounce"`
+}
+
+func init() {
+	RegisterDriver(DriverType{
+		Name:      "gpio",
+		NewConfig: func() DriverConfig { return new(GPIOConfig) },
+		Open: func(cfg DriverConfig, env Env) (Device, error) {
+			return openGPIO(*cfg.(*GPIOConfig), env)
+		},
+	})
+}
+
+func (c GPIOConfig) mode() string { return cmp.Or(c.Mode, "level") }
+func (c GPIOConfig) edge() string { return cmp.Or(c.Edge, "rising") }
+func (c GPIOConfig) pull() string { return cmp.Or(c.Pull, "none") }
+
+// Validate reports a missing pin and settings that do not go together.
+func (c *GPIOConfig) Validate() error {
+	var errs settingErrors
+	if c.Pin == "" {
+		errs.add("pin", "is required (e.g. GPIO17)")
+	}
+	switch c.mode() {
+	case "count":
+		if _, ok := edges[c.edge()]; !ok {
+			errs.add("edge", "%q: want rising, falling or both", c.Edge)
+		}
+		if c.Debounce < 0 {
+			errs.add("debounce", "must be >= 0, got %s", c.Debounce)
+		}
+	case "level":
+		if c.Edge != "" || c.Debounce != 0 {
+			errs.add("mode", "edge and debounce apply to mode count only")
+		}
+	default:
+		errs.add("mode", "%q: want level or count", c.Mode)
+	}
+	if _, ok := pulls[c.pull()]; !ok {
+		errs.add("pull", "%q: want none, up or down", c.Pull)
+	}
+	return errs.err()
+}
 
 // gpioSensor reads a pin's level, or counts its edges in a goroutine of its
 // own so no pulse between two polls is missed.
@@ -28,24 +85,24 @@ type gpioSensor struct {
 	done chan struct{}
 }
 
-func openGPIO(c Config, hw Hardware, clk Clock) (sensor, error) {
-	p, err := hw.Pin(c.Pin)
+func openGPIO(c GPIOConfig, env Env) (Device, error) {
+	p, err := env.Hardware.Pin(c.Pin)
 	if err != nil {
 		return nil, err
 	}
-	s := &gpioSensor{pin: p, count: c.Mode == "count"}
+	s := &gpioSensor{pin: p, count: c.mode() == "count"}
 	if !s.count {
-		if err := p.In(pulls[c.Pull], gpio.NoEdge); err != nil {
+		if err := p.In(pulls[c.pull()], gpio.NoEdge); err != nil {
 			return nil, err
 		}
 		return s, nil
 	}
-	if err := p.In(pulls[c.Pull], edges[c.Edge]); err != nil {
+	if err := p.In(pulls[c.pull()], edges[c.edge()]); err != nil {
 		return nil, err
 	}
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	f := &edgeFilter{edge: edges[c.Edge], debounce: c.Debounce}
-	go s.watch(f, clk.Now)
+	f := &edgeFilter{edge: edges[c.edge()], debounce: c.Debounce}
+	go s.watch(f, env.Clock.Now)
 	return s, nil
 }
 
@@ -69,7 +126,7 @@ func (s *gpioSensor) watch(f *edgeFilter, now func() time.Time) {
 }
 
 // read returns {"level":0|1}, or {"count":total,"delta":since last read}.
-func (s *gpioSensor) read() (sample, error) {
+func (s *gpioSensor) Read() (Sample, error) {
 	if !s.count {
 		level := 0
 		if s.pin.Read() == gpio.High {
@@ -84,7 +141,7 @@ func (s *gpioSensor) read() (sample, error) {
 	return flatSample(map[string]any{"count": total, "delta": delta}), nil
 }
 
-func (s *gpioSensor) close() error {
+func (s *gpioSensor) Close() error {
 	if s.stop != nil {
 		close(s.stop)
 		<-s.done

@@ -146,26 +146,26 @@ func TestGPIOCount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := &manualClock{now: t0}
 			p := newEdgePin(clock)
-			cfg := Config{Name: "meter", Driver: DriverGPIO, Pin: "GPIO17", Mode: "count", Edge: tt.edge, Debounce: tt.debounce, Pull: "up", Stream: "s", Interval: time.Second}.WithDefaults()
+			cfg := Config{Name: "meter", Type: "gpio", Driver: &GPIOConfig{Pin: "GPIO17", Mode: "count", Edge: tt.edge, Debounce: tt.debounce, Pull: "up"}, Stream: "s", Interval: time.Second}
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			s, err := open(cfg, &testHW{pins: map[string]gpio.PinIO{"GPIO17": p}}, clock)
+			s, err := open(cfg, (&testHW{pins: map[string]gpio.PinIO{"GPIO17": p}}).env(clock))
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.close()
+			defer s.Close()
 			if p.pull != gpio.PullUp || p.edge != edges[tt.edge] {
 				t.Errorf("pin configured %s/%s", p.pull, p.edge)
 			}
 			for i, pl := range tt.polls {
 				p.deliver(t, pl.edges...)
-				smp, err := s.read()
+				smp, err := s.Read()
 				if err != nil {
 					t.Fatal(err)
 				}
-				if smp.data["count"] != pl.count || smp.data["delta"] != pl.delta {
-					t.Errorf("poll %d: %v, want count %d delta %d", i, smp.data, pl.count, pl.delta)
+				if smp.Data["count"] != pl.count || smp.Data["delta"] != pl.delta {
+					t.Errorf("poll %d: %v, want count %d delta %d", i, smp.Data, pl.count, pl.delta)
 				}
 			}
 		})
@@ -175,15 +175,15 @@ func TestGPIOCount(t *testing.T) {
 func TestGPIOLevel(t *testing.T) {
 	clock := &manualClock{}
 	p := newEdgePin(clock)
-	cfg := Config{Name: "door", Driver: DriverGPIO, Pin: "GPIO17", Stream: "s", Interval: time.Second}.WithDefaults()
-	s, err := open(cfg, &testHW{pins: map[string]gpio.PinIO{"GPIO17": p}}, clock)
+	cfg := Config{Name: "door", Type: "gpio", Driver: &GPIOConfig{Pin: "GPIO17"}, Stream: "s", Interval: time.Second}
+	s, err := open(cfg, (&testHW{pins: map[string]gpio.PinIO{"GPIO17": p}}).env(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.close()
+	defer s.Close()
 	for _, l := range []gpio.Level{gpio.High, gpio.Low, gpio.High} {
 		p.set(l)
-		smp, err := s.read()
+		smp, err := s.Read()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,8 +191,8 @@ func TestGPIOLevel(t *testing.T) {
 		if l {
 			want = 1
 		}
-		if smp.data["level"] != want {
-			t.Errorf("level %v: read %v", l, smp.data)
+		if smp.Data["level"] != want {
+			t.Errorf("level %v: read %v", l, smp.Data)
 		}
 	}
 }

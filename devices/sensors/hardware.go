@@ -24,16 +24,12 @@ type Hardware interface {
 	OpenOneWire(bus string) (onewire.BusCloser, error)
 	// Pin returns a GPIO pin by name ("GPIO17").
 	Pin(name string) (gpio.PinIO, error)
-	// OpenSim returns a handle on the emulated chip for sensor c (bus: sim).
-	OpenSim(c Config) (i2c.BusCloser, error)
 }
 
 // Host is the real hardware, through periph's host drivers (sysfs I²C and
-// SPI, GPIO character device, 1-Wire over netlink). It initialises them once,
-// on first use, so a gateway without sensors never touches /dev.
-func Host() Hardware { return hostHW }
-
-var hostHW = &hostHardware{}
+// SPI, GPIO character device, 1-Wire over netlink). It initialises them on
+// first use, so a gateway without sensors never touches /dev.
+func Host() Hardware { return &hostHardware{} }
 
 type hostHardware struct {
 	once sync.Once
@@ -79,9 +75,4 @@ func (h *hostHardware) Pin(name string) (gpio.PinIO, error) {
 		return nil, fmt.Errorf("sensors: no GPIO pin %q on this host", name)
 	}
 	return p, nil
-}
-
-// OpenSim needs no host init: the chip is emulated in process.
-func (h *hostHardware) OpenSim(c Config) (i2c.BusCloser, error) {
-	return simHandle{hostSim.chip(c.Name, c.Address)}, nil
 }

@@ -20,8 +20,17 @@ type testHW struct {
 	i2c     map[string]i2c.BusCloser     // by bus name
 	onewire map[string]onewire.BusCloser // by bus name
 	spi     map[string]spi.PortCloser    // by port name
-	sim     map[string]*bme280.Chip      // by sensor name
+	sim     map[string]*bme280.Chip      // by sensor name, for bus: sim
 	pins    map[string]gpio.PinIO
+}
+
+// env is what a driver opens this hardware with, its sim chips placed.
+func (h *testHW) env(clk Clock) Env {
+	sim := NewSim(DefaultSimEnv())
+	for name, chip := range h.sim {
+		sim.Place(name, chip)
+	}
+	return Env{Hardware: h, Sim: sim, Clock: clk}
 }
 
 func (h *testHW) OpenI2C(bus string) (i2c.BusCloser, error) {
@@ -45,12 +54,6 @@ func (h *testHW) OpenOneWire(bus string) (onewire.BusCloser, error) {
 func (h *testHW) Pin(name string) (gpio.PinIO, error) {
 	if p, ok := h.pins[name]; ok {
 		return p, nil
-	}
-	return nil, errNoHW
-}
-func (h *testHW) OpenSim(c Config) (i2c.BusCloser, error) {
-	if chip, ok := h.sim[c.Name]; ok {
-		return simHandle{chip}, nil
 	}
 	return nil, errNoHW
 }

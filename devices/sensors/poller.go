@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ type Deps struct {
 	Status Status // optional
 	// Hardware opens buses and pins; nil is Host().
 	Hardware Hardware
+	// Sim holds the emulated chips of bus: sim; nil is a fresh set
+	// sensing DefaultSimEnv.
+	Sim *Sim
 	// Clock and Backoff are injectable for tests; nil is the real clock and
 	// DefaultBackoff.
 	Clock   Clock
@@ -52,21 +56,20 @@ type Poller struct {
 	wg      sync.WaitGroup
 }
 
-// New validates cfgs, fills their defaults and returns a poller that has
-// not touched any hardware yet.
+// New validates cfgs and returns a poller that has not touched any
+// hardware yet.
 func New(cfgs []Config, deps Deps) (*Poller, error) {
 	if deps.Emit == nil {
 		return nil, errors.New("sensors: Deps.Emit is required")
 	}
-	full := make([]Config, len(cfgs))
-	for i, c := range cfgs {
-		full[i] = c.WithDefaults()
-	}
-	if err := ValidateAll(full); err != nil {
+	if err := ValidateAll(cfgs); err != nil {
 		return nil, err
 	}
 	if deps.Hardware == nil {
 		deps.Hardware = Host()
+	}
+	if deps.Sim == nil {
+		deps.Sim = NewSim(DefaultSimEnv())
 	}
 	if deps.Clock == nil {
 		deps.Clock = realClock{}
@@ -86,11 +89,8 @@ func New(cfgs []Config, deps Deps) (*Poller, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Poller{cfgs: full, deps: deps}, nil
+	return &Poller{cfgs: slices.Clone(cfgs), deps: deps}, nil
 }
-
-// Configs returns the sensors as polled, defaults filled in.
-func (p *Poller) Configs() []Config { return append([]Config(nil), p.cfgs...) }
 
 // Start starts one goroutine per sensor. They run until ctx ends or Close.
 func (p *Poller) Start(ctx context.Context) error {
@@ -131,7 +131,7 @@ type loop struct {
 	p       *Poller
 	c       Config
 	log     *slog.Logger
-	dev     sensor
+	dev     Device
 	fails   int
 	online  bool
 	known   bool // whether online was ever reported
@@ -140,7 +140,7 @@ type loop struct {
 }
 
 func (p *Poller) run(ctx context.Context, c Config) {
-	l := &loop{p: p, c: c, log: p.deps.Logger.With("sensor", c.Name, "driver", c.Driver)}
+	l := &loop{p: p, c: c, log: p.deps.Logger.With("sensor", c.Name, "type", c.Type)}
 	defer l.closeDev()
 	clk := p.deps.Clock
 	var wait time.Duration
@@ -192,17 +192,17 @@ func (l *loop) poll(ctx context.Context) error {
 	return nil
 }
 
-func (l *loop) read() (sample, error) {
+func (l *loop) read() (Sample, error) {
 	if l.dev == nil {
-		d, err := open(l.c, l.p.deps.Hardware, l.p.deps.Clock)
+		d, err := open(l.c, Env{Hardware: l.p.deps.Hardware, Sim: l.p.deps.Sim, Clock: l.p.deps.Clock})
 		if err != nil {
-			return sample{}, err
+			return Sample{}, err
 		}
 		l.dev = d
 	}
-	s, err := l.dev.read()
+	s, err := l.dev.Read()
 	if err != nil {
-		return sample{}, fmt.Errorf("sensors: %s: read: %w", l.c.Name, err)
+		return Sample{}, fmt.Errorf("sensors: %s: read: %w", l.c.Name, err)
 	}
 	return s, nil
 }
@@ -232,7 +232,7 @@ func (l *loop) closeDev() {
 	if l.dev == nil {
 		return
 	}
-	if err := l.dev.close(); err != nil {
+	if err := l.dev.Close(); err != nil {
 		l.log.Warn("sensor close failed", "err", err)
 	}
 	l.dev = nil

@@ -111,11 +111,11 @@ func TestPollerOfflineOnline(t *testing.T) {
 	healthy := bme280.New(0x76, env)
 	rec := newRecorder()
 	p, err := New([]Config{
-		{Name: "flaky", Driver: DriverBME280, Bus: BusSim, Interval: 10 * time.Second, Stream: "sensors"},
-		{Name: "healthy", Driver: DriverBME280, Bus: BusSim, Interval: 10 * time.Second, Stream: "sensors"},
+		simSensor("flaky", 10*time.Second),
+		simSensor("healthy", 10*time.Second),
 	}, Deps{
 		Emit: rec.emit, Status: rec.onStatus, Backoff: rec.backoff, Clock: fastClock{},
-		Hardware:     &testHW{sim: map[string]*bme280.Chip{"flaky": flaky, "healthy": healthy}},
+		Sim:          simWith(map[string]*bme280.Chip{"flaky": flaky, "healthy": healthy}),
 		OfflineAfter: 3,
 	})
 	if err != nil {
@@ -198,9 +198,8 @@ func TestPollerOfflineOnline(t *testing.T) {
 func TestPollerRetriesRefusedReadings(t *testing.T) {
 	rec := newRecorder()
 	rec.refuse = 3
-	chip := bme280.New(0x76, SimEnv)
-	p, err := New([]Config{{Name: "room", Driver: DriverBME280, Bus: BusSim, Interval: 10 * time.Second, Stream: "sensors"}}, Deps{
-		Emit: rec.emit, Clock: fastClock{}, Hardware: &testHW{sim: map[string]*bme280.Chip{"room": chip}},
+	p, err := New([]Config{simSensor("room", 10*time.Second)}, Deps{
+		Emit: rec.emit, Clock: fastClock{}, Hardware: &testHW{},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -224,9 +223,8 @@ func TestPollerRetriesRefusedReadings(t *testing.T) {
 func TestPollerMaxPending(t *testing.T) {
 	rec := newRecorder()
 	rec.refuse = 1 << 30
-	p, err := New([]Config{{Name: "room", Driver: DriverBME280, Bus: BusSim, Interval: time.Second, Stream: "sensors"}}, Deps{
-		Emit: rec.emit, Clock: fastClock{}, MaxPending: 2,
-		Hardware: &testHW{sim: map[string]*bme280.Chip{"room": bme280.New(0x76, SimEnv)}},
+	p, err := New([]Config{simSensor("room", time.Second)}, Deps{
+		Emit: rec.emit, Clock: fastClock{}, MaxPending: 2, Hardware: &testHW{},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -260,10 +258,12 @@ func TestPollerStopsWithContext(t *testing.T) {
 	before := runtime.NumGoroutine()
 	rec := newRecorder()
 	ctx, cancel := context.WithCancel(context.Background())
+	broken := bme280.New(0x76, DefaultSimEnv())
+	broken.Fail(errors.New("gone"))
 	p, err := New([]Config{
-		{Name: "gone", Driver: DriverBME280, Bus: BusSim, Interval: time.Second, Stream: "sensors"},
-		{Name: "room", Driver: DriverBME280, Bus: BusSim, Interval: time.Second, Stream: "sensors"},
-	}, Deps{Emit: rec.emit, Clock: fastClock{}, Hardware: &testHW{sim: map[string]*bme280.Chip{"room": bme280.New(0x76, SimEnv)}}})
+		simSensor("gone", time.Second),
+		simSensor("room", time.Second),
+	}, Deps{Emit: rec.emit, Clock: fastClock{}, Hardware: &testHW{}, Sim: simWith(map[string]*bme280.Chip{"gone": broken})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +274,20 @@ func TestPollerStopsWithContext(t *testing.T) {
 	cancel()
 	p.Close()
 	waitGoroutines(t, before)
+}
+
+// simSensor is a BME280 on bus: sim polled into stream sensors.
+func simSensor(name string, every time.Duration) Config {
+	return Config{Name: name, Type: "bme280", Driver: &BMx280Config{Bus: BusSim}, Interval: every, Stream: "sensors"}
+}
+
+// simWith is a Sim with chips placed, the others created on first use.
+func simWith(chips map[string]*bme280.Chip) *Sim {
+	s := NewSim(DefaultSimEnv())
+	for name, c := range chips {
+		s.Place(name, c)
+	}
+	return s
 }
 
 // waitGoroutines fails unless the goroutine count drops back to n.

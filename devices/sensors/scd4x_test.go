@@ -91,7 +91,7 @@ func TestSCD4x(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			bus := &i2ctest.Playback{Ops: tt.ops, DontPanic: true}
-			got, err := readSensor(Config{Name: "office", Driver: DriverSCD4x, I2CBus: "1"}, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}})
+			got, err := readSensor(Config{Name: "office", Type: "scd4x", Driver: &SCD4xConfig{I2CConfig{Bus: "1"}}}, &testHW{i2c: map[string]i2c.BusCloser{"1": bus}})
 			if err := bus.Close(); err != nil {
 				t.Errorf("traffic: %v", err)
 			}

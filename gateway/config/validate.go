@@ -83,7 +83,7 @@ func (c *Config) validateSensors(p *problems) {
 	names := map[string]int{}
 	for i, sc := range c.Sensors {
 		path := fmt.Sprintf("sensors[%d]", i)
-		if err := sc.WithDefaults().Validate(); err != nil {
+		if err := sc.Validate(); err != nil {
 			for _, e := range Problems(err) {
 				p.add(path, "%s", strings.TrimPrefix(e.Error(), sensors.ErrConfig.Error()+": "))
 			}
