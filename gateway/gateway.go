@@ -37,7 +37,7 @@ type Gateway struct {
 	devices *registry.Registry
 	sensors *sensors.Poller
 	mqtt    *mqtt.Service
-	sink    *ingest.Sink
+	ingest  *ingest.Writer
 	reg     *metrics.Registry
 	api     *kinesisapi.API
 	hub     *firehoseapi.API
@@ -229,8 +229,8 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		if g.mqtt != nil {
 			g.mqtt.Close() // clients get no more acknowledgements: unacked messages come again
 		}
-		if g.sink != nil {
-			g.sink.Close()
+		if g.ingest != nil {
+			g.ingest.Close()
 		}
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()

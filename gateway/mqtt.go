@@ -10,7 +10,7 @@ import (
 )
 
 // startMQTT starts the embedded broker and the external brokers'
-// subscriptions, storing through a batching sink into the streams.
+// subscriptions, storing through a batching writer into the streams.
 func (g *Gateway) startMQTT(cfg *config.Config) error {
 	mc := cfg.MQTT
 	if mc.Listen == "-" && len(mc.Brokers) == 0 {
@@ -19,16 +19,16 @@ func (g *Gateway) startMQTT(cfg *config.Config) error {
 	if mc.SessionDir == "" {
 		mc.SessionDir = filepath.Join(cfg.DataDir, "mqtt")
 	}
-	sink, err := ingest.New(g.store, ingest.Options{DeadLetterStream: mc.DeadLetterStream, Logger: g.logger})
+	w, err := ingest.New(g.store, ingest.Options{DeadLetterStream: mc.DeadLetterStream, Logger: g.logger})
 	if err != nil {
 		return err
 	}
-	svc := &mqtt.Service{Config: mc, Sink: sink, DecoderEnv: g.decoderEnv, Observer: g.devices, Logger: g.logger}
+	svc := &mqtt.Service{Config: mc, Writer: w, DecoderEnv: g.decoderEnv, Observer: g.devices, Logger: g.logger}
 	if err := svc.Initialize(); err != nil {
-		sink.Close()
+		w.Close()
 		return err
 	}
-	g.mqtt, g.sink = svc, sink
+	g.mqtt, g.ingest = svc, w
 	if b, ok := svc.Broker.(*mqtt.MochiBroker); ok {
 		g.logger.Info("mqtt broker listening", "addr", b.Addr())
 	}

@@ -29,7 +29,7 @@ func laneOf(key string) int {
 // for the linger time; a batch that fills up is queued at once. One sender
 // goroutine at a time submits the queued batches in order.
 type batcher struct {
-	sink   *Sink
+	writer *Writer
 	stream string
 
 	mu      sync.Mutex
@@ -82,7 +82,7 @@ func (b *batcher) add(recs []shards.PutEntry, size int) share {
 	}
 	if b.cur == nil {
 		b.cur = &batch{done: make(chan struct{})}
-		b.timer = time.AfterFunc(b.sink.linger, b.flushTimer(b.cur))
+		b.timer = time.AfterFunc(b.writer.linger, b.flushTimer(b.cur))
 	}
 	bt := b.cur
 	i := len(bt.calls)
@@ -112,7 +112,7 @@ func (b *batcher) flushLocked() {
 	b.cur = nil
 	if !b.sending {
 		b.sending = true
-		b.sink.wg.Add(1)
+		b.writer.wg.Add(1)
 		go b.sendLoop()
 	}
 }
@@ -123,14 +123,14 @@ func (b *batcher) flushLocked() {
 // order submitted), so the lane keeps up to maxInFlight batches in flight;
 // a waiter answers each batch's callers once it is durable.
 func (b *batcher) sendLoop() {
-	defer b.sink.wg.Done()
+	defer b.writer.wg.Done()
 	inflight := make(chan inFlight, maxInFlight)
 	waited := make(chan struct{})
 	go func() {
 		defer close(waited)
 		for f := range inflight {
 			if f.p != nil {
-				_, err := f.p.Wait(b.sink.ctx)
+				_, err := f.p.Wait(b.writer.ctx)
 				f.bt.err = b.account(f.bt.entries, err)
 			}
 			close(f.bt.done)
@@ -170,7 +170,7 @@ type inFlight struct {
 // (one bad record refuses the whole call) is split: each caller's records
 // are put alone so only the bad caller fails; it is then settled (nil).
 func (b *batcher) submit(bt *batch) *shards.Pending {
-	s := b.sink
+	s := b.writer
 	s.batches.Add(1)
 	st, err := s.store.Stream(b.stream)
 	var p *shards.Pending
@@ -194,9 +194,9 @@ func (b *batcher) submit(bt *batch) *shards.Pending {
 }
 
 // account counts a put's records as stored or refused, and returns err,
-// named ErrClosed when the sink closing caused it.
+// named ErrClosed when the writer closing caused it.
 func (b *batcher) account(entries []shards.PutEntry, err error) error {
-	s := b.sink
+	s := b.writer
 	if err != nil {
 		s.refused.Add(uint64(len(entries)))
 		if errors.Is(err, context.Canceled) && s.ctx.Err() != nil {

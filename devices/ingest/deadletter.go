@@ -25,7 +25,7 @@ type DeadLetter struct {
 // dead-letter stream and returns once that is durable. The partition key
 // is the topic (cut to the 256-character limit), so one topic's failures
 // stay in order.
-func (s *Sink) DeadLetter(ctx context.Context, source, topic string, payload []byte, reason error) error {
+func (s *Writer) DeadLetter(ctx context.Context, source, topic string, payload []byte, reason error) error {
 	msg := "unknown"
 	if reason != nil {
 		msg = reason.Error()

@@ -20,7 +20,7 @@ func TestEmbeddedQoS1Stored(t *testing.T) {
 	st := openStore(t)
 	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 4})
 	obs := &observer{seen: make(chan string, 1)}
-	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Sink: newSink(t, st), Observer: obs})
+	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Writer: newWriter(t, st), Observer: obs})
 	addr := svc.Broker.Addr()
 
 	const publishers, each = 8, 250
@@ -74,18 +74,18 @@ func TestEmbeddedQoS1Stored(t *testing.T) {
 func TestEmbeddedPubackAfterDurable(t *testing.T) {
 	st := openStore(t)
 	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 1})
-	bs := &blockingSink{Sink: newSink(t, st), entered: make(chan struct{}, 1), release: make(chan struct{})}
-	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Sink: bs})
+	bs := &blockingWriter{Writer: newWriter(t, st), entered: make(chan struct{}, 1), release: make(chan struct{})}
+	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Writer: bs})
 	c := publisher(t, svc.Broker.Addr(), "pub")
 
 	tk := c.Publish("streams/sensors/dev-1", 1, false, "21.5")
 	<-bs.entered
 	if tk.WaitTimeout(300 * time.Millisecond) {
-		t.Fatal("PUBACK arrived while the sink was still storing the message")
+		t.Fatal("PUBACK arrived while the writer was still storing the message")
 	}
 	close(bs.release)
 	if !tk.WaitTimeout(5*time.Second) || tk.Error() != nil {
-		t.Fatalf("no PUBACK after the sink returned: %v", tk.Error())
+		t.Fatalf("no PUBACK after the writer returned: %v", tk.Error())
 	}
 	if n := len(readAll(t, sensors)); n != 1 {
 		t.Fatalf("stored %d records, want 1", n)
@@ -108,8 +108,8 @@ func TestEmbeddedStreamFullNotAcked(t *testing.T) {
 		}
 	}
 	before := len(readAll(t, full))
-	sink := newSink(t, st)
-	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Sink: sink})
+	w := newWriter(t, st)
+	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Writer: w})
 	addr := svc.Broker.Addr()
 
 	// No PUBACK: the broker ends the connection instead. (A paho token is
@@ -133,7 +133,7 @@ func TestEmbeddedStreamFullNotAcked(t *testing.T) {
 	c := publisher(t, addr, "pub")
 	c.Publish("streams/full/dev-1", 1, false, "kept")
 	waitFor(t, 10*time.Second, "redeliveries", func() bool { return svc.Stats().Sources[EmbeddedSource].Refused >= 3 })
-	if n := sink.Stats().DeadLetters; n != 0 {
+	if n := w.Stats().DeadLetters; n != 0 {
 		t.Fatalf("a refused message went to the dead-letter stream (%d)", n)
 	}
 	if n := len(readAll(t, full)); n != before {
@@ -161,13 +161,13 @@ func TestEmbeddedStreamFullNotAcked(t *testing.T) {
 func TestEmbeddedDeadLetters(t *testing.T) {
 	st := openStore(t)
 	createStream(t, st, "sensors", shards.StreamConfig{Shards: 1})
-	sink := newSink(t, st)
+	w := newWriter(t, st)
 	svc := startService(t, &Service{
 		Config: Config{Listen: "127.0.0.1:0", Subscriptions: []SubscriptionConfig{
 			DefaultSubscription,
 			{Topic: "things/+/temp", Stream: "sensors", Device: "{1}", Decoder: decode.Spec{Type: "number", Config: &decode.Number{}}},
 		}},
-		Sink: sink,
+		Writer: w,
 	})
 	c := publisher(t, svc.Broker.Addr(), "pub")
 	for _, m := range []struct{ topic, payload string }{

@@ -58,14 +58,14 @@ var restartPause = 500 * time.Millisecond
 func testExternal(t *testing.T, addr string, restart bool) {
 	st := openStore(t)
 	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 2})
-	sink := newSink(t, st)
+	w := newWriter(t, st)
 	cfg := Config{
 		Listen:        "-",
 		Brokers:       []BrokerConfig{{Name: "ext", URL: "tcp://" + addr, ClientID: "tidegate-test"}},
 		Subscriptions: []SubscriptionConfig{{Broker: "ext", Topic: "site/+/data", Stream: "sensors", Device: "{1}", QoS: 1}},
 	}
 	start := func() *Service {
-		svc := &Service{Config: cfg, Sink: sink}
+		svc := &Service{Config: cfg, Writer: w}
 		if err := svc.Initialize(); err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ func createStream(t testing.TB, st *shards.Store, name string, cfg shards.Stream
 	return s
 }
 
-func newSink(t testing.TB, st *shards.Store) *ingest.Sink {
+func newWriter(t testing.TB, st *shards.Store) *ingest.Writer {
 	t.Helper()
 	s, err := ingest.New(st, ingest.Options{})
 	if err != nil {
@@ -100,17 +100,17 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// blockingSink holds the durability of every queued put until release is
+// blockingWriter holds the durability of every queued put until release is
 // closed.
-type blockingSink struct {
-	Sink
+type blockingWriter struct {
+	Writer
 	entered chan struct{}
 	release chan struct{}
 }
 
-func (b *blockingSink) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
+func (b *blockingWriter) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
 	b.entered <- struct{}{}
-	wait := b.Sink.Enqueue(stream, recs)
+	wait := b.Writer.Enqueue(stream, recs)
 	return func(ctx context.Context) error {
 		select {
 		case <-b.release:

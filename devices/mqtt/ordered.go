@@ -18,7 +18,7 @@ const externalWindow = 8192
 //
 // paho calls onMessage for one message after the other (SetOrderMatters
 // true), on its router goroutine. onMessage only enqueues the message's
-// records (router.enqueue → Sink.Enqueue), which keeps each device's
+// records (router.enqueue → Writer.Enqueue), which keeps each device's
 // records in arrival order, and queues the message here. run waits for
 // each message to be durable in that same order and then calls msg.Ack:
 // paho sends the PUBACK, and MQTT wants PUBACKs in the order the PUBLISHes

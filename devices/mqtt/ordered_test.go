@@ -40,7 +40,7 @@ func TestExternalOrder(t *testing.T) {
 func testExternalOrder(t *testing.T, addr string) {
 	st := openStore(t)
 	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 2})
-	svc := startService(t, &Service{Sink: newSink(t, st), Config: Config{
+	svc := startService(t, &Service{Writer: newWriter(t, st), Config: Config{
 		Listen:        "-",
 		Brokers:       []BrokerConfig{{Name: "ext", URL: "tcp://" + addr, ClientID: "tidegate-order"}},
 		Subscriptions: []SubscriptionConfig{{Broker: "ext", Topic: "site/+/data", Stream: "sensors", Device: "{1}", QoS: 1}},
@@ -91,7 +91,7 @@ func testExternalOrder(t *testing.T, addr string) {
 func TestEmbeddedOrder(t *testing.T) {
 	st := openStore(t)
 	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 2})
-	svc := startService(t, &Service{Sink: newSink(t, st), Config: Config{Listen: "127.0.0.1:0"}})
+	svc := startService(t, &Service{Writer: newWriter(t, st), Config: Config{Listen: "127.0.0.1:0"}})
 	pub := publisher(t, svc.Broker.Addr(), "order-pub")
 	const total = 2000
 	tokens := make([]paho.Token, 0, total)

@@ -17,18 +17,18 @@ import (
 	"github.com/tidegate/tidegate/shards"
 )
 
-// slowSink delays every Put by a random time, so that later messages are
+// slowWriter delays every Put by a random time, so that later messages are
 // often durable before earlier ones, and records which payloads are durable.
-type slowSink struct {
-	Sink
+type slowWriter struct {
+	Writer
 	mu      sync.Mutex
 	durable map[string]bool
 }
 
 // Enqueue queues in order, then waits a random time before marking the
 // records durable, so acknowledgements are ready out of order.
-func (s *slowSink) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
-	wait := s.Sink.Enqueue(stream, recs)
+func (s *slowWriter) Enqueue(stream string, recs []shards.PutEntry) func(context.Context) error {
+	wait := s.Writer.Enqueue(stream, recs)
 	return func(ctx context.Context) error {
 		time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
 		if err := wait(ctx); err != nil {
@@ -43,7 +43,7 @@ func (s *slowSink) Enqueue(stream string, recs []shards.PutEntry) func(context.C
 	}
 }
 
-func (s *slowSink) isDurable(payload string) bool {
+func (s *slowWriter) isDurable(payload string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.durable[payload]
@@ -139,8 +139,8 @@ func (c *rawClient) readRaw() (byte, []byte, error) {
 func TestEmbeddedPubacksInOrderAfterDurable(t *testing.T) {
 	st := openStore(t)
 	sensors := createStream(t, st, "sensors", shards.StreamConfig{Shards: 4})
-	sink := &slowSink{Sink: newSink(t, st), durable: map[string]bool{}}
-	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Sink: sink})
+	w := &slowWriter{Writer: newWriter(t, st), durable: map[string]bool{}}
+	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Writer: w})
 	c := dialRaw(t, svc.Broker.Addr(), "pub")
 
 	// More than the window, so that the hook also has to wait.
@@ -168,7 +168,7 @@ func TestEmbeddedPubacksInOrderAfterDurable(t *testing.T) {
 		if id != want {
 			t.Fatalf("PUBACK for %d, want %d: not in publish order", id, want)
 		}
-		if !sink.isDurable(payload(id)) {
+		if !w.isDurable(payload(id)) {
 			t.Fatalf("PUBACK for %d before its record was durable", id)
 		}
 	}
@@ -180,7 +180,7 @@ func TestEmbeddedPubacksInOrderAfterDurable(t *testing.T) {
 func TestEmbeddedRoutesStoredMessages(t *testing.T) {
 	st := openStore(t)
 	createStream(t, st, "sensors", shards.StreamConfig{Shards: 1})
-	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Sink: newSink(t, st)})
+	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Writer: newWriter(t, st)})
 	addr := svc.Broker.Addr()
 
 	got := make(chan string, 100)

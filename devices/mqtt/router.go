@@ -11,8 +11,8 @@ import (
 	"github.com/tidegate/tidegate/shards"
 )
 
-// Sink stores records durably; *ingest.Sink is the real one.
-type Sink interface {
+// Writer stores records durably; *ingest.Writer is the real one.
+type Writer interface {
 	// Enqueue queues records for stream behind those enqueued before and
 	// returns at once; the function returned waits until they are
 	// durable. Records of one partition key are stored in the order they
@@ -101,7 +101,7 @@ func (c *Counters) snapshot() CounterValues {
 type router struct {
 	source   string // "embedded" or a broker name
 	subs     []*Subscription
-	sink     Sink
+	writer   Writer
 	observer Observer
 	now      func() time.Time
 	stats    Counters
@@ -123,7 +123,7 @@ func (r *router) enqueue(topic string, payload []byte) *pending {
 		s.stats.Messages.Add(1)
 		d := r.prepare(s, topic, payload)
 		if d.err == nil {
-			d.wait = r.sink.Enqueue(d.stream, d.recs)
+			d.wait = r.writer.Enqueue(d.stream, d.recs)
 		}
 		p.deliveries = append(p.deliveries, d)
 	}
@@ -195,7 +195,7 @@ func (r *router) settle(ctx context.Context, d *delivery) error {
 		r.stats.Refused.Add(1)
 		return err // full, disk, closing: not acknowledged
 	}
-	if dlErr := r.sink.DeadLetter(ctx, r.source, d.topic, d.payload, err); dlErr != nil {
+	if dlErr := r.writer.DeadLetter(ctx, r.source, d.topic, d.payload, err); dlErr != nil {
 		s.stats.Refused.Add(1)
 		r.stats.Refused.Add(1)
 		return dlErr

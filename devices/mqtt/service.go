@@ -10,15 +10,15 @@ import (
 )
 
 // Service is the MQTT side of device ingest: the embedded broker and the
-// subscriptions to external brokers, all feeding a Sink.
+// subscriptions to external brokers, all feeding a Writer.
 //
 // Life: fill the fields, Initialize (validates, starts the broker and the
 // clients), Close (stops taking messages; what is not yet durable is not
 // acknowledged and will be redelivered).
 type Service struct {
 	Config Config
-	// Sink stores records; required (*ingest.Sink).
-	Sink Sink
+	// Writer stores records; required (*ingest.Writer).
+	Writer Writer
 	// DecoderEnv, optional, is handed to the subscriptions' decoders
 	// (built from the decode registry).
 	DecoderEnv DecoderEnv
@@ -50,8 +50,8 @@ const EmbeddedSource = "embedded"
 
 // Initialize validates the config and starts everything.
 func (s *Service) Initialize() error {
-	if s.Sink == nil {
-		return fmt.Errorf("%w: a Sink is required", ErrConfig)
+	if s.Writer == nil {
+		return fmt.Errorf("%w: a Writer is required", ErrConfig)
 	}
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
@@ -111,7 +111,7 @@ func (s *Service) Initialize() error {
 }
 
 func (s *Service) newRouter(source string, subs []*Subscription) *router {
-	r := &router{source: source, subs: subs, sink: s.Sink, observer: s.Observer, now: time.Now}
+	r := &router{source: source, subs: subs, writer: s.Writer, observer: s.Observer, now: time.Now}
 	s.sources = append(s.sources, r)
 	return r
 }

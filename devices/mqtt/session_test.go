@@ -59,7 +59,7 @@ func TestSessionsSurviveRestart(t *testing.T) {
 			db := filepath.Join(dir, "mqtt-sessions.db")
 			addr := freeAddr(t)
 			start := func() (*Service, *mochi.Server) {
-				svc := &Service{Sink: newSink(t, st), Config: Config{Listen: addr, SessionDir: dir}}
+				svc := &Service{Writer: newWriter(t, st), Config: Config{Listen: addr, SessionDir: dir}}
 				if err := svc.Initialize(); err != nil {
 					t.Fatal(err)
 				}
@@ -184,7 +184,7 @@ func TestSessionStoreMendsRecords(t *testing.T) {
 	}
 
 	addr := freeAddr(t)
-	svc := startService(t, &Service{Sink: newSink(t, st), Config: Config{Listen: addr, SessionDir: dir}})
+	svc := startService(t, &Service{Writer: newWriter(t, st), Config: Config{Listen: addr, SessionDir: dir}})
 	sub, present := dialSession(t, addr, kept.ID, 4, false, 0)
 	if !present {
 		t.Fatal("session not present")

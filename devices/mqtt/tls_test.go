@@ -24,7 +24,7 @@ func TestEmbeddedTLS(t *testing.T) {
 	}
 	tlsAddr := ln.Addr().String()
 	ln.Close()
-	startService(t, &Service{Sink: newSink(t, st), Config: Config{Listen: "127.0.0.1:0",
+	startService(t, &Service{Writer: newWriter(t, st), Config: Config{Listen: "127.0.0.1:0",
 		TLS: TLSConfig{Listen: tlsAddr, CertFile: cert, KeyFile: key}}})
 
 	c := paho.NewClient(paho.NewClientOptions().AddBroker("ssl://" + tlsAddr).SetClientID("tls-pub").

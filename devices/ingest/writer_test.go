@@ -23,17 +23,17 @@ func TestEnqueueKeepsKeyOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := New(st, Options{})
+	w, err := New(st, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(sink.Close)
+	t.Cleanup(w.Close)
 
 	const keys, total = 40, 20000
 	waits := make([]func(context.Context) error, 0, total)
 	for i := range total {
 		key := fmt.Sprintf("dev-%d", i%keys)
-		waits = append(waits, sink.Enqueue("s", []shards.PutEntry{{PartitionKey: key, Data: []byte(strconv.Itoa(i))}}))
+		waits = append(waits, w.Enqueue("s", []shards.PutEntry{{PartitionKey: key, Data: []byte(strconv.Itoa(i))}}))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -1,4 +1,4 @@
-// Package ingest is where device readings become durable records. A Sink
+// Package ingest is where device readings become durable records. A Writer
 // batches the puts of concurrent messages per stream, so that throughput
 // does not depend on one fsync per message, and keeps a dead-letter stream
 // for what cannot be stored where it was meant to go.
@@ -26,7 +26,7 @@ const (
 	DefaultDeadLetterStream = "deadletter"
 )
 
-// Store is what a Sink needs of shards.Store.
+// Store is what a Writer needs of shards.Store.
 type Store interface {
 	Stream(name string) (*shards.Stream, error)
 	CreateStream(name string, cfg shards.StreamConfig) (*shards.Stream, error)
@@ -34,7 +34,7 @@ type Store interface {
 
 var _ Store = (*shards.Store)(nil)
 
-// Options tune a Sink. The zero value is ready to use.
+// Options tune a Writer. The zero value is ready to use.
 type Options struct {
 	// DeadLetterStream defaults to DefaultDeadLetterStream. It is created
 	// with one shard when missing.
@@ -46,7 +46,7 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Stats are a Sink's counters since it was made.
+// Stats are a Writer's counters since it was made.
 type Stats struct {
 	Batches     uint64 // PutRecords calls made
 	Records     uint64 // records acknowledged durable
@@ -54,9 +54,9 @@ type Stats struct {
 	DeadLetters uint64 // dead-letter records stored
 }
 
-// Sink stores readings durably, batching concurrent puts per stream. Safe
+// Writer stores readings durably, batching concurrent puts per stream. Safe
 // for concurrent use.
-type Sink struct {
+type Writer struct {
 	store  Store
 	dlq    string
 	linger time.Duration
@@ -74,8 +74,8 @@ type Sink struct {
 	batches, records, refused, deadLetters atomic.Uint64
 }
 
-// New makes a Sink over store and makes sure the dead-letter stream exists.
-func New(store Store, opts Options) (*Sink, error) {
+// New makes a Writer over store and makes sure the dead-letter stream exists.
+func New(store Store, opts Options) (*Writer, error) {
 	if opts.DeadLetterStream == "" {
 		opts.DeadLetterStream = DefaultDeadLetterStream
 	}
@@ -88,7 +88,7 @@ func New(store Store, opts Options) (*Sink, error) {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	s := &Sink{store: store, dlq: opts.DeadLetterStream, linger: opts.Linger, log: opts.Logger,
+	s := &Writer{store: store, dlq: opts.DeadLetterStream, linger: opts.Linger, log: opts.Logger,
 		now: opts.Clock, streams: map[string]*[lanes]*batcher{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.ensureDeadLetter(); err != nil {
@@ -97,7 +97,7 @@ func New(store Store, opts Options) (*Sink, error) {
 	return s, nil
 }
 
-func (s *Sink) ensureDeadLetter() error {
+func (s *Writer) ensureDeadLetter() error {
 	_, err := s.store.CreateStream(s.dlq, shards.StreamConfig{Shards: 1})
 	if err != nil && !errors.Is(err, shards.ErrExists) {
 		return fmt.Errorf("ingest: dead-letter stream %q: %w", s.dlq, err)
@@ -106,16 +106,16 @@ func (s *Sink) ensureDeadLetter() error {
 }
 
 // DeadLetterStream names the stream dead letters go to.
-func (s *Sink) DeadLetterStream() string { return s.dlq }
+func (s *Writer) DeadLetterStream() string { return s.dlq }
 
 // Stats returns the counters.
-func (s *Sink) Stats() Stats {
+func (s *Writer) Stats() Stats {
 	return Stats{Batches: s.batches.Load(), Records: s.records.Load(), Refused: s.refused.Load(), DeadLetters: s.deadLetters.Load()}
 }
 
 // Close fails puts still waiting and stops taking new ones. It does not
 // close the store.
-func (s *Sink) Close() {
+func (s *Writer) Close() {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
@@ -123,8 +123,8 @@ func (s *Sink) Close() {
 	s.wg.Wait()
 }
 
-// ErrClosed: the Sink was closed.
-var ErrClosed = errors.New("ingest: sink closed")
+// ErrClosed: the Writer was closed.
+var ErrClosed = errors.New("ingest: writer closed")
 
 // Put stores records in stream and returns once they are durable. Puts of
 // concurrent callers to one stream are merged into one PutRecords call;
@@ -137,7 +137,7 @@ var ErrClosed = errors.New("ingest: sink closed")
 // shards.ErrStreamFull when it refuses new records; shards.ErrInvalidArgument
 // or shards.ErrLimitExceeded when these records can never be stored (a
 // bad partition key, a record over the stream's size limit).
-func (s *Sink) Put(ctx context.Context, stream string, records []shards.PutEntry) error {
+func (s *Writer) Put(ctx context.Context, stream string, records []shards.PutEntry) error {
 	return s.Enqueue(stream, records)(ctx)
 }
 
@@ -147,7 +147,7 @@ func (s *Sink) Put(ctx context.Context, stream string, records []shards.PutEntry
 // calls too: a caller that enqueues from one goroutine, in arrival order,
 // keeps that order without waiting for each put. The records' Data must
 // not be changed until the wait returns.
-func (s *Sink) Enqueue(stream string, records []shards.PutEntry) func(context.Context) error {
+func (s *Writer) Enqueue(stream string, records []shards.PutEntry) func(context.Context) error {
 	if len(records) == 0 {
 		return func(context.Context) error { return nil }
 	}
@@ -204,7 +204,7 @@ func byLane(records []shards.PutEntry) [lanes][]shards.PutEntry {
 // batchers returns the stream's batchers, one per lane, making them for a
 // stream that exists. Unknown names make none, so hostile topics cannot
 // grow the map.
-func (s *Sink) batchers(stream string) (*[lanes]*batcher, error) {
+func (s *Writer) batchers(stream string) (*[lanes]*batcher, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -218,7 +218,7 @@ func (s *Sink) batchers(stream string) (*[lanes]*batcher, error) {
 	}
 	bs := new([lanes]*batcher)
 	for i := range bs {
-		bs[i] = &batcher{sink: s, stream: stream}
+		bs[i] = &batcher{writer: s, stream: stream}
 	}
 	s.streams[stream] = bs
 	return bs, nil
