@@ -26,6 +26,14 @@ func FuzzParse(f *testing.F) {
 		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
 		"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n",
 		"streams: [{name: a, max_record_size: 99999999999999999999}]\n",
+		// type:-switched sections: a destination, a transform, a decoder, a sensor.
+		"deliveries:\n  - name: d\n    from: s\n    to: {type: file, path: /x}\n",
+		"deliveries:\n  - {name: d, from: s, to: {type: kafka, brokers: [k], topic: t, sasl: {user: u}}, transform: {type: command, url: x}}\n",
+		"deliveries:\n  - {name: d, from: s, to: !!map {type: !!str s3, bucket: b}}\n",
+		"deliveries:\n  - {name: d, from: s, to: [file]}\n",
+		"mqtt:\n  subscriptions:\n    - {topic: a/+, stream: s, decoder: {type: json, fields: {t: a.t}, tim_field: ts}}\n",
+		"sensors:\n  - {name: a, type: ads1115, stream: s, interval: 1s, channels: [{name: p, input: '0', gian: 1}]}\n",
+		"sensors:\n  - {name: a, type: {bme280: x}, stream: s, interval: 1s}\n",
 	} {
 		f.Add([]byte(s))
 	}
