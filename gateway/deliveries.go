@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -134,10 +135,12 @@ func (g *Gateway) reconcileDeliveries(ctx context.Context, specs []config.Delive
 	return errors.Join(errs...)
 }
 
-// sameSpec compares what a reload can change; Paused is the manager's.
+// sameSpec compares what a reload can change; Paused is the manager's. The
+// destination and transform configurations are pointers, fresh from each
+// parse of the file, so they are compared by what they point to.
 func sameSpec(a, b uplink.Spec) bool {
 	a.Paused, b.Paused = false, false
-	return fmt.Sprintf("%#v|%#v|%#v", a, a.Destination, a.Transform) == fmt.Sprintf("%#v|%#v|%#v", b, b.Destination, b.Transform)
+	return reflect.DeepEqual(a, b)
 }
 
 func (g *Gateway) restDeliveryDir() string {

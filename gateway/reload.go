@@ -7,9 +7,11 @@ import (
 )
 
 // Reload applies what can change while running — declared streams, access
-// keys, throttling — and returns what changed and what needs a restart
-// (listeners, data directory, region) to take effect. The log level is the
-// caller's: it owns the logger.
+// keys, throttling, the deliveries of the file (a changed one restarts, an
+// unchanged one keeps running) — and returns what changed: applied lists
+// what took effect (log settings included: the logger is the caller's,
+// which applies them), restart what needs a restart (listeners, data
+// directory, region, the MQTT section, sensors). Both nil: nothing changed.
 func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err error) {
 	g.notify.Reloading()
 	defer g.notify.Ready()
@@ -22,9 +24,11 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
 		return applied, restart, err
 	}
-	// Keep the settings that need a restart as they are until then.
+	// Keep the settings that need a restart as they are until then, so the
+	// next reload still reports them.
 	kept := *next
 	kept.DataDir, kept.Listen, kept.Kinesis = prev.DataDir, prev.Listen, prev.Kinesis
+	kept.MQTT, kept.Sensors = prev.MQTT, prev.Sensors
 	g.cfg.Store(&kept)
 	return applied, restart, nil
 }

@@ -3,17 +3,18 @@ package config
 import (
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/tidegate/tidegate/devices/sensors"
 )
 
 // Changes describes, one line each, how after differs from before, split into what the
-// gateway can apply while running (streams, log level and format, access keys) and what
-// needs a restart (data_dir, listeners, kinesis identity, which are baked into open files,
-// bound sockets and issued ARNs). Both nil means nothing changed. Secrets are compared
-// but never shown.
+// gateway can apply while running (streams, deliveries, log level and format, access keys)
+// and what needs a restart (data_dir, listeners, kinesis identity, which are baked into
+// open files, bound sockets and issued ARNs; the MQTT section and sensors). Both nil means
+// nothing changed. A delivery or sensor that changed is named with the keys that did;
+// values are not shown, since destinations hold secrets. Secrets are compared but never
+// shown.
 func Changes(before, after *Config) (reloadable, restart []string) {
 	diff := func(list *[]string, name string, a, b any) {
 		if a != b {
@@ -28,15 +29,79 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	if !reflect.DeepEqual(before.MQTT, after.MQTT) {
 		restart = append(restart, "mqtt: settings changed")
 	}
-	if !slices.EqualFunc(before.Sensors, after.Sensors, func(a, b sensors.Config) bool { return reflect.DeepEqual(a, b) }) {
-		restart = append(restart, fmt.Sprintf("sensors: %d → %d configured, settings changed", len(before.Sensors), len(after.Sensors)))
-	}
+	restart = append(restart, namedChanges("sensors", before.Sensors, after.Sensors, func(s sensors.Config) string { return s.Name })...)
 
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)
 	reloadable = append(reloadable, keyChanges(before.Auth.AccessKeys, after.Auth.AccessKeys)...)
 	reloadable = append(reloadable, streamChanges(before.Streams, after.Streams)...)
+	reloadable = append(reloadable, namedChanges("deliveries", before.Deliveries, after.Deliveries, func(d DeliverySpec) string { return d.Name })...)
 	return reloadable, restart
+}
+
+// namedChanges lists the entries of a section that were added, changed (with the keys
+// that changed) or removed, by name.
+func namedChanges[T any](section string, before, after []T, name func(T) string) []string {
+	var out []string
+	old := make(map[string]T, len(before))
+	for _, e := range before {
+		old[name(e)] = e
+	}
+	seen := make(map[string]bool, len(after))
+	for _, e := range after {
+		n := name(e)
+		seen[n] = true
+		prev, ok := old[n]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("%s: %s added", section, n))
+		case !reflect.DeepEqual(prev, e):
+			keys := changedKeys(reflect.ValueOf(prev), reflect.ValueOf(e))
+			out = append(out, fmt.Sprintf("%s: %s changed: %s", section, n, strings.Join(keys, ", ")))
+		}
+	}
+	for _, e := range before {
+		if n := name(e); !seen[n] {
+			out = append(out, fmt.Sprintf("%s: %s removed", section, n))
+		}
+	}
+	return out
+}
+
+// changedKeys names the keys whose values differ between a and b, structs of one type,
+// as the file names them. A setting decoded from the entry's other keys (a sensor's
+// driver settings, `yaml:"-"`) is looked into when both sides hold the same type; the
+// keys of an inline struct are the struct's own.
+func changedKeys(a, b reflect.Value) []string {
+	var out []string
+	for i := range a.NumField() {
+		f := a.Type().Field(i)
+		av, bv := a.Field(i), b.Field(i)
+		if !f.IsExported() || reflect.DeepEqual(av.Interface(), bv.Interface()) {
+			continue
+		}
+		key, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case opts == "inline":
+			out = append(out, changedKeys(av, bv)...)
+		case key == "-":
+			av, bv = indirect(av), indirect(bv)
+			if av.Kind() == reflect.Struct && av.Type() == bv.Type() {
+				out = append(out, changedKeys(av, bv)...)
+			}
+		default:
+			out = append(out, key)
+		}
+	}
+	return out
+}
+
+// indirect follows interfaces and pointers to the value they hold.
+func indirect(v reflect.Value) reflect.Value {
+	for (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && !v.IsNil() {
+		v = v.Elem()
+	}
+	return v
 }
 
 func describeTLS(t *TLS) string {

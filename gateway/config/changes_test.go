@@ -72,3 +72,46 @@ func TestChangesTLS(t *testing.T) {
 		t.Errorf("got %q, %q; want nil, %q", reloadable, restart, want)
 	}
 }
+
+// Deliveries and sensors are reported by name, with the keys that changed
+// (never their values: destinations hold secrets).
+func TestChangesDeliveriesAndSensors(t *testing.T) {
+	beforeYAML := []byte(`
+deliveries:
+  - {name: same, from: s, to: {type: file, dir: /a}}
+  - {name: moved, from: s, to: {type: http, url: "https://a.example", access_key: old}, buffer: {interval: 1s}}
+  - {name: gone, from: s, to: {type: file, dir: /g}}
+sensors:
+  - {name: air, type: bme280, bus: sim, stream: s, interval: 1s}
+  - {name: door, type: gpio, pin: GPIO4, stream: s, interval: 1s}
+`)
+	before, err := Parse("before.yaml", beforeYAML, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := Parse("after.yaml", []byte(`
+deliveries:
+  - {name: same, from: s, to: {type: file, dir: /a}}
+  - {name: moved, from: s, to: {type: http, url: "https://a.example", access_key: new}, buffer: {interval: 2s}}
+  - {name: new, from: s, to: {type: file, dir: /n}}
+sensors:
+  - {name: air, type: bme280, bus: sim, stream: s, interval: 1s, address: 0x77}
+  - {name: rain, type: gpio, pin: GPIO5, stream: s, interval: 1m}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reloadable, restart := Changes(before, after)
+	wantReload := []string{"deliveries: moved changed: to, buffer", "deliveries: new added", "deliveries: gone removed"}
+	wantRestart := []string{"sensors: air changed: address", "sensors: rain added", "sensors: door removed"}
+	if !slices.Equal(reloadable, wantReload) || !slices.Equal(restart, wantRestart) {
+		t.Errorf("got\n%q\n%q\nwant\n%q\n%q", reloadable, restart, wantReload, wantRestart)
+	}
+	again, err := Parse("before.yaml", beforeYAML, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, s := Changes(before, again); r != nil || s != nil {
+		t.Errorf("the same file read twice: %q, %q", r, s)
+	}
+}

@@ -44,6 +44,15 @@
 // # Reload
 //
 // [Changes] compares two configurations and sorts the differences into those the
-// running gateway applies (streams, log settings, access keys) and those that need a
-// restart (data_dir, listeners, kinesis identity).
+// running gateway applies (streams, deliveries, log settings, access keys) and those that
+// need a restart (data_dir, listeners, kinesis identity, the mqtt section, sensors).
+// Deliveries and sensors are named with the keys that changed.
+//
+// # Plug-ins
+//
+// The type:-switched sections — a delivery's to and transform, a subscription's
+// decoder, a sensor — decode through the registries of their kind (uplink,
+// devices/decode, devices/sensors), which the plug-in packages fill at init; this
+// package imports no plug-in. A key the chosen type does not take is reported at its
+// own line and column with the keys the type takes.
 package config

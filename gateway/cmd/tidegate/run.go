@@ -40,9 +40,8 @@ func runRun(args []string) error {
 	if err != nil {
 		return err
 	}
-	level := new(slog.LevelVar)
-	level.Set(cfg.Log.Level.Slog())
-	logger := newLogger(cfg.Log.Format, level)
+	logs := newLogOutput(os.Stderr, isTerminal(os.Stderr), cfg.Log)
+	logger := logs.logger()
 
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
@@ -63,7 +62,7 @@ func runRun(args []string) error {
 			return err
 		case sig := <-signals:
 			if sig == syscall.SIGHUP {
-				reload(g, &f, level, logger)
+				reload(g, &f, logs, logger)
 				continue
 			}
 			logger.Info("signal received", "signal", sig.String())
@@ -113,37 +112,28 @@ func configError(err error) error {
 	return err
 }
 
-// reload re-reads the configuration on SIGHUP and applies what it can.
-func reload(g *gateway.Gateway, f *runFlags, level *slog.LevelVar, logger *slog.Logger) {
+// reload re-reads the configuration on SIGHUP, applies what it can and says
+// what changed: what was applied, what waits for a restart, or nothing.
+func reload(g *gateway.Gateway, f *runFlags, logs *logOutput, logger *slog.Logger) {
 	cfg, err := f.load()
 	if err != nil {
 		logger.Error("reload: configuration refused; keeping the running one", "err", err)
 		return
 	}
-	level.Set(cfg.Log.Level.Slog())
+	logs.apply(cfg.Log)
 	applied, restart, err := g.Reload(cfg)
 	if err != nil {
 		logger.Error("reload: partly applied", "err", err)
 	}
-	logger.Info("reload: applied", "changes", applied)
+	if len(applied) == 0 && len(restart) == 0 {
+		logger.Info("reload: nothing changed")
+	}
+	if len(applied) > 0 {
+		logger.Info("reload: applied", "changes", applied)
+	}
 	if len(restart) > 0 {
 		logger.Warn("reload: these changes need a restart to take effect", "changes", restart)
 	}
-}
-
-// newLogger writes text to a terminal and JSON otherwise (journald, log
-// shippers), unless the format says which.
-func newLogger(format config.LogFormat, level *slog.LevelVar) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: level}
-	if format == config.FormatJSON || (format != config.FormatText && !isTerminal(os.Stderr)) {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
-}
-
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // defaultDataDir is where state goes without a configuration file:

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -133,4 +135,92 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
+}
+
+// TestRunReloadReport sends SIGHUP to `tidegate run` as an operator would:
+// an unchanged file changes nothing (a running file delivery is not started
+// again), and a new log.format is applied to the lines that follow, the
+// report naming it.
+func TestRunReloadReport(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "tidegate.yaml")
+	write := func(format string) {
+		body := "data_dir: " + filepath.Join(dir, "data") + "\nlog: {format: " + format + "}\nlisten: {http: 127.0.0.1:0}\nmqtt: {listen: \"-\"}\n" +
+			"streams: [{name: sensors}]\ndeliveries:\n  - {name: to-disk, from: sensors, to: {type: file, dir: " + filepath.Join(dir, "out") + "}}\n"
+		if err := os.WriteFile(cfgFile, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("text")
+	cmd := tidegate(t, "run", "--config", cfgFile)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string, 100)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	// next returns the first line holding msg, and every line read on the way.
+	next := func(msg string) (string, []string) {
+		t.Helper()
+		var seen []string
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					t.Fatalf("stderr ended before %q; read:\n%s", msg, strings.Join(seen, "\n"))
+				}
+				seen = append(seen, line)
+				if strings.Contains(line, msg) {
+					return line, seen
+				}
+			case <-timeout:
+				t.Fatalf("no %q in:\n%s", msg, strings.Join(seen, "\n"))
+			}
+		}
+	}
+	if line, _ := next("tidegate listening"); !strings.HasPrefix(line, "time=") {
+		t.Fatalf("not a text line: %q", line)
+	}
+
+	cmd.Process.Signal(syscall.SIGHUP)
+	line, seen := next("reload: ")
+	if !strings.Contains(line, "reload: nothing changed") {
+		t.Errorf("unchanged file: %q", line)
+	}
+	for _, l := range seen {
+		if strings.Contains(l, "delivery started") {
+			t.Errorf("an unchanged delivery was started again: %q", l)
+		}
+	}
+
+	write("json")
+	cmd.Process.Signal(syscall.SIGHUP)
+	line, _ = next("reload: ")
+	var rec struct {
+		Msg     string   `json:"msg"`
+		Changes []string `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		t.Fatalf("after log.format: json the report is not JSON: %q", line)
+	}
+	if rec.Msg != "reload: applied" || !slices.Contains(rec.Changes, "log.format: text → json") {
+		t.Errorf("report %+v", rec)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	for range lines {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
 }
