@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/internal/durable"
@@ -23,9 +24,14 @@ type deliveryView struct {
 	Origin string `json:"origin"`
 }
 
-// restDeliveries serves the deliveries of the REST API.
+// restDeliveries serves the deliveries of the REST API. Creates and deletes take mu
+// for their whole run: each writes or removes the definition file of its delivery,
+// DATA_DIR/uplink/api/NAME.json, which must not change under it. Without it, of two
+// POSTs of one name, the loser removed the file the winner had just written, and the
+// delivery was gone after a restart.
 type restDeliveries struct {
-	g *Gateway
+	g  *Gateway
+	mu sync.Mutex
 }
 
 func (g *Gateway) deliveryRoutes() []route {
@@ -85,6 +91,8 @@ func (d *restDeliveries) create(w http.ResponseWriter, r *http.Request) {
 		restError(w, err)
 		return
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if org := g.origins.get(def.Name); org != "" {
 		writeJSON(w, http.StatusConflict, map[string]string{"error": fmt.Sprintf("delivery %q exists (defined by the %s)", def.Name, org)})
 		return
@@ -95,6 +103,8 @@ func (d *restDeliveries) create(w http.ResponseWriter, r *http.Request) {
 		err = durable.WriteFile(path, body, 0o600)
 	}
 	if err == nil {
+		// The hub's Firehose API or a reload may have taken the name meanwhile:
+		// then Create fails, and the file removed is this request's own.
 		if err = g.uplink.Create(r.Context(), spec); err != nil {
 			os.Remove(path)
 		}
@@ -111,6 +121,8 @@ func (d *restDeliveries) create(w http.ResponseWriter, r *http.Request) {
 func (d *restDeliveries) delete(w http.ResponseWriter, r *http.Request) {
 	g := d.g
 	name := r.PathValue("name")
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	switch org := g.origins.get(name); org {
 	case originREST:
 	case "":
