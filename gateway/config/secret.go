@@ -62,13 +62,18 @@ func (s *Secret) UnmarshalYAML(node ast.Node) error {
 // Secret. An entry with no source at all is left for Validate to report.
 func (c *Config) resolveSecrets(env map[string]string) []error {
 	var errs []error
+	add := func(err *Error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for i := range c.Auth.AccessKeys {
 		k := &c.Auth.AccessKeys[i]
-		errs = append(errs, c.resolveSecret(fmt.Sprintf("auth.access_keys[%d]", i), &k.Secret, k.SecretFile, k.SecretEnv, env)...)
+		add(c.resolveSecret(fmt.Sprintf("auth.access_keys[%d]", i), &k.Secret, k.SecretFile, k.SecretEnv, env))
 	}
 	for i := range c.Auth.Tokens {
 		t := &c.Auth.Tokens[i]
-		errs = append(errs, c.resolveSecret(fmt.Sprintf("auth.tokens[%d]", i), &t.Secret, t.SecretFile, t.SecretEnv, env)...)
+		add(c.resolveSecret(fmt.Sprintf("auth.tokens[%d]", i), &t.Secret, t.SecretFile, t.SecretEnv, env))
 	}
 	return errs
 }
@@ -76,7 +81,7 @@ func (c *Config) resolveSecrets(env map[string]string) []error {
 // resolveSecret reads the secret of the entry at path from file or the variable env
 // names, whichever is set, into *s; it refuses two sources, an unreadable or empty
 // file, an unset variable and an empty inline secret.
-func (c *Config) resolveSecret(path string, s *Secret, file, envName string, env map[string]string) []error {
+func (c *Config) resolveSecret(path string, s *Secret, file, envName string, env map[string]string) *Error {
 	var sources []string
 	for _, src := range []struct {
 		name string
@@ -87,27 +92,27 @@ func (c *Config) resolveSecret(path string, s *Secret, file, envName string, env
 		}
 	}
 	if len(sources) > 1 {
-		return []error{c.origins.errorf(path, "set only one of secret, secret_file and secret_env, not %s and %s",
-			strings.Join(sources[:len(sources)-1], ", "), sources[len(sources)-1])}
+		return c.origins.errorf(path, "set only one of secret, secret_file and secret_env, not %s and %s",
+			strings.Join(sources[:len(sources)-1], ", "), sources[len(sources)-1])
 	}
 	switch {
 	case file != "":
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return []error{c.origins.errorf(path+".secret_file", "cannot read the secret: %v", err)}
+			return c.origins.errorf(path+".secret_file", "cannot read the secret: %v", err)
 		}
 		*s = NewSecret(strings.TrimRight(string(data), "\r\n"))
 		if s.Value() == "" {
-			return []error{c.origins.errorf(path+".secret_file", "%s is empty", file)}
+			return c.origins.errorf(path+".secret_file", "%s is empty", file)
 		}
 	case envName != "":
 		v, ok := env[envName]
 		if !ok {
-			return []error{c.origins.errorf(path+".secret_env", "environment variable %s is not set", envName)}
+			return c.origins.errorf(path+".secret_env", "environment variable %s is not set", envName)
 		}
 		*s = NewSecret(v)
 	case s.IsSet() && s.Value() == "":
-		return []error{c.origins.errorf(path+".secret", "is empty")}
+		return c.origins.errorf(path+".secret", "is empty")
 	}
 	return nil
 }
