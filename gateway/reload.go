@@ -18,7 +18,7 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	if err := reconcileStreams(g.store, next.Streams, g.logger); err != nil {
 		return applied, restart, err
 	}
-	g.auth.set(next.Auth.AccessKeys)
+	g.auth.set(next)
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
 		return applied, restart, err
 	}

@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
 		"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n",
 		"streams: [{name: a, max_record_size: 99999999999999999999}]\n",
+		"auth:\n  tokens:\n    - {name: a, secret: \"tok\\x00-0123456789abcdef\"}\n    - {name: a}\nmetrics: {public: yes}\n",
 	} {
 		f.Add([]byte(s))
 	}
