@@ -62,5 +62,18 @@
 // respect to Cut. The FUSE server runs in the test process: a program
 // that mmaps a file of the mount must run in another process (a page
 // fault the server must answer can stall the Go runtime's stop-the-world
-// in the process that serves it).
+// in the process that serves it). The harness runs every workload in a
+// child process.
+//
+// # Harness
+//
+// Run executes a Workload: the test binary is started again as the child
+// test, which writes through the mount and acknowledges each operation
+// whose durability the store promises (Child.Ack); the parent cuts after
+// a random number of acknowledgements or at a random time, kills the
+// child with SIGKILL, cuts the filesystem, and hands the backing
+// directory and the acknowledgements to the workload's check; the next
+// cycle mounts the same directory again. A failure prints the seed, the
+// cycle, the cut point and the dropped operations;
+// TIDEGATE_POWERCUT_SEED=... replays the schedule.
 package powercut

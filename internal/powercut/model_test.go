@@ -591,7 +591,7 @@ func TestModel(t *testing.T) {
 		runModel(t, seed)
 		return
 	}
-	seeds := 40
+	seeds := 30
 	if testing.Short() {
 		seeds = 8
 	}
