@@ -9,8 +9,9 @@
 //
 //   - Reads see every write at once, as the page cache shows it, through
 //     read(2) and through mmap alike.
-//   - fsync or fdatasync of a file makes its data and size durable (a
-//     full fsync its mode too), and nothing else: not its name.
+//   - fsync or fdatasync of a file makes its data and size durable
+//     (writes, truncates, growth; a full fsync its mode too), and nothing
+//     else: not its name.
 //   - A create, mkdir, symlink, link, unlink, rmdir or rename is durable
 //     once its directory has been fsync'd after it (both directories,
 //     for a rename between two), in the order made.
@@ -46,14 +47,15 @@
 // to another one answers EXDEV, which mv and others handle by copying),
 // so the durable tree can never form a cycle.
 //
-// Not implemented, and what happens instead: xattrs (ENOSYS), devices,
-// FIFOs and sockets (mknod answers EPERM; those in a backing directory
-// are not shown), O_TMPFILE on the mount (EOPNOTSUPP), RENAME_EXCHANGE and
-// RENAME_WHITEOUT (EINVAL), fallocate other than a plain allocation or
-// FALLOC_FL_KEEP_SIZE (EOPNOTSUPP), copy_file_range and lseek's
-// SEEK_DATA/SEEK_HOLE (ENOSYS: the kernel falls back to reads and
-// writes, and to treating the file as data). Permissions are not
-// checked. Locks (flock, fcntl) are the kernel's, local to the mount.
+// Not implemented, and what a caller gets instead: xattrs (EOPNOTSUPP),
+// devices, FIFOs and sockets (mknod answers EPERM; those in a backing
+// directory are not shown), O_TMPFILE on the mount (EOPNOTSUPP),
+// RENAME_EXCHANGE and RENAME_WHITEOUT (EINVAL), fallocate other than a
+// plain allocation or FALLOC_FL_KEEP_SIZE (EOPNOTSUPP). copy_file_range
+// and lseek's SEEK_DATA and SEEK_HOLE are left to the kernel's generic
+// fallbacks: a copy by reads and writes, a file that is all data.
+// Permissions are not checked. Locks (flock, fcntl) are the kernel's,
+// local to the mount.
 //
 // # Concurrency
 //
