@@ -55,7 +55,8 @@
 // and lseek's SEEK_DATA and SEEK_HOLE are left to the kernel's generic
 // fallbacks: a copy by reads and writes, a file that is all data.
 // Permissions are not checked. Locks (flock, fcntl) are the kernel's,
-// local to the mount.
+// local to the mount. The package builds on 64-bit Linux only: go-fuse
+// v2.12.1 does not compile for 32-bit targets.
 //
 // # Concurrency
 //

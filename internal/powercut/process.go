@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && !arm && !386 && !mips && !mipsle
 
 package powercut
 
