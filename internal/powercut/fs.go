@@ -20,7 +20,6 @@ import (
 type FS struct {
 	backing    string
 	mountpoint string
-	server     *fuse.Server
 	served     chan struct{} // closed when the server has stopped
 
 	mu      sync.Mutex
@@ -88,7 +87,6 @@ func Mount(backing, mountpoint string) (*FS, error) {
 		fs.closeBacking()
 		return nil, fmt.Errorf("%w: %s: %v", ErrCannotMount, mountpoint, err)
 	}
-	fs.server = srv
 	go func() {
 		srv.Serve()
 		close(fs.served)
@@ -103,12 +101,6 @@ func Mount(backing, mountpoint string) (*FS, error) {
 	}
 	return fs, nil
 }
-
-// Mountpoint is where the filesystem is mounted.
-func (fs *FS) Mountpoint() string { return fs.mountpoint }
-
-// Backing is the directory that holds the durable state.
-func (fs *FS) Backing() string { return fs.backing }
 
 func (fs *FS) newInode(k kind, mode uint32, parent *inode, name string) *inode {
 	fs.nextIno++

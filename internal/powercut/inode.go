@@ -4,6 +4,7 @@ package powercut
 
 import (
 	"path"
+	"slices"
 	"syscall"
 	"time"
 
@@ -77,7 +78,7 @@ func (n *inode) addPending(op *Op) {
 func (n *inode) settle(st State, kinds ...string) {
 	kept := n.pendingOps[:0]
 	for _, op := range n.pendingOps {
-		if len(kinds) == 0 || contains(kinds, op.Kind) {
+		if len(kinds) == 0 || slices.Contains(kinds, op.Kind) {
 			op.State = st
 		} else {
 			kept = append(kept, op)
@@ -87,15 +88,6 @@ func (n *inode) settle(st State, kinds ...string) {
 	if len(kinds) == 0 || len(kept) == 0 {
 		n.moreOps = 0
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // path is the inode's volatile path in the mount, for the log.
