@@ -31,8 +31,21 @@ build:
 run: build
 	bin/tidegate run $(ARGS)
 
+# The concurrent packages run under the race detector (it needs cgo and a C compiler; where
+# there is none they run without it, except under CI=true); the rest run plain.
+RACE_PKGS := ./shards/... ./devices/... ./uplink/... ./gateway/...
+
 test:
-	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) ./...
+	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1; then \
+		echo "$(GO) test -race $(RACE_PKGS)"; \
+		$(GO) test -race -count=1 -timeout 25m $(TESTFLAGS) $(RACE_PKGS) || exit 1; \
+	elif [ "$$CI" = true ]; then \
+		echo "make test: the race detector needs cgo and a C compiler ($$($(GO) env CC)); under CI it is required" >&2; exit 1; \
+	else \
+		echo "make test: no C compiler for the race detector; running $(RACE_PKGS) without it" >&2; \
+		$(GO) test -count=1 -timeout 20m $(TESTFLAGS) $(RACE_PKGS) || exit 1; \
+	fi
+	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) $$($(GO) list ./... | grep -v -E 'tidegate/tidegate/(shards|devices|uplink|gateway)(/|$$)')
 	$(MAKE) pi-check
 
 bench: build

@@ -58,7 +58,7 @@ func New(cfg *config.Config, logger *slog.Logger, version string) *Gateway {
 	g := &Gateway{logger: logger, version: version, notify: systemd.FromEnv(), served: make(chan error, 1),
 		devices: registry.New(deviceTimeout, nil)}
 	g.cfg.Store(cfg)
-	g.auth.set(cfg.Auth.AccessKeys)
+	g.auth.set(cfg)
 	return g
 }
 
@@ -137,7 +137,7 @@ func (g *Gateway) Start(ctx context.Context) error {
 	g.notify.Ready()
 	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", ln.Addr(), len(st.Streams())))
 	g.logger.Info("tidegate listening", "http", ln.Addr().String(), "tls", cfg.Listen.TLS != nil,
-		"data_dir", cfg.DataDir, "streams", len(st.Streams()), "auth", len(cfg.Auth.AccessKeys) > 0)
+		"data_dir", cfg.DataDir, "streams", len(st.Streams()), "auth", cfg.Auth.HasCredentials())
 	return nil
 }
 

@@ -52,32 +52,91 @@ func (g *Gateway) serve(cfg *config.Config) error {
 	return fmt.Errorf("http: %w", err)
 }
 
+// access says who checks a route's credentials. Every route of the table names one;
+// the zero value names none, and such a route is closed (treated as accessGateway)
+// and fails TestEveryRouteNeedsAuthentication.
+type access int
+
+const (
+	accessUnset access = iota
+	// accessPublic: no credentials, ever. Only the health checks, which load
+	// balancers, systemd and container runtimes probe without any.
+	accessPublic
+	// accessAWS: the AWS JSON APIs verify SigV4 themselves, with the body, and refuse
+	// in the AWS error shape their SDKs parse.
+	accessAWS
+	// accessEndpointKey: the Firehose HTTP endpoint receiver checks the request's
+	// X-Amz-Firehose-Access-Key, which is how that protocol authenticates.
+	accessEndpointKey
+	// accessGateway: SigV4 for the service "tidegate" or a bearer token, checked
+	// before the handler runs (REST, the dashboard, and whatever comes next).
+	accessGateway
+	// accessMetrics: accessGateway unless metrics.public is set.
+	accessMetrics
+)
+
+// route is one entry of the gateway's route table.
+type route struct {
+	pattern string // method and path, as http.ServeMux takes them
+	access  access
+	handler http.Handler
+}
+
+// routes builds the handler of the HTTP listener from the route table, each route
+// behind the check its access names.
 func (g *Gateway) routes() http.Handler {
 	mux := http.NewServeMux()
-	// The AWS-compatible APIs: one endpoint, the operation in X-Amz-Target.
-	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), firehoseapi.TargetPrefix) {
-			g.hub.ServeHTTP(w, r)
-			return
-		}
-		g.api.ServeHTTP(w, r)
-	})
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		plain(w, http.StatusOK, "ok\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !g.ready.Load() {
-			plain(w, http.StatusServiceUnavailable, "not ready\n")
-			return
-		}
-		plain(w, http.StatusOK, "ready\n")
-	})
-	mux.Handle("GET /metrics", g.reg.Handler())
-	g.restRoutes(mux)
-	g.deliveryRoutes(mux)
-	g.receiverRoutes(mux)
-	mux.HandleFunc("GET /{$}", g.home)
+	for _, rt := range g.routeTable() {
+		mux.Handle(rt.pattern, g.guard(rt))
+	}
 	return mux
+}
+
+// routeTable is every route the gateway serves. Register a new route here (or in a
+// function this calls), never on the mux directly, so that it gets an access check
+// and the route-table test walks it.
+func (g *Gateway) routeTable() []route {
+	table := []route{
+		// The AWS-compatible APIs: one endpoint, the operation in X-Amz-Target.
+		{"POST /{$}", accessAWS, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.Header.Get("X-Amz-Target"), firehoseapi.TargetPrefix) {
+				g.hub.ServeHTTP(w, r)
+				return
+			}
+			g.api.ServeHTTP(w, r)
+		})},
+		{"GET /healthz", accessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			plain(w, http.StatusOK, "ok\n")
+		})},
+		{"GET /readyz", accessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !g.ready.Load() {
+				plain(w, http.StatusServiceUnavailable, "not ready\n")
+				return
+			}
+			plain(w, http.StatusOK, "ready\n")
+		})},
+		{"GET /metrics", accessMetrics, g.reg.Handler()},
+		{"GET /{$}", accessGateway, http.HandlerFunc(g.home)},
+		// Anything else: a 404, told only to a client that may know what exists.
+		{"/", accessGateway, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no route for " + r.Method + " " + r.URL.Path})
+		})},
+	}
+	table = append(table, g.restRoutes()...)
+	table = append(table, g.deliveryRoutes()...)
+	table = append(table, g.receiverRoutes()...)
+	return table
+}
+
+// guard puts a route behind the check its access names.
+func (g *Gateway) guard(rt route) http.Handler {
+	switch rt.access {
+	case accessPublic, accessAWS, accessEndpointKey:
+		return rt.handler // checked by no one, or by the handler itself
+	case accessMetrics:
+		return g.auth.metricsAuth(rt.handler)
+	}
+	return g.auth.requireAuth(rt.handler) // accessGateway, and a route that names none
 }
 
 // home is a plain-text overview until the dashboard exists.

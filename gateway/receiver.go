@@ -49,9 +49,9 @@ func (r *recentRequests) add(key string) {
 	}
 }
 
-func (g *Gateway) receiverRoutes(mux *http.ServeMux) {
+func (g *Gateway) receiverRoutes() []route {
 	recent := newRecentRequests(4096)
-	mux.HandleFunc("POST /api/v1/firehose/{stream}", func(w http.ResponseWriter, r *http.Request) {
+	return []route{{"POST /api/v1/firehose/{stream}", accessEndpointKey, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := endpoint.ParseRequest(r, endpoint.MaxBodySize)
 		if err != nil {
 			var re *endpoint.RequestError
@@ -99,7 +99,7 @@ func (g *Gateway) receiverRoutes(mux *http.ServeMux) {
 		}
 		recent.add(key)
 		endpoint.WriteResponse(w, req.RequestID, nil)
-	})
+	})}}
 }
 
 func writeEndpointError(w http.ResponseWriter, requestID string, status int, err error) {

@@ -7,8 +7,9 @@ import (
 )
 
 // Reload applies what can change while running — declared streams, access
-// keys, throttling, the deliveries of the file (a changed one restarts, an
-// unchanged one keeps running) — and returns what changed: applied lists
+// keys and tokens, metrics.public, throttling, the deliveries of the file (a
+// changed one restarts, an unchanged one keeps running) — and returns what
+// changed: applied lists
 // what took effect (log settings included: the logger is the caller's,
 // which applies them), restart what needs a restart (listeners, data
 // directory, region, the MQTT section, sensors). Both nil: nothing changed.
@@ -20,7 +21,7 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	if err := reconcileStreams(g.store, next.Streams, g.logger); err != nil {
 		return applied, restart, err
 	}
-	g.auth.set(next.Auth.AccessKeys)
+	g.auth.set(next)
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
 		return applied, restart, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/internal/durable"
@@ -23,79 +24,87 @@ type deliveryView struct {
 	Origin string `json:"origin"`
 }
 
-func (g *Gateway) deliveryRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/deliveries", func(w http.ResponseWriter, r *http.Request) {
-		list := g.uplink.List()
-		out := make([]deliveryView, len(list))
-		for i, st := range list {
-			out[i] = deliveryView{Status: st, Origin: g.origins.get(st.Name)}
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
-	})
-	mux.HandleFunc("GET /api/v1/deliveries/{name}", func(w http.ResponseWriter, r *http.Request) {
-		st, err := g.uplink.Status(r.PathValue("name"))
-		if err != nil {
-			restError(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, deliveryView{Status: st, Origin: g.origins.get(st.Name)})
-	})
-	mux.HandleFunc("POST /api/v1/deliveries", g.restMutation(g.createDelivery))
-	mux.HandleFunc("DELETE /api/v1/deliveries/{name}", g.restMutation(g.deleteDelivery))
-	mux.HandleFunc("POST /api/v1/deliveries/{name}/pause", g.restMutation(func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		if err := g.uplink.Pause(r.PathValue("name")); err != nil {
-			restError(w, err)
-			return
-		}
-		st, _ := g.uplink.Status(r.PathValue("name"))
-		writeJSON(w, http.StatusOK, st)
-	}))
-	mux.HandleFunc("POST /api/v1/deliveries/{name}/resume", g.restMutation(func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		if err := g.uplink.Resume(r.PathValue("name")); err != nil {
-			restError(w, err)
-			return
-		}
-		st, _ := g.uplink.Status(r.PathValue("name"))
-		writeJSON(w, http.StatusOK, st)
-	}))
+// restDeliveries serves the deliveries of the REST API. Creates and deletes take mu
+// for their whole run: each writes or removes the definition file of its delivery,
+// DATA_DIR/uplink/api/NAME.json, which must not change under it. Without it, of two
+// POSTs of one name, the loser removed the file the winner had just written, and the
+// delivery was gone after a restart.
+type restDeliveries struct {
+	g  *Gateway
+	mu sync.Mutex
 }
 
-// restMutation reads the body and, when access keys are configured, checks the
-// request's SigV4 signature (any service name; `tidegate` signs for "tidegate").
-func (g *Gateway) restMutation(h func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeliveryBody))
-		if err != nil {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
-			return
-		}
-		if err := g.auth.verifyREST(r, body); err != nil {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
-			return
-		}
-		h(w, r, body)
+func (g *Gateway) deliveryRoutes() []route {
+	d := &restDeliveries{g: g}
+	return []route{
+		{"GET /api/v1/deliveries", accessGateway, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			list := g.uplink.List()
+			out := make([]deliveryView, len(list))
+			for i, st := range list {
+				out[i] = deliveryView{Status: st, Origin: g.origins.get(st.Name)}
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
+		})},
+		{"GET /api/v1/deliveries/{name}", accessGateway, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			st, err := g.uplink.Status(r.PathValue("name"))
+			if err != nil {
+				restError(w, err)
+				return
+			}
+			writeJSON(w, http.StatusOK, deliveryView{Status: st, Origin: g.origins.get(st.Name)})
+		})},
+		{"POST /api/v1/deliveries", accessGateway, http.HandlerFunc(d.create)},
+		{"DELETE /api/v1/deliveries/{name}", accessGateway, http.HandlerFunc(d.delete)},
+		{"POST /api/v1/deliveries/{name}/pause", accessGateway, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := g.uplink.Pause(r.PathValue("name")); err != nil {
+				restError(w, err)
+				return
+			}
+			st, _ := g.uplink.Status(r.PathValue("name"))
+			writeJSON(w, http.StatusOK, st)
+		})},
+		{"POST /api/v1/deliveries/{name}/resume", accessGateway, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := g.uplink.Resume(r.PathValue("name")); err != nil {
+				restError(w, err)
+				return
+			}
+			st, _ := g.uplink.Status(r.PathValue("name"))
+			writeJSON(w, http.StatusOK, st)
+		})},
 	}
 }
 
-func (g *Gateway) createDelivery(w http.ResponseWriter, r *http.Request, body []byte) {
-	d, err := config.ParseDelivery("request body", body)
+func (d *restDeliveries) create(w http.ResponseWriter, r *http.Request) {
+	g := d.g
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDeliveryBody))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
+		return
+	}
+	def, err := config.ParseDelivery("request body", body)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
-	if org := g.origins.get(d.Name); org != "" {
-		writeJSON(w, http.StatusConflict, map[string]string{"error": fmt.Sprintf("delivery %q exists (defined by the %s)", d.Name, org)})
+	spec, err := def.Spec()
+	if err != nil {
+		restError(w, err)
 		return
 	}
-	spec, err := d.Spec()
-	if err == nil {
-		err = os.MkdirAll(g.restDeliveryDir(), 0o700)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if org := g.origins.get(def.Name); org != "" {
+		writeJSON(w, http.StatusConflict, map[string]string{"error": fmt.Sprintf("delivery %q exists (defined by the %s)", def.Name, org)})
+		return
 	}
-	path := filepath.Join(g.restDeliveryDir(), d.Name+".json")
+	err = os.MkdirAll(g.restDeliveryDir(), 0o700)
+	path := filepath.Join(g.restDeliveryDir(), def.Name+".json")
 	if err == nil {
 		err = durable.WriteFile(path, body, 0o600)
 	}
 	if err == nil {
+		// The hub's Firehose API or a reload may have taken the name meanwhile:
+		// then Create fails, and the file removed is this request's own.
 		if err = g.uplink.Create(r.Context(), spec); err != nil {
 			os.Remove(path)
 		}
@@ -104,13 +113,16 @@ func (g *Gateway) createDelivery(w http.ResponseWriter, r *http.Request, body []
 		restError(w, err)
 		return
 	}
-	g.origins.set(d.Name, originREST)
-	st, _ := g.uplink.Status(d.Name)
+	g.origins.set(def.Name, originREST)
+	st, _ := g.uplink.Status(def.Name)
 	writeJSON(w, http.StatusCreated, deliveryView{Status: st, Origin: originREST})
 }
 
-func (g *Gateway) deleteDelivery(w http.ResponseWriter, r *http.Request, _ []byte) {
+func (d *restDeliveries) delete(w http.ResponseWriter, r *http.Request) {
+	g := d.g
 	name := r.PathValue("name")
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	switch org := g.origins.get(name); org {
 	case originREST:
 	case "":

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the peers that Tidegate's tests talk to: qemu-user (pi-check), Mosquitto, ffmpeg,
-# the AWS CLI, Chromium and ChromeDriver from apt; kinesalite and s3rver from npm into
-# .peers/node. Whatever is already present is skipped, so a second run does nothing. A peer
-# that cannot be installed is reported and the script goes on: tests that need it skip, or
-# fail under CI=true, which is where it gets noticed.
+# the AWS CLI, Chromium and ChromeDriver from apt; kinesalite, s3rver and the AWS SDK for
+# JavaScript (a real Kinesis client) from npm into .peers/node. Whatever is already present
+# is skipped, so a second run does nothing. A peer that cannot be installed is reported and
+# the script goes on: tests that need it skip, or fail under CI=true, which is where it gets
+# noticed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -88,15 +89,24 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm_dir=.peers/node
-if [ -d "$npm_dir/node_modules/kinesalite" ] && [ -d "$npm_dir/node_modules/s3rver" ]; then
-	echo "deps: kinesalite and s3rver present in $npm_dir, skipping"
+# kinesalite and s3rver stand in for Kinesis and S3; the AWS SDK for JavaScript v3 is a real
+# client of the gateway's Kinesis API (pinned: releases after January 2027 need Node 22).
+npm_peers=(kinesalite s3rver @aws-sdk/client-kinesis@3.1143.0)
+npm_missing=()
+for p in "${npm_peers[@]}"; do
+	name=${p%@*}
+	[ -n "$name" ] || name=$p
+	[ -d "$npm_dir/node_modules/$name" ] || npm_missing+=("$p")
+done
+if [ ${#npm_missing[@]} -eq 0 ]; then
+	echo "deps: ${npm_peers[*]} present in $npm_dir, skipping"
 elif ! command -v npm >/dev/null 2>&1; then
-	echo "deps: npm not installed; kinesalite and s3rver tests will skip (apt-get install npm, then make deps)" >&2
+	echo "deps: npm not installed; tests of ${npm_missing[*]} will skip (apt-get install npm, then make deps)" >&2
 else
-	echo "deps: npm install --prefix $npm_dir kinesalite s3rver"
+	echo "deps: npm install --prefix $npm_dir ${npm_missing[*]}"
 	mkdir -p "$npm_dir"
-	if ! npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error kinesalite s3rver; then
-		echo "deps: npm install of kinesalite and s3rver failed; their tests will skip, or fail under CI=true" >&2
+	if ! npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error "${npm_missing[@]}"; then
+		echo "deps: npm install of ${npm_missing[*]} failed; their tests will skip, or fail under CI=true" >&2
 	fi
 fi
 

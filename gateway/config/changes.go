@@ -9,12 +9,12 @@ import (
 )
 
 // Changes describes, one line each, how after differs from before, split into what the
-// gateway can apply while running (streams, deliveries, log level and format, access keys)
-// and what needs a restart (data_dir, listeners, kinesis identity, which are baked into
-// open files, bound sockets and issued ARNs; the MQTT section and sensors). Both nil means
-// nothing changed. A delivery or sensor that changed is named with the keys that did;
-// values are not shown, since destinations hold secrets. Secrets are compared but never
-// shown.
+// gateway can apply while running (streams, deliveries, log level and format, access keys,
+// tokens, metrics.public) and what needs a restart (data_dir, listeners, kinesis identity,
+// which are baked into open files, bound sockets and issued ARNs; the MQTT section and
+// sensors). Both nil means nothing changed. A delivery or sensor that changed is named with
+// the keys that did; values are not shown, since destinations hold secrets. Secrets are
+// compared but never shown.
 func Changes(before, after *Config) (reloadable, restart []string) {
 	diff := func(list *[]string, name string, a, b any) {
 		if a != b {
@@ -34,6 +34,8 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)
 	reloadable = append(reloadable, keyChanges(before.Auth.AccessKeys, after.Auth.AccessKeys)...)
+	reloadable = append(reloadable, tokenChanges(before.Auth.Tokens, after.Auth.Tokens)...)
+	diff(&reloadable, "metrics.public", before.Metrics.Public, after.Metrics.Public)
 	reloadable = append(reloadable, streamChanges(before.Streams, after.Streams)...)
 	reloadable = append(reloadable, namedChanges("deliveries", before.Deliveries, after.Deliveries, func(d DeliverySpec) string { return d.Name })...)
 	return reloadable, restart
@@ -131,6 +133,34 @@ func keyChanges(before, after []AccessKey) []string {
 	for _, k := range before {
 		if !seen[k.ID] {
 			out = append(out, fmt.Sprintf("auth.access_keys: %s removed", k.ID))
+		}
+	}
+	return out
+}
+
+// tokenChanges names tokens by name, or by place when they have none; the secrets are
+// compared, never shown.
+func tokenChanges(before, after []Token) []string {
+	var out []string
+	old := make(map[string]Token, len(before))
+	for i, t := range before {
+		old[t.label(i)] = t
+	}
+	seen := make(map[string]bool, len(after))
+	for i, t := range after {
+		name := t.label(i)
+		seen[name] = true
+		prev, ok := old[name]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("auth.tokens: %s added", name))
+		case prev.Secret.Value() != t.Secret.Value():
+			out = append(out, fmt.Sprintf("auth.tokens: %s secret changed", name))
+		}
+	}
+	for i, t := range before {
+		if !seen[t.label(i)] {
+			out = append(out, fmt.Sprintf("auth.tokens: %s removed", t.label(i)))
 		}
 	}
 	return out

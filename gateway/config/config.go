@@ -16,6 +16,7 @@ type Config struct {
 	Log     Log          `yaml:"log"`
 	Listen  Listen       `yaml:"listen"`
 	Auth    Auth         `yaml:"auth"`
+	Metrics Metrics      `yaml:"metrics"`
 	Kinesis Kinesis      `yaml:"kinesis"`
 	Streams []StreamSpec `yaml:"streams"`
 	// MQTT is the embedded broker, external brokers and subscriptions.
@@ -83,23 +84,6 @@ type Listen struct {
 type TLS struct {
 	CertFile string `yaml:"cert_file"`
 	KeyFile  string `yaml:"key_file"`
-}
-
-// Auth holds the credentials clients present.
-type Auth struct {
-	// AccessKeys verify SigV4 signatures on the AWS-compatible APIs.
-	AccessKeys []AccessKey `yaml:"access_keys"`
-}
-
-// AccessKey is one SigV4 credential. Exactly one of Secret, SecretFile and SecretEnv is
-// set in the file; Load and Parse then read the file or variable into Secret, so the
-// gateway only ever looks at Secret. SecretFile and SecretEnv stay set to say where it
-// came from.
-type AccessKey struct {
-	ID         string `yaml:"id"`
-	Secret     Secret `yaml:"secret"`
-	SecretFile string `yaml:"secret_file"`
-	SecretEnv  string `yaml:"secret_env"`
 }
 
 // Kinesis holds what the Kinesis-compatible API reports about itself.

@@ -33,20 +33,21 @@
 //	TIDEGATE_KINESIS_ACCOUNT_ID  kinesis.account_id
 //	TIDEGATE_ACCESS_KEY_ID       with TIDEGATE_SECRET_ACCESS_KEY, one more entry
 //	TIDEGATE_SECRET_ACCESS_KEY   in auth.access_keys (set both or neither)
+//	TIDEGATE_TOKEN               one more entry in auth.tokens
 //
 // # Secrets
 //
-// Each access key takes its secret from exactly one of secret (inline), secret_file
-// (read at load, trailing newline trimmed) or secret_env (a variable). Load and Parse
-// read them into [Secret], which prints, logs and marshals as "[REDACTED]". Relative
-// paths (data_dir, TLS and secret files) are relative to the working directory.
+// Each access key and each token takes its secret from exactly one of secret (inline),
+// secret_file (read at load, trailing newline trimmed) or secret_env (a variable). Load
+// and Parse read them into [Secret], which prints, logs and marshals as "[REDACTED]".
+// Relative paths (data_dir, TLS and secret files) are relative to the working directory.
 //
 // # Reload
 //
 // [Changes] compares two configurations and sorts the differences into those the
-// running gateway applies (streams, deliveries, log settings, access keys) and those that
-// need a restart (data_dir, listeners, kinesis identity, the mqtt section, sensors).
-// Deliveries and sensors are named with the keys that changed.
+// running gateway applies (streams, deliveries, log settings, access keys, tokens,
+// metrics.public) and those that need a restart (data_dir, listeners, kinesis identity,
+// the mqtt section, sensors). Deliveries and sensors are named with the keys that changed.
 //
 // # Plug-ins
 //

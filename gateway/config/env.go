@@ -28,6 +28,10 @@ const (
 	envSecretAccessKey = "TIDEGATE_SECRET_ACCESS_KEY"
 )
 
+// envToken adds one bearer token, for the gateway (one more entry in auth.tokens) and
+// for the CLI (which sends it), so one variable on a box serves both.
+const envToken = "TIDEGATE_TOKEN"
+
 // parseEnviron turns os.Environ()-shaped pairs into a map. A later pair wins, as in
 // os/exec; an empty value counts as unset, so `TIDEGATE_X=` cannot blank a setting.
 func parseEnviron(environ []string) map[string]string {
@@ -49,6 +53,12 @@ func parseEnviron(environ []string) map[string]string {
 // applyEnv lays the TIDEGATE_* variables over c. The only error it finds itself is half
 // an access key pair; bad values are left for Validate, which names the variable.
 func (c *Config) applyEnv(env map[string]string) []error {
+	if _, ok := env[envToken]; ok {
+		path := fmt.Sprintf("auth.tokens[%d]", len(c.Auth.Tokens))
+		// resolveSecrets reads the secret, like any secret_env.
+		c.Auth.Tokens = append(c.Auth.Tokens, Token{Name: envToken, SecretEnv: envToken})
+		c.origins.fromEnv(path, envToken)
+	}
 	for _, s := range envSettings {
 		if v, ok := env[s.name]; ok {
 			if strings.HasPrefix(s.path, "listen.tls.") && c.Listen.TLS == nil {

@@ -34,6 +34,7 @@ func FuzzParse(f *testing.F) {
 		"mqtt:\n  subscriptions:\n    - {topic: a/+, stream: s, decoder: {type: json, fields: {t: a.t}, tim_field: ts}}\n",
 		"sensors:\n  - {name: a, type: ads1115, stream: s, interval: 1s, channels: [{name: p, input: '0', gian: 1}]}\n",
 		"sensors:\n  - {name: a, type: {bme280: x}, stream: s, interval: 1s}\n",
+		"auth:\n  tokens:\n    - {name: a, secret: \"tok\\x00-0123456789abcdef\"}\n    - {name: a}\nmetrics: {public: yes}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -59,82 +58,61 @@ func (s *Secret) UnmarshalYAML(node ast.Node) error {
 	return nil
 }
 
-// source says where the key's secret comes from, without revealing it.
-func (k AccessKey) source() string {
-	switch {
-	case k.SecretFile != "":
-		return "file " + k.SecretFile
-	case k.SecretEnv != "":
-		return "$" + k.SecretEnv
-	case k.Secret.IsSet():
-		return "inline"
-	}
-	return "none"
-}
-
-// String shows the key id and where its secret comes from, never the secret.
-func (k AccessKey) String() string { return k.ID + " (secret: " + k.source() + ")" }
-
-// GoString is String, so that %#v does not print the secret either.
-func (k AccessKey) GoString() string { return "config.AccessKey{" + k.String() + "}" }
-
-// LogValue logs the id and the secret's source.
-func (k AccessKey) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", k.ID), slog.String("secret", k.source()))
-}
-
-// MarshalJSON writes the key with its secret redacted.
-func (k AccessKey) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ID         string `json:"id"`
-		Secret     string `json:"secret"`
-		SecretFile string `json:"secret_file,omitempty"`
-		SecretEnv  string `json:"secret_env,omitempty"`
-	}{k.ID, redacted, k.SecretFile, k.SecretEnv})
-}
-
-// resolveSecrets reads each access key's secret_file or secret_env into Secret. A key
-// with no source at all is left for Validate to report.
+// resolveSecrets reads each access key's and token's secret_file or secret_env into its
+// Secret. An entry with no source at all is left for Validate to report.
 func (c *Config) resolveSecrets(env map[string]string) []error {
 	var errs []error
-	for i := range c.Auth.AccessKeys {
-		k := &c.Auth.AccessKeys[i]
-		path := fmt.Sprintf("auth.access_keys[%d]", i)
-		var sources []string
-		for _, s := range []struct {
-			name string
-			set  bool
-		}{{"secret", k.Secret.IsSet()}, {"secret_file", k.SecretFile != ""}, {"secret_env", k.SecretEnv != ""}} {
-			if s.set {
-				sources = append(sources, s.name)
-			}
-		}
-		if len(sources) > 1 {
-			errs = append(errs, c.origins.errorf(path, "set only one of secret, secret_file and secret_env, not %s and %s",
-				strings.Join(sources[:len(sources)-1], ", "), sources[len(sources)-1]))
-			continue
-		}
-		switch {
-		case k.SecretFile != "":
-			data, err := os.ReadFile(k.SecretFile)
-			if err != nil {
-				errs = append(errs, c.origins.errorf(path+".secret_file", "cannot read the secret: %v", err))
-				continue
-			}
-			k.Secret = NewSecret(strings.TrimRight(string(data), "\r\n"))
-			if k.Secret.Value() == "" {
-				errs = append(errs, c.origins.errorf(path+".secret_file", "%s is empty", k.SecretFile))
-			}
-		case k.SecretEnv != "":
-			v, ok := env[k.SecretEnv]
-			if !ok {
-				errs = append(errs, c.origins.errorf(path+".secret_env", "environment variable %s is not set", k.SecretEnv))
-				continue
-			}
-			k.Secret = NewSecret(v)
-		case k.Secret.IsSet() && k.Secret.Value() == "":
-			errs = append(errs, c.origins.errorf(path+".secret", "is empty"))
+	add := func(err *Error) {
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
+	for i := range c.Auth.AccessKeys {
+		k := &c.Auth.AccessKeys[i]
+		add(c.resolveSecret(fmt.Sprintf("auth.access_keys[%d]", i), &k.Secret, k.SecretFile, k.SecretEnv, env))
+	}
+	for i := range c.Auth.Tokens {
+		t := &c.Auth.Tokens[i]
+		add(c.resolveSecret(fmt.Sprintf("auth.tokens[%d]", i), &t.Secret, t.SecretFile, t.SecretEnv, env))
+	}
 	return errs
+}
+
+// resolveSecret reads the secret of the entry at path from file or the variable env
+// names, whichever is set, into *s; it refuses two sources, an unreadable or empty
+// file, an unset variable and an empty inline secret.
+func (c *Config) resolveSecret(path string, s *Secret, file, envName string, env map[string]string) *Error {
+	var sources []string
+	for _, src := range []struct {
+		name string
+		set  bool
+	}{{"secret", s.IsSet()}, {"secret_file", file != ""}, {"secret_env", envName != ""}} {
+		if src.set {
+			sources = append(sources, src.name)
+		}
+	}
+	if len(sources) > 1 {
+		return c.origins.errorf(path, "set only one of secret, secret_file and secret_env, not %s and %s",
+			strings.Join(sources[:len(sources)-1], ", "), sources[len(sources)-1])
+	}
+	switch {
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return c.origins.errorf(path+".secret_file", "cannot read the secret: %v", err)
+		}
+		*s = NewSecret(strings.TrimRight(string(data), "\r\n"))
+		if s.Value() == "" {
+			return c.origins.errorf(path+".secret_file", "%s is empty", file)
+		}
+	case envName != "":
+		v, ok := env[envName]
+		if !ok {
+			return c.origins.errorf(path+".secret_env", "environment variable %s is not set", envName)
+		}
+		*s = NewSecret(v)
+	case s.IsSet() && s.Value() == "":
+		return c.origins.errorf(path+".secret", "is empty")
+	}
+	return nil
 }

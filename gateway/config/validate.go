@@ -102,12 +102,12 @@ func (c *Config) validateListen(p *problems) {
 		p.add("listen.http", "%q is not host:port, as in 127.0.0.1:8080", addr)
 	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		p.add("listen.http", "port %q in %q is not a number 0-65535", port, addr)
-	} else if !isLoopback(host) && len(c.Auth.AccessKeys) == 0 {
+	} else if !isLoopback(host) && !c.Auth.HasCredentials() {
 		where := addr
 		if host == "" {
 			where += " (every interface)"
 		}
-		p.add("listen.http", "%s is not loopback: a listener other clients can reach must authenticate them: configure auth.access_keys", where)
+		p.add("listen.http", "%s is not loopback: a listener other clients can reach must authenticate them: configure auth.access_keys or auth.tokens", where)
 	}
 	if t := c.Listen.TLS; t != nil {
 		checkFile(p, "listen.tls.cert_file", t.CertFile, "TLS needs both cert_file and key_file")
@@ -140,26 +140,6 @@ func checkFile(p *problems, path, name, whyRequired string) {
 		p.add(path, "%v", err)
 	case fi.IsDir():
 		p.add(path, "%s is a directory", name)
-	}
-}
-
-func (c *Config) validateAuth(p *problems) {
-	first := make(map[string]int)
-	for i, k := range c.Auth.AccessKeys {
-		path := fmt.Sprintf("auth.access_keys[%d]", i)
-		switch j, dup := first[k.ID]; {
-		case k.ID == "":
-			p.add(path+".id", "must not be empty")
-		case !accessKeyIDRE.MatchString(k.ID):
-			p.add(path+".id", "%q must be 1-128 characters of A-Z, a-z, 0-9 and _ . + = @ -", k.ID)
-		case dup:
-			p.add(path+".id", "%q is already used by auth.access_keys[%d]", k.ID, j)
-		default:
-			first[k.ID] = i
-		}
-		if !k.Secret.IsSet() && k.SecretFile == "" && k.SecretEnv == "" {
-			p.add(path, "no secret: set one of secret, secret_file or secret_env")
-		}
 	}
 }
 

@@ -139,3 +139,13 @@ func startNode(t testing.TB, node, script, name string) {
 		t.Fatalf("peer: %s did not listen within 30 s", name)
 	}
 }
+
+// NodeScript returns the node binary and the environment (NODE_PATH set to
+// .peers/node/node_modules) under which a CommonJS script can require the npm
+// package module that make deps installed, or calls Missing.
+func NodeScript(t testing.TB, module string) (node string, env []string) {
+	t.Helper()
+	node, _ = nodeModule(t, module)
+	modules := filepath.Join(Root(t), ".peers", "node", "node_modules")
+	return node, append(os.Environ(), "NODE_PATH="+modules)
+}

@@ -183,16 +183,18 @@ func newSignature(credential, signedHeaders, value, amzDate string) (*signature,
 	return s, nil
 }
 
-// checkSignedHeaders insists that host and every x-amz-* header sent are signed. An
-// unsigned X-Amz-Target, say, would let anyone replay a captured request within the skew
-// window as another operation on the same body. Every AWS SDK and the CLI sign all of
-// these.
+// checkSignedHeaders insists that host (or HTTP/2's :authority) and every x-amz-* header
+// sent are signed. An unsigned X-Amz-Target, say, would let anyone replay a captured
+// request within the skew window as another operation on the same body. Every AWS SDK
+// and the CLI sign all of these.
 func (s *signature) checkSignedHeaders(r *http.Request) error {
 	signed := make(map[string]bool, len(s.headerNames))
 	for _, name := range s.headerNames {
 		signed[strings.ToLower(name)] = true
 	}
-	if !signed["host"] {
+	// Over HTTP/2 the host travels as the :authority pseudo-header, which the AWS SDK
+	// for JavaScript v3 signs under that name instead of Host.
+	if !signed["host"] && !signed[":authority"] {
 		return incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	var unsigned []string

@@ -144,11 +144,12 @@ func appendCanonicalHeaders(dst []byte, r *http.Request, names []string) []byte 
 }
 
 // headerValues returns the values of the header name. Go keeps the Host header in
-// r.Host (HTTP/2's :authority too), so it is taken from there. A request built in process
+// r.Host (HTTP/2's :authority too, which the JavaScript SDK v3 signs by that name), so
+// both are taken from there. A request built in process
 // rather than received may keep Content-Length in r.ContentLength only, and header names
 // not in canonical form, which is all a signer sees.
 func headerValues(r *http.Request, name string) []string {
-	if strings.EqualFold(name, "host") {
+	if strings.EqualFold(name, "host") || name == ":authority" {
 		if r.Host != "" {
 			return []string{r.Host}
 		}

@@ -1,15 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/smithy-go"
@@ -21,12 +28,19 @@ import (
 type clientFlags struct {
 	endpoint, region string
 	json             bool
+	timeout          time.Duration
 }
+
+// defaultTimeout bounds one request to the gateway: a gateway that stopped answering
+// (a board gone off the network mid-request) ends the command with an error instead of
+// leaving it hanging.
+const defaultTimeout = 30 * time.Second
 
 func (c *clientFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.endpoint, "endpoint", defaultEndpoint(), "the gateway's URL ($TIDEGATE_ENDPOINT)")
 	fs.StringVar(&c.region, "region", config.DefaultRegion, "region to sign requests for")
 	fs.BoolVar(&c.json, "json", false, "print JSON for scripts instead of a table")
+	fs.DurationVar(&c.timeout, "timeout", defaultTimeout, "how long one request to the gateway may take")
 }
 
 // defaultEndpoint is $TIDEGATE_ENDPOINT, else the local gateway's default listener.
@@ -40,24 +54,85 @@ func defaultEndpoint() string {
 	return "http://" + config.DefaultHTTP
 }
 
-// client returns a Kinesis client for the gateway. Credentials come from
-// TIDEGATE_ACCESS_KEY_ID / TIDEGATE_SECRET_ACCESS_KEY or the standard AWS
-// variables; with none, requests go unsigned, which a gateway without
-// access keys (loopback only) accepts.
+// client returns a Kinesis client for the gateway, signing with envCredentials; with
+// none, requests go unsigned, which a gateway without credentials (loopback only)
+// accepts.
 func (c *clientFlags) client() *kinesis.Client {
-	id, secret := os.Getenv("TIDEGATE_ACCESS_KEY_ID"), os.Getenv("TIDEGATE_SECRET_ACCESS_KEY")
-	if id == "" {
-		id, secret = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	}
-	var creds aws.CredentialsProvider = aws.AnonymousCredentials{}
-	if id != "" {
-		creds = credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))
+	var provider aws.CredentialsProvider = aws.AnonymousCredentials{}
+	if creds, ok := envCredentials(); ok {
+		provider = credentials.StaticCredentialsProvider{Value: creds}
 	}
 	return kinesis.New(kinesis.Options{
 		BaseEndpoint: aws.String(strings.TrimSuffix(c.endpoint, "/")),
 		Region:       c.region,
-		Credentials:  creds,
+		Credentials:  provider,
+		HTTPClient:   &http.Client{Timeout: c.timeout},
 	})
+}
+
+// envCredentials returns TIDEGATE_ACCESS_KEY_ID / TIDEGATE_SECRET_ACCESS_KEY, else
+// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY with AWS_SESSION_TOKEN: temporary
+// credentials are only valid signed together with their session token. false when
+// neither pair is set.
+func envCredentials() (aws.Credentials, bool) {
+	if id := os.Getenv("TIDEGATE_ACCESS_KEY_ID"); id != "" {
+		return aws.Credentials{AccessKeyID: id, SecretAccessKey: os.Getenv("TIDEGATE_SECRET_ACCESS_KEY")}, true
+	}
+	if id := os.Getenv("AWS_ACCESS_KEY_ID"); id != "" {
+		return aws.Credentials{AccessKeyID: id, SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
+			SessionToken: os.Getenv("AWS_SESSION_TOKEN")}, true
+	}
+	return aws.Credentials{}, false
+}
+
+// restCall sends a REST request and decodes the JSON answer into out (when not nil).
+// It is signed (SigV4, service "tidegate") with envCredentials when there are any,
+// else it carries $TIDEGATE_TOKEN as a bearer token when that is set, else nothing,
+// which a gateway without credentials accepts. An error status becomes an error with
+// the gateway's message; an answer that cannot be read in full is an error too, even
+// after a success status.
+func (c *clientFlags) restCall(method, url string, body []byte, out any) error {
+	what := method + " " + strings.TrimPrefix(url, strings.TrimSuffix(c.endpoint, "/"))
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if creds, ok := envCredentials(); ok {
+		sum := sha256.Sum256(body)
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "tidegate", c.region, time.Now()); err != nil {
+			return err
+		}
+	} else if token := os.Getenv("TIDEGATE_TOKEN"); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Timeout: c.timeout}).Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s: %s, reading the answer: %w", what, resp.Status, err)
+	}
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+			return fmt.Errorf("%s: %s", what, e.Error)
+		}
+		return fmt.Errorf("%s: %s", what, resp.Status)
+	}
+	if out == nil || len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // apiError shortens an SDK error to what the gateway said.

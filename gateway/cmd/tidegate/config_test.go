@@ -84,7 +84,7 @@ func TestCheckConfigEnvironment(t *testing.T) {
 	if err == nil || err.Error() != exampleConfig+": 1 problem" {
 		t.Errorf("error %v, want %q", err, exampleConfig+": 1 problem")
 	}
-	want := "TIDEGATE_LISTEN_HTTP: listen.http: 0.0.0.0:8080 is not loopback: a listener other clients can reach must authenticate them: configure auth.access_keys\n"
+	want := "TIDEGATE_LISTEN_HTTP: listen.http: 0.0.0.0:8080 is not loopback: a listener other clients can reach must authenticate them: configure auth.access_keys or auth.tokens\n"
 	if stderr.String() != want {
 		t.Errorf("stderr %q, want %q", &stderr, want)
 	}

@@ -1,21 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -32,8 +22,7 @@ type deliveryView struct {
 }
 
 // runDeliveries lists and manages the deliveries of a running gateway through its
-// REST API. Changes are signed (SigV4, service "tidegate") with the same credentials
-// as the Kinesis commands, when there are any.
+// REST API, with the credentials of restCall.
 func runDeliveries(args []string) error {
 	if len(args) == 0 {
 		return usageErrorf("%s", deliveriesUsage)
@@ -140,53 +129,4 @@ func byteCount(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// restCall sends a REST request, signed when credentials are set, and decodes the
-// JSON answer into out (when not nil). An error status becomes an error with the
-// gateway's message.
-func (c *clientFlags) restCall(method, url string, body []byte, out any) error {
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if id, secret := credentialsFromEnv(); id != "" {
-		sum := sha256.Sum256(body)
-		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "tidegate", c.region, time.Now()); err != nil {
-			return err
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return fmt.Errorf("%s %s: %s", method, strings.TrimPrefix(url, c.endpoint), e.Error)
-		}
-		return fmt.Errorf("%s %s: %s", method, strings.TrimPrefix(url, c.endpoint), resp.Status)
-	}
-	if out == nil || len(data) == 0 {
-		return nil
-	}
-	return json.Unmarshal(data, out)
-}
-
-// credentialsFromEnv returns TIDEGATE_ACCESS_KEY_ID / TIDEGATE_SECRET_ACCESS_KEY, else
-// the standard AWS variables.
-func credentialsFromEnv() (id, secret string) {
-	id, secret = os.Getenv("TIDEGATE_ACCESS_KEY_ID"), os.Getenv("TIDEGATE_SECRET_ACCESS_KEY")
-	if id == "" {
-		id, secret = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
-	}
-	return id, secret
 }

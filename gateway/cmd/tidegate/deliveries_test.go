@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidegate/tidegate/gateway"
 	"github.com/tidegate/tidegate/gateway/config"
@@ -66,6 +67,10 @@ func TestDeliveriesCommands(t *testing.T) {
 			}
 			if out, err := run("deliveries", "rm", "export"); err != nil || !strings.Contains(out, "deleted") {
 				t.Fatalf("rm: %v %s", err, out)
+			}
+			g.Devices().Seen("node-7", "mqtt", map[string]any{"t": 21.5}, time.Time{})
+			if out, err := run("devices", "ls"); err != nil || !strings.Contains(out, "node-7") {
+				t.Fatalf("devices ls: %v %s", err, out)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -12,7 +11,8 @@ import (
 	"github.com/tidegate/tidegate/devices/registry"
 )
 
-// runDevices lists the devices a running gateway has heard from.
+// runDevices lists the devices a running gateway has heard from, through its REST
+// API, with the credentials `tidegate deliveries` uses.
 func runDevices(args []string) error {
 	if len(args) == 0 || args[0] != "ls" {
 		return usageErrorf("usage: tidegate devices ls [--endpoint URL] [--json]")
@@ -23,19 +23,11 @@ func runDevices(args []string) error {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	resp, err := http.Get(strings.TrimSuffix(c.endpoint, "/") + "/api/v1/devices")
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /api/v1/devices: %s", resp.Status)
-	}
 	var body struct {
 		Devices []registry.Device `json:"devices"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return fmt.Errorf("GET /api/v1/devices: %w", err)
+	if err := c.restCall("GET", strings.TrimSuffix(c.endpoint, "/")+"/api/v1/devices", nil, &body); err != nil {
+		return err
 	}
 	if c.json {
 		return printJSON(body.Devices)

@@ -29,7 +29,7 @@ func runRun(args []string) error {
 	fs := newFlagSet("run", "[--config FILE] [--data-dir DIR] [--http ADDR] [--mqtt ADDR] [--log-format auto|text|json] [--log-level LEVEL]")
 	fs.StringVar(&f.config, "config", "", "configuration file (YAML); without one the built-in defaults apply")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory for all gateway state (default ./data, or $TIDEGATE_DATA_DIR)")
-	fs.StringVar(&f.http, "http", "", "HTTP listen address (default 127.0.0.1:8080); non-loopback needs auth.access_keys")
+	fs.StringVar(&f.http, "http", "", "HTTP listen address (default 127.0.0.1:8080); non-loopback needs auth.access_keys or auth.tokens")
 	fs.StringVar(&f.mqtt, "mqtt", "", `embedded MQTT broker address (default 127.0.0.1:1883; "-" turns it off)`)
 	fs.StringVar(&f.logFormat, "log-format", "", "log format: auto (text on a terminal, else json), text or json")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/big"
 	"os"
@@ -76,11 +77,23 @@ func runStreams(args []string) error {
 		if err := wantArgs(fs, pos, 1, 1); err != nil {
 			return err
 		}
+		if !flagSet(fs, "shards") {
+			// --shards defaults to 1 for create; a reshard to 1 shard by omission
+			// would merge a whole stream down.
+			return usageErrorf("streams reshard %s: --shards N is required: the shard count to reach", pos[0])
+		}
 		_, err := k.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: &pos[0],
 			TargetShardCount: aws.Int32(int32(*shards)), ScalingType: types.ScalingTypeUniformScaling})
 		return apiError(err)
 	}
 	return usageErrorf("usage: tidegate streams %s", streamsUsage)
+}
+
+// flagSet reports whether name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func streamsList(ctx context.Context, k *kinesis.Client, asJSON bool) error {

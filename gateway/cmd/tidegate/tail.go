@@ -88,6 +88,10 @@ func (t *tailer) run(ctx context.Context) error {
 	for _, s := range shards {
 		t.shards[aws.ToString(s.ShardId)] = s
 	}
+	// The first reader to fail stops the others: a follower would otherwise wait
+	// for new records forever, and the failure would never be reported.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 1)
 	var launch func(id string)
@@ -98,9 +102,10 @@ func (t *tailer) run(ctx context.Context) error {
 			children, err := t.readShard(ctx, id)
 			if err != nil {
 				select {
-				case errs <- err:
+				case errs <- fmt.Errorf("shard %s: %w", id, err):
 				default:
 				}
+				cancel()
 				return
 			}
 			for _, c := range t.finished(id, children) {
