@@ -64,13 +64,55 @@ func New(cfg *config.Config, logger *slog.Logger, version string) *Gateway {
 
 // Start opens the store, reconciles the configured streams, binds the
 // listener and serves. It returns once the gateway is ready; errors while
-// serving come out of Wait.
-func (g *Gateway) Start(ctx context.Context) error {
+// serving come out of Wait. ctx bounds the start only: when it ends before
+// the gateway is ready, what was started is torn down and Start returns its
+// error. What runs afterwards (deliveries, MQTT, sensors) lives until
+// Shutdown, whatever becomes of ctx.
+func (g *Gateway) Start(ctx context.Context) (err error) {
 	cfg := g.cfg.Load()
+	var runCtx context.Context
+	runCtx, g.stop = context.WithCancel(context.WithoutCancel(ctx))
+	defer func() {
+		if err != nil {
+			g.teardown(context.Background())
+		}
+	}()
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"storage", func() error { return g.openStore(cfg) }},
+		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
+		{"firehose", func() error { return g.startHub(cfg) }},
+		{"listen.http", func() error { return g.listen(cfg) }},
+		{"mqtt", func() error { return g.startMQTT(cfg) }},
+		{"sensors", func() error { return g.startSensors(runCtx, cfg.Sensors) }},
+	}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("start canceled before %s: %w", step.name, err)
+		}
+		if err := step.run(); err != nil {
+			return fmt.Errorf("%s: %w", step.name, err)
+		}
+	}
+	g.wg.Add(1)
+	go g.watchdog(runCtx)
+	g.ready.Store(true)
+	g.notify.Ready()
+	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", g.ln.Addr(), len(g.store.Streams())))
+	g.logger.Info("tidegate listening", "http", g.ln.Addr().String(), "tls", cfg.Listen.TLS != nil,
+		"data_dir", cfg.DataDir, "streams", len(g.store.Streams()), "auth", cfg.Auth.HasCredentials())
+	return nil
+}
+
+// openStore opens the storage engine, reconciles the configured streams and
+// builds what serves them: metrics and the Kinesis API.
+func (g *Gateway) openStore(cfg *config.Config) error {
 	dir := filepath.Join(cfg.DataDir, "shards")
 	st, err := shards.Open(dir, shards.Options{Logger: g.logger})
 	if err != nil {
-		return fmt.Errorf("open storage %s: %w", dir, err)
+		return fmt.Errorf("open %s: %w", dir, err)
 	}
 	g.store = st
 	for _, d := range st.Damage() {
@@ -78,17 +120,14 @@ func (g *Gateway) Start(ctx context.Context) error {
 			"shard", d.Shard, "chunks", d.Chunks, "reason", d.Reason)
 	}
 	if err := reconcileStreams(st, cfg.Streams, g.logger); err != nil {
-		st.Close()
 		return err
 	}
 	key, err := iteratorKey(cfg.DataDir)
 	if err != nil {
-		st.Close()
 		return err
 	}
 	g.reg = metrics.New(st)
 	if err := g.reg.RegisterDevices(g.devices); err != nil {
-		st.Close()
 		return err
 	}
 	g.api = &kinesisapi.API{
@@ -96,48 +135,21 @@ func (g *Gateway) Start(ctx context.Context) error {
 		Auth: g.auth.verify, IteratorKey: key, Throttled: g.throttled,
 		Logger: g.logger, Metrics: g.reg.NewAPI("kinesis"),
 	}
-	if err := g.startDeliveries(context.Background(), cfg); err != nil {
-		g.closeUplink()
-		st.Close()
-		return fmt.Errorf("deliveries: %w", err)
-	}
-	if err := g.startHub(cfg); err != nil {
-		g.closeUplink()
-		st.Close()
-		return fmt.Errorf("firehose: %w", err)
+	return nil
+}
+
+// listen binds the HTTP listener and serves on it.
+func (g *Gateway) listen(cfg *config.Config) error {
+	srv, err := g.newServer(cfg)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen.HTTP)
 	if err != nil {
-		g.closeUplink()
-		st.Close()
-		return fmt.Errorf("listen.http: %w", err)
-	}
-	g.ln = ln
-	g.srv, err = g.newServer(cfg)
-	if err != nil {
-		ln.Close()
-		g.closeUplink()
-		st.Close()
 		return err
 	}
+	g.ln, g.srv = ln, srv
 	go func() { g.served <- g.serve(cfg) }()
-
-	ctx, g.stop = context.WithCancel(context.Background())
-	if err := g.startMQTT(cfg); err != nil {
-		g.Shutdown(context.Background())
-		return fmt.Errorf("mqtt: %w", err)
-	}
-	if err := g.startSensors(ctx, cfg.Sensors); err != nil {
-		g.Shutdown(context.Background())
-		return fmt.Errorf("sensors: %w", err)
-	}
-	g.wg.Add(1)
-	go g.watchdog(ctx)
-	g.ready.Store(true)
-	g.notify.Ready()
-	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", ln.Addr(), len(st.Streams())))
-	g.logger.Info("tidegate listening", "http", ln.Addr().String(), "tls", cfg.Listen.TLS != nil,
-		"data_dir", cfg.DataDir, "streams", len(st.Streams()), "auth", cfg.Auth.HasCredentials())
 	return nil
 }
 
@@ -209,15 +221,24 @@ func (g *Gateway) healthy() bool {
 // ctx ends), then flushes and closes the store: every acknowledged record
 // is on disk already; what was queued is committed before the files close.
 func (g *Gateway) Shutdown(ctx context.Context) error {
+	g.ready.Store(false)
+	g.notify.Stopping()
+	g.logger.Info("tidegate shutting down")
+	err := g.teardown(ctx)
+	g.logger.Info("tidegate stopped")
+	return err
+}
+
+// teardown stops whatever Start got to, newest first; it runs once, for
+// Shutdown or for a Start that failed half way.
+func (g *Gateway) teardown(ctx context.Context) error {
 	var err error
 	g.closing.Do(func() {
 		g.ready.Store(false)
-		g.notify.Stopping()
-		g.logger.Info("tidegate shutting down")
 		if g.stop != nil {
 			g.stop()
 		}
-		if g.srv != nil {
+		if g.srv != nil && g.ln != nil {
 			if e := g.srv.Shutdown(ctx); e != nil {
 				err = errors.Join(err, fmt.Errorf("http shutdown: %w", e))
 				g.srv.Close()
@@ -239,7 +260,6 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 				err = errors.Join(err, fmt.Errorf("close storage: %w", e))
 			}
 		}
-		g.logger.Info("tidegate stopped")
 	})
 	return err
 }
