@@ -219,3 +219,9 @@ func newRequest(authorization, rawQuery string) (*http.Request, error) {
 	}
 	return r, err
 }
+
+// errorBody is the AWS error shape, as a client reads it.
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
