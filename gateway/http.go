@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
+	"github.com/tidegate/tidegate/gateway/api/receiver"
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
@@ -75,7 +76,7 @@ func (g *Gateway) routes() http.Handler {
 	mux.Handle("GET /metrics", g.reg.Handler())
 	g.restRoutes(mux)
 	g.deliveryRoutes(mux)
-	g.receiverRoutes(mux)
+	mux.Handle(receiver.Pattern, &receiver.Handler{Store: receiver.Shards{Store: g.store}, AccessKey: g.auth.accessKey, Logger: g.logger})
 	mux.HandleFunc("GET /{$}", g.home)
 	return mux
 }

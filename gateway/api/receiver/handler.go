@@ -1,0 +1,119 @@
+package receiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/uplink/endpoint"
+)
+
+// Pattern is where the gateway mounts a Handler: the stream is the last
+// path segment.
+const Pattern = "POST /api/v1/firehose/{stream}"
+
+// Store is where a Handler puts what it receives.
+type Store interface {
+	// PutAll stores entries into the stream, in order, and returns once
+	// they are durable; shards.ErrNotFound when there is no such stream.
+	PutAll(ctx context.Context, stream string, entries []shards.PutEntry) error
+}
+
+// Shards is a shards.Store as a Handler's Store.
+type Shards struct{ Store *shards.Store }
+
+func (s Shards) PutAll(ctx context.Context, stream string, entries []shards.PutEntry) error {
+	st, err := s.Store.Stream(stream)
+	if err != nil {
+		return err
+	}
+	return st.PutAll(ctx, entries)
+}
+
+// Handler receives the protocol into a Store (see the package
+// documentation). Set the fields, then serve; do not change them while
+// serving, and do not copy a Handler.
+type Handler struct {
+	Store Store
+	// AccessKey reports whether a request's X-Amz-Firehose-Access-Key may
+	// deliver; nil accepts every request.
+	AccessKey func(key string) bool
+	Logger    *slog.Logger // nil: discard
+
+	recent recentRequests
+}
+
+// recentRequestIDs bounds the request ids a Handler remembers.
+const recentRequestIDs = 4096
+
+// ServeHTTP answers one request of the protocol.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req, err := ParseRequest(r, endpoint.MaxBodySize)
+	if err != nil {
+		var re *RequestError
+		status := http.StatusBadRequest
+		if errors.As(err, &re) {
+			status = re.Status
+		}
+		writeError(w, r.Header.Get(endpoint.HeaderRequestID), status, err)
+		return
+	}
+	if h.AccessKey != nil && !h.AccessKey(req.AccessKey) {
+		writeError(w, req.RequestID, http.StatusUnauthorized, errors.New("X-Amz-Firehose-Access-Key is not a configured access key's secret"))
+		return
+	}
+	name := r.PathValue("stream")
+	key := name + "\x00" + req.RequestID
+	if h.recent.has(key) {
+		WriteResponse(w, req.RequestID, nil)
+		return
+	}
+	if err := h.Store.PutAll(r.Context(), name, entries(req)); err != nil {
+		status := http.StatusServiceUnavailable
+		switch {
+		case errors.Is(err, shards.ErrNotFound):
+			status, err = http.StatusNotFound, fmt.Errorf("stream %q: %w", name, err)
+		case errors.Is(err, shards.ErrInvalidArgument), errors.Is(err, shards.ErrLimitExceeded):
+			status = http.StatusRequestEntityTooLarge // a record the stream will never take
+		default:
+			h.logger().Warn("receiver: store", "stream", name, "err", err)
+		}
+		writeError(w, req.RequestID, status, err)
+		return
+	}
+	h.recent.add(key)
+	WriteResponse(w, req.RequestID, nil)
+}
+
+// entries are a request's records under the sender's source ARN (its
+// tail, when longer than a partition key may be), in order.
+func entries(req *Request) []shards.PutEntry {
+	pk := req.SourceARN
+	if pk == "" {
+		pk = "firehose"
+	}
+	if len(pk) > shards.MaxPartitionKeyLength {
+		pk = pk[len(pk)-shards.MaxPartitionKeyLength:]
+	}
+	out := make([]shards.PutEntry, len(req.Records))
+	for i, data := range req.Records {
+		out[i] = shards.PutEntry{PartitionKey: pk, Data: data}
+	}
+	return out
+}
+
+func writeError(w http.ResponseWriter, requestID string, status int, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"requestId":%q,"errorMessage":%q}`, requestID, err.Error())
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
+}

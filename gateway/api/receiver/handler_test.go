@@ -1,0 +1,146 @@
+package receiver
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/uplink/endpoint"
+)
+
+// hub is a Handler over a fresh store with a stream "archive", mounted as
+// the gateway mounts it.
+type hub struct {
+	store *shards.Store
+	srv   *httptest.Server
+	h     *Handler
+}
+
+func newHub(t testing.TB, configure ...func(*Handler)) *hub {
+	t.Helper()
+	st, err := shards.Open(t.TempDir(), shards.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateStream("archive", shards.StreamConfig{Shards: 2}); err != nil {
+		t.Fatal(err)
+	}
+	h := &Handler{Store: Shards{Store: st}}
+	for _, fn := range configure {
+		fn(h)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(Pattern, h)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.Close()
+		st.Close()
+	})
+	return &hub{store: st, srv: srv, h: h}
+}
+
+// post sends one request of the protocol carrying records under id.
+func (hb *hub) post(t testing.TB, stream, id, source string, records ...string) (int, map[string]any) {
+	t.Helper()
+	var recs []map[string]string
+	for _, r := range records {
+		recs = append(recs, map[string]string{"data": base64.StdEncoding.EncodeToString([]byte(r))})
+	}
+	body, _ := json.Marshal(map[string]any{"requestId": id, "timestamp": 1700000000000, "records": recs})
+	req, _ := http.NewRequest(http.MethodPost, hb.srv.URL+"/api/v1/firehose/"+stream, bytes.NewReader(body))
+	req.Header.Set(endpoint.HeaderProtocolVersion, endpoint.ProtocolVersion)
+	req.Header.Set(endpoint.HeaderRequestID, id)
+	req.Header.Set(endpoint.HeaderSourceARN, source)
+	req.Header.Set(endpoint.HeaderAccessKey, "field-secret")
+	req.Header.Set("Content-Type", "application/json")
+	res, err := hb.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var answer map[string]any
+	if err := json.Unmarshal(b, &answer); err != nil {
+		t.Fatalf("answer %d %q is not JSON: %v", res.StatusCode, b, err)
+	}
+	if answer["requestId"] != id {
+		t.Errorf("answer %s names another request", b)
+	}
+	return res.StatusCode, answer
+}
+
+// stored reads every record of the stream "archive".
+func (hb *hub) stored(t testing.TB) []shards.Record {
+	t.Helper()
+	s, err := hb.store.Stream("archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []shards.Record
+	for _, sh := range s.Shards() {
+		c, err := s.Iterator(sh.ShardID, shards.TrimHorizon, "", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			res, err := s.Read(c, shards.MaxRecordsPerRead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, res.Records...)
+			if len(res.Records) == 0 || res.Closed {
+				break
+			}
+			c = res.Next
+		}
+	}
+	return out
+}
+
+// Records land in order under the sender's source ARN; a retry of a
+// request already stored is acknowledged and not stored again.
+func TestHandlerStoresOnce(t *testing.T) {
+	hb := newHub(t)
+	src := "arn:aws:firehose:local:000000000000:deliverystream/to-hub"
+	if status, answer := hb.post(t, "archive", "req-1", src, "a", "b", "c"); status != 200 || answer["errorMessage"] != nil {
+		t.Fatalf("%d %v", status, answer)
+	}
+	if status, _ := hb.post(t, "archive", "req-1", src, "a", "b", "c"); status != 200 {
+		t.Fatalf("retry: %d", status)
+	}
+	if status, _ := hb.post(t, "archive", "req-2", src, "d"); status != 200 {
+		t.Fatalf("next: %d", status)
+	}
+	var got []string
+	for _, r := range hb.stored(t) {
+		if r.PartitionKey != src {
+			t.Errorf("partition key %q, want the source ARN", r.PartitionKey)
+		}
+		got = append(got, string(r.Data))
+	}
+	if strings.Join(got, "") != "abcd" {
+		t.Fatalf("stored %q, want a b c d once, in order", got)
+	}
+}
+
+func TestHandlerRefuses(t *testing.T) {
+	hb := newHub(t, func(h *Handler) { h.AccessKey = func(k string) bool { return k == "field-secret" } })
+	if status, answer := hb.post(t, "ghost", "req-1", "src", "a"); status != 404 || !strings.Contains(fmt.Sprint(answer["errorMessage"]), `"ghost"`) {
+		t.Errorf("missing stream: %d %v", status, answer)
+	}
+	hb.h.AccessKey = func(string) bool { return false }
+	if status, _ := hb.post(t, "archive", "req-2", "src", "a"); status != 401 {
+		t.Errorf("bad access key: %d", status)
+	}
+	if n := len(hb.stored(t)); n != 0 {
+		t.Errorf("%d records stored from refused requests", n)
+	}
+}
