@@ -13,8 +13,11 @@
 // # Duplicates
 //
 // A sender retries a request whose answer it did not get, with the same
-// request id. A Handler remembers the ids of the last requests it stored,
-// per stream, and answers a retry 200 without storing its records again.
+// request id. A Handler remembers the ids of the last 4,096 requests it
+// stored, per stream, and answers a retry 200 without storing its records
+// again. A retry that arrives while the first copy is still being stored
+// waits for its outcome: stored, it is answered 200 and stores nothing;
+// failed, it tries itself.
 //
 // The protocol's constants (header names, version, limits) are the
 // sender's, in uplink/endpoint.

@@ -67,11 +67,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.PathValue("stream")
 	key := name + "\x00" + req.RequestID
-	if h.recent.has(key) {
+	stored, err := h.recent.claim(r.Context(), key)
+	switch {
+	case err != nil:
+		writeError(w, req.RequestID, http.StatusServiceUnavailable, fmt.Errorf("waiting for another copy of the request: %w", err))
+		return
+	case stored:
 		WriteResponse(w, req.RequestID, nil)
 		return
 	}
-	if err := h.Store.PutAll(r.Context(), name, entries(req)); err != nil {
+	err = h.put(r.Context(), name, req)
+	h.recent.release(key, err == nil)
+	if err != nil {
 		status := http.StatusServiceUnavailable
 		switch {
 		case errors.Is(err, shards.ErrNotFound):
@@ -84,8 +91,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, req.RequestID, status, err)
 		return
 	}
-	h.recent.add(key)
 	WriteResponse(w, req.RequestID, nil)
+}
+
+// put stores a request's records; a panic in the store is an error, so
+// that the claim on the request is always released.
+func (h *Handler) put(ctx context.Context, stream string, req *Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("receiver: panic storing into %q: %v", stream, p)
+		}
+	}()
+	return h.Store.PutAll(ctx, stream, entries(req))
 }
 
 // entries are a request's records under the sender's source ARN (its

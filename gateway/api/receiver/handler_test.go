@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,5 +144,121 @@ func TestHandlerRefuses(t *testing.T) {
 	}
 	if n := len(hb.stored(t)); n != 0 {
 		t.Errorf("%d records stored from refused requests", n)
+	}
+}
+
+// gatedStore holds every PutAll until open is closed, so that concurrent
+// requests really overlap; fail makes the first PutAll fail instead.
+type gatedStore struct {
+	next    Store
+	open    chan struct{}
+	entered atomic.Int32
+	fail    error
+}
+
+func (g *gatedStore) PutAll(ctx context.Context, stream string, entries []shards.PutEntry) error {
+	n := g.entered.Add(1)
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if n == 1 && g.fail != nil {
+		return g.fail
+	}
+	return g.next.PutAll(ctx, stream, entries)
+}
+
+// Concurrent copies of one request (a sender's retry racing its first
+// attempt) store the records once: the later ones wait for the first's
+// outcome and, the records stored, answer 200 without storing them again.
+func TestConcurrentRetriesStoreOnce(t *testing.T) {
+	const copies = 8
+	var gate *gatedStore
+	hb := newHub(t, func(h *Handler) {
+		gate = &gatedStore{next: h.Store, open: make(chan struct{})}
+		h.Store = gate
+	})
+	statuses := make(chan int, copies)
+	for range copies {
+		go func() {
+			status, _ := hb.post(t, "archive", "req-1", "src", "a", "b", "c")
+			statuses <- status
+		}()
+	}
+	// Give every copy the time to reach the store (the old code let them
+	// all in), then let the puts through.
+	deadline := time.Now().Add(300 * time.Millisecond)
+	for gate.entered.Load() < copies && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	close(gate.open)
+	for range copies {
+		if status := <-statuses; status != 200 {
+			t.Errorf("status %d", status)
+		}
+	}
+	if got := len(hb.stored(t)); got != 3 || gate.entered.Load() != 1 {
+		t.Fatalf("%d records stored by %d puts, want 3 by one", got, gate.entered.Load())
+	}
+}
+
+// When the first copy fails to store, a copy that waited for it tries
+// itself.
+func TestConcurrentRetryAfterFailure(t *testing.T) {
+	var gate *gatedStore
+	hb := newHub(t, func(h *Handler) {
+		gate = &gatedStore{next: h.Store, open: make(chan struct{}), fail: fmt.Errorf("put: %w", shards.ErrStreamFull)}
+		h.Store = gate
+	})
+	statuses := make(chan int, 2)
+	post := func() {
+		status, _ := hb.post(t, "archive", "req-1", "src", "a")
+		statuses <- status
+	}
+	go post()
+	for gate.entered.Load() < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	go post()
+	time.Sleep(50 * time.Millisecond) // the second copy is waiting (or, in the old code, in the store)
+	close(gate.open)
+	got := map[int]int{}
+	for range 2 {
+		got[<-statuses]++
+	}
+	if got[503] != 1 || got[200] != 1 {
+		t.Fatalf("statuses %v, want one 503 (the stream full) and one 200", got)
+	}
+	if n := len(hb.stored(t)); n != 1 {
+		t.Fatalf("%d records stored, want 1", n)
+	}
+}
+
+// panicStore panics at its first PutAll.
+type panicStore struct {
+	next  Store
+	calls atomic.Int32
+}
+
+func (p *panicStore) PutAll(ctx context.Context, stream string, entries []shards.PutEntry) error {
+	if p.calls.Add(1) == 1 {
+		panic("store bug")
+	}
+	return p.next.PutAll(ctx, stream, entries)
+}
+
+// A store that panics costs its request a retryable 503 and leaves no
+// claim behind: the retry stores the records.
+func TestStorePanicReleasesTheRequest(t *testing.T) {
+	hb := newHub(t, func(h *Handler) { h.Store = &panicStore{next: h.Store} })
+	if status, _ := hb.post(t, "archive", "req-1", "src", "a"); status != 503 {
+		t.Fatalf("status %d, want 503", status)
+	}
+	if status, _ := hb.post(t, "archive", "req-1", "src", "a"); status != 200 {
+		t.Fatalf("retry: status %d", status)
+	}
+	if n := len(hb.stored(t)); n != 1 {
+		t.Fatalf("%d records stored, want 1", n)
 	}
 }
