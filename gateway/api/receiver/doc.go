@@ -8,7 +8,9 @@
 // Handler is the gateway's receiver on top of them: it checks the access
 // key, stores one request's records in order under the sender's source
 // ARN as partition key, so one sender's records stay in order, and
-// answers 200 only once they are durable.
+// answers 200 only once they are durable. Every answer, a refusal
+// included, is the protocol's JSON body, built by encoding/json whatever
+// bytes an error message carries.
 //
 // # Duplicates
 //

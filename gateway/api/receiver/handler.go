@@ -53,16 +53,12 @@ const recentRequestIDs = 4096
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req, err := ParseRequest(r, endpoint.MaxBodySize)
 	if err != nil {
-		var re *RequestError
-		status := http.StatusBadRequest
-		if errors.As(err, &re) {
-			status = re.Status
-		}
-		writeError(w, r.Header.Get(endpoint.HeaderRequestID), status, err)
+		WriteResponse(w, r.Header.Get(endpoint.HeaderRequestID), err)
 		return
 	}
 	if h.AccessKey != nil && !h.AccessKey(req.AccessKey) {
-		writeError(w, req.RequestID, http.StatusUnauthorized, errors.New("X-Amz-Firehose-Access-Key is not a configured access key's secret"))
+		WriteResponse(w, req.RequestID, &RequestError{Status: http.StatusUnauthorized,
+			Reason: "X-Amz-Firehose-Access-Key is not a configured access key's secret"})
 		return
 	}
 	name := r.PathValue("stream")
@@ -70,7 +66,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	stored, err := h.recent.claim(r.Context(), key)
 	switch {
 	case err != nil:
-		writeError(w, req.RequestID, http.StatusServiceUnavailable, fmt.Errorf("waiting for another copy of the request: %w", err))
+		WriteResponse(w, req.RequestID, &RequestError{Status: http.StatusServiceUnavailable,
+			Reason: "waiting for another copy of the request: " + err.Error()})
 		return
 	case stored:
 		WriteResponse(w, req.RequestID, nil)
@@ -88,7 +85,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			h.logger().Warn("receiver: store", "stream", name, "err", err)
 		}
-		writeError(w, req.RequestID, status, err)
+		WriteResponse(w, req.RequestID, &RequestError{Status: status, Reason: err.Error()})
 		return
 	}
 	WriteResponse(w, req.RequestID, nil)
@@ -99,7 +96,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) put(ctx context.Context, stream string, req *Request) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("receiver: panic storing into %q: %v", stream, p)
+			err = fmt.Errorf("panic storing into %q: %v", stream, p)
 		}
 	}()
 	return h.Store.PutAll(ctx, stream, entries(req))
@@ -120,12 +117,6 @@ func entries(req *Request) []shards.PutEntry {
 		out[i] = shards.PutEntry{PartitionKey: pk, Data: data}
 	}
 	return out
-}
-
-func writeError(w http.ResponseWriter, requestID string, status int, err error) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"requestId":%q,"errorMessage":%q}`, requestID, err.Error())
 }
 
 func (h *Handler) logger() *slog.Logger {

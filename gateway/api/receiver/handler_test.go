@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -260,5 +261,36 @@ func TestStorePanicReleasesTheRequest(t *testing.T) {
 	}
 	if n := len(hb.stored(t)); n != 1 {
 		t.Fatalf("%d records stored, want 1", n)
+	}
+}
+
+// failingStore refuses every put with its error.
+type failingStore struct{ err error }
+
+func (f failingStore) PutAll(context.Context, string, []shards.PutEntry) error { return f.err }
+
+// Every answer is JSON, whatever bytes the error it reports carries: a
+// control character or invalid UTF-8 from a store's error or from the
+// request's own headers.
+func TestAnswersAreJSON(t *testing.T) {
+	hb := newHub(t, func(h *Handler) { h.Store = failingStore{errors.New("disk \x01 gone \xff\xfe")} })
+	status, answer := hb.post(t, "archive", "req-1", "src", "a") // post fails the test on a body that is not JSON
+	if msg, _ := answer["errorMessage"].(string); status != 503 || !strings.Contains(msg, "disk \x01 gone") {
+		t.Errorf("%d %q", status, msg)
+	}
+	if _, ok := answer["timestamp"].(float64); !ok {
+		t.Errorf("answer %v has no timestamp", answer)
+	}
+
+	// A request refused before it is parsed echoes its request id header,
+	// which may hold any byte net/http lets through.
+	mux := http.NewServeMux()
+	mux.Handle(Pattern, hb.h)
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/firehose/archive", strings.NewReader("{}"))
+	r.Header.Set(endpoint.HeaderRequestID, "id-\xff\x7f\t")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	if w.Code != 400 || !json.Valid(w.Body.Bytes()) || w.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("%d %s %q: want a JSON 400", w.Code, w.Header().Get("Content-Type"), w.Body)
 	}
 }
