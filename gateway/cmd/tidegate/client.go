@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // clientFlags are the flags of every command that talks to a running gateway.
@@ -57,7 +58,7 @@ func (c *clientFlags) client() *kinesis.Client {
 		BaseEndpoint: aws.String(strings.TrimSuffix(c.endpoint, "/")),
 		Region:       c.region,
 		Credentials:  creds,
-	})
+	}, func(o *kinesis.Options) { o.HTTPClient = awsclient.ProtectBody(o.HTTPClient) })
 }
 
 // apiError shortens an SDK error to what the gateway said.
