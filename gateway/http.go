@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
+	"github.com/tidegate/tidegate/gateway/api/receiver"
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
@@ -124,7 +125,10 @@ func (g *Gateway) routeTable() []route {
 	}
 	table = append(table, g.restRoutes()...)
 	table = append(table, g.deliveryRoutes()...)
-	table = append(table, g.receiverRoutes()...)
+	// The hub's Firehose HTTP endpoint receiver: that protocol authenticates with its
+	// X-Amz-Firehose-Access-Key header.
+	table = append(table, route{receiver.Pattern, accessEndpointKey,
+		&receiver.Handler{Store: receiver.Shards{Store: g.store}, AccessKey: g.auth.accessKey, Logger: g.logger}})
 	return table
 }
 

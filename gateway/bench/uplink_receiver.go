@@ -7,32 +7,33 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tidegate/tidegate/gateway/api/receiver"
 	"github.com/tidegate/tidegate/uplink/endpoint"
 )
 
-// receiver is a hub accepting the Firehose HTTP endpoint protocol on
+// hubReceiver is a hub accepting the Firehose HTTP endpoint protocol on
 // loopback: it parses every request as a real hub would (gunzip, JSON,
 // base64), counts the records and answers 200. It runs in the benchmark's
 // process, so its CPU and memory count against the drain, as they would on
 // a gateway that is also a hub.
-type receiver struct {
+type hubReceiver struct {
 	url string
 	srv *http.Server
 
 	records, bytes, wire, requests, refused atomic.Int64
 }
 
-// receiverCounts is what a receiver has taken in.
+// receiverCounts is what a hubReceiver has taken in.
 type receiverCounts struct {
 	records, bytes, wire, requests, refused int64
 }
 
-func startReceiver() (*receiver, error) {
+func startReceiver() (*hubReceiver, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	rc := &receiver{url: "http://" + ln.Addr().String() + "/"}
+	rc := &hubReceiver{url: "http://" + ln.Addr().String() + "/"}
 	rc.srv = &http.Server{Handler: rc, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := rc.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -42,12 +43,12 @@ func startReceiver() (*receiver, error) {
 	return rc, nil
 }
 
-func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (rc *hubReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.Header.Get(endpoint.HeaderRequestID)
-	req, err := endpoint.ParseRequest(r, 0)
+	req, err := receiver.ParseRequest(r, 0)
 	if err != nil {
 		rc.refused.Add(1)
-		endpoint.WriteResponse(w, id, err)
+		receiver.WriteResponse(w, id, err)
 		return
 	}
 	n := 0
@@ -58,14 +59,14 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.records.Add(int64(len(req.Records)))
 	rc.bytes.Add(int64(n))
 	rc.wire.Add(max(r.ContentLength, 0))
-	endpoint.WriteResponse(w, id, nil)
+	receiver.WriteResponse(w, id, nil)
 }
 
-func (rc *receiver) counts() receiverCounts {
+func (rc *hubReceiver) counts() receiverCounts {
 	return receiverCounts{
 		records: rc.records.Load(), bytes: rc.bytes.Load(), wire: rc.wire.Load(),
 		requests: rc.requests.Load(), refused: rc.refused.Load(),
 	}
 }
 
-func (rc *receiver) close() { rc.srv.Close() }
+func (rc *hubReceiver) close() { rc.srv.Close() }

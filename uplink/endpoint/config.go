@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/tidegate/tidegate/uplink"
@@ -111,7 +110,7 @@ func (c Config) Validate() error {
 			return bad("source_arn", "%v", err)
 		}
 	}
-	if err := validAttributes(c.CommonAttributes); err != nil {
+	if err := ValidAttributes(c.CommonAttributes); err != nil {
 		return bad("common_attributes", "%v", err)
 	}
 	switch c.Compression {
@@ -156,27 +155,6 @@ func validSourceARN(s string) error {
 	name, ok := strings.CutPrefix(a.Resource, "deliverystream/")
 	if a.Service != "firehose" || !ok || name == "" {
 		return fmt.Errorf("%q does not name a delivery stream (arn:aws:firehose:REGION:ACCOUNT:deliverystream/NAME)", s)
-	}
-	return nil
-}
-
-// validAttributes applies the common attributes schema: at most 50
-// properties, names matching ^.{1,256}$, string values of 0-1024
-// characters.
-func validAttributes(m map[string]string) error {
-	if len(m) > MaxCommonAttributes {
-		return fmt.Errorf("%d attributes is over the protocol's %d", len(m), MaxCommonAttributes)
-	}
-	for k, v := range m {
-		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return fmt.Errorf("attribute %q: not UTF-8", k)
-		}
-		if n := utf8.RuneCountInString(k); n < 1 || n > MaxAttributeNameLen || strings.ContainsAny(k, "\n\r\u2028\u2029") {
-			return fmt.Errorf("attribute name %q: 1-%d characters on one line", k, MaxAttributeNameLen)
-		}
-		if n := utf8.RuneCountInString(v); n > MaxAttributeValueLen {
-			return fmt.Errorf("attribute %q: value of %d characters is over %d", k, n, MaxAttributeValueLen)
-		}
 	}
 	return nil
 }

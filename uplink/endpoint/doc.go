@@ -18,6 +18,6 @@
 // failures are classified by uplink.Classify (an unreachable endpoint makes
 // the delivery wait rather than use up its retry duration).
 //
-// The package also holds the receiving side ([ParseRequest],
-// [WriteResponse]), for a hub that accepts this protocol.
+// The protocol's constants (headers, version, limits, error codes) are
+// here; the receiving side, for a hub, is gateway/api/receiver.
 package endpoint

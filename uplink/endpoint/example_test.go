@@ -2,39 +2,39 @@ package endpoint_test
 
 import (
 	"context"
-	"crypto/subtle"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/tidegate/tidegate/uplink"
 	"github.com/tidegate/tidegate/uplink/endpoint"
 )
 
-// A hub accepting the protocol with ParseRequest and WriteResponse, and a
-// sink delivering a batch to it.
+// A sink delivering a batch to an endpoint, which here only prints what the
+// protocol carries (a Tidegate hub's receiver is gateway/api/receiver).
 func Example() {
 	hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(endpoint.HeaderRequestID)
-		req, err := endpoint.ParseRequest(r, 8<<20)
-		if err == nil && subtle.ConstantTimeCompare([]byte(req.AccessKey), []byte("field-key")) != 1 {
-			err = &endpoint.RequestError{Status: http.StatusUnauthorized, Reason: "bad access key"}
+		var body struct {
+			RequestID string `json:"requestId"`
+			Records   []struct {
+				Data []byte `json:"data"` // base64 on the wire
+			} `json:"records"`
 		}
-		if err == nil {
-			for _, rec := range req.Records {
-				fmt.Printf("%s from %s, site %s\n", rec, req.SourceARN, req.CommonAttributes["site"])
-			}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
 		}
-		endpoint.WriteResponse(w, id, err)
+		for _, rec := range body.Records {
+			fmt.Printf("%s from %s, key %s\n", rec.Data, r.Header.Get(endpoint.HeaderSourceARN), r.Header.Get(endpoint.HeaderAccessKey))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"requestId":%q,"timestamp":%d}`, body.RequestID, time.Now().UnixMilli())
 	}))
 	defer hub.Close()
 
-	sink, err := endpoint.New(endpoint.Config{
-		URL:              hub.URL + "/firehose",
-		AccessKey:        "field-key",
-		Compression:      "gzip",
-		CommonAttributes: map[string]string{"site": "north-field"},
-	})
+	sink, err := endpoint.New(endpoint.Config{URL: hub.URL + "/firehose", AccessKey: "field-key"})
 	if err != nil {
 		panic(err)
 	}
@@ -46,7 +46,7 @@ func Example() {
 	})
 	fmt.Println("error:", err)
 	// Output:
-	// {"t":21.5} from arn:aws:firehose:local:000000000000:deliverystream/to-hub, site north-field
-	// {"t":21.7} from arn:aws:firehose:local:000000000000:deliverystream/to-hub, site north-field
+	// {"t":21.5} from arn:aws:firehose:local:000000000000:deliverystream/to-hub, key field-key
+	// {"t":21.7} from arn:aws:firehose:local:000000000000:deliverystream/to-hub, key field-key
 	// error: <nil>
 }

@@ -1,5 +1,11 @@
 package endpoint
 
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
 // Header names of the protocol.
 const (
 	HeaderProtocolVersion  = "X-Amz-Firehose-Protocol-Version"
@@ -60,3 +66,25 @@ const (
 	// put). It is refused alone, so it cannot make a whole request fail.
 	CodeRecordTooLarge = "HttpEndpoint.RecordTooLarge"
 )
+
+// ValidAttributes applies the common attributes schema: at most 50
+// properties, names matching ^.{1,256}$, string values of 0-1024
+// characters. The sender checks its configuration with it, a receiver the
+// header it got.
+func ValidAttributes(m map[string]string) error {
+	if len(m) > MaxCommonAttributes {
+		return fmt.Errorf("%d attributes is over the protocol's %d", len(m), MaxCommonAttributes)
+	}
+	for k, v := range m {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return fmt.Errorf("attribute %q: not UTF-8", k)
+		}
+		if n := utf8.RuneCountInString(k); n < 1 || n > MaxAttributeNameLen || strings.ContainsAny(k, "\n\r\u2028\u2029") {
+			return fmt.Errorf("attribute name %q: 1-%d characters on one line", k, MaxAttributeNameLen)
+		}
+		if n := utf8.RuneCountInString(v); n > MaxAttributeValueLen {
+			return fmt.Errorf("attribute %q: value of %d characters is over %d", k, n, MaxAttributeValueLen)
+		}
+	}
+	return nil
+}

@@ -21,6 +21,7 @@ func newClient(ctx context.Context, cfg Config) (*firehose.Client, error) {
 		return nil, fmt.Errorf("%w: firehose: region is not set here, in the delivery_stream ARN, nor in the AWS environment (AWS_REGION, profile)", uplink.ErrConfig)
 	}
 	client := firehose.NewFromConfig(awsCfg, func(o *firehose.Options) {
+		o.HTTPClient = awsclient.ProtectBody(o.HTTPClient)
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}

@@ -21,6 +21,7 @@ func newClient(ctx context.Context, cfg Config) (*kinesis.Client, error) {
 		return nil, fmt.Errorf("%w: kinesis: region is not set here, in the stream ARN, nor in the AWS environment (AWS_REGION, profile)", uplink.ErrConfig)
 	}
 	client := kinesis.NewFromConfig(awsCfg, func(o *kinesis.Options) {
+		o.HTTPClient = awsclient.ProtectBody(o.HTTPClient)
 		if cfg.Endpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}

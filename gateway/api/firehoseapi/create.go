@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -66,14 +67,14 @@ func (a *API) createDeliveryStream(_ *http.Request, in *createInput) (*createOut
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.defs[d.Name] != nil {
-		return nil, newError(errResourceInUse, "Firehose stream %s under account %s already exists.", d.Name, a.account())
+		return nil, awsjson.NewError(errResourceInUse, "Firehose stream %s under account %s already exists.", d.Name, a.account())
 	}
 	if len(a.defs) >= MaxDeliveryStreams {
-		return nil, newError(errLimitExceeded, "You have already consumed your quota of %d Firehose streams.", MaxDeliveryStreams)
+		return nil, awsjson.NewError(errLimitExceeded, "You have already consumed your quota of %d Firehose streams.", MaxDeliveryStreams)
 	}
 	if a.Deliveries != nil {
 		if _, ok := a.Deliveries.DeliveryStatus(d.Name); ok {
-			return nil, newError(errResourceInUse, "A delivery named %s is configured on this gateway.", d.Name)
+			return nil, awsjson.NewError(errResourceInUse, "A delivery named %s is configured on this gateway.", d.Name)
 		}
 	}
 	hasDest := d.S3 != nil || d.HTTP != nil
@@ -100,7 +101,7 @@ func (a *API) createDeliveryStream(_ *http.Request, in *createInput) (*createOut
 		if err := a.Deliveries.CreateDelivery(spec); err != nil {
 			undoStream()
 			if errors.Is(err, uplink.ErrExists) {
-				return nil, newError(errResourceInUse, "A delivery named %s is configured on this gateway.", d.Name)
+				return nil, awsjson.NewError(errResourceInUse, "A delivery named %s is configured on this gateway.", d.Name)
 			}
 			return nil, fmt.Errorf("firehose: create delivery %q: %w", d.Name, err)
 		}
@@ -179,7 +180,7 @@ func (a *API) parseCreate(in *createInput) (*definition, error) {
 		return nil, invalidArgument("DeliveryStreamType %s is not supported by this gateway: use DirectPut or KinesisStreamAsSource.", d.Type)
 	default:
 		return nil, validationError("Value '%s' at 'deliveryStreamType' failed to satisfy constraint: Member must satisfy enum value set: [%s, %s, %s, %s]",
-			truncate(d.Type, 100), typeDirectPut, typeKinesisSource, typeMSKSource, typeDatabase)
+			awsjson.Truncate(d.Type, 100), typeDirectPut, typeKinesisSource, typeMSKSource, typeDatabase)
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
@@ -244,11 +245,11 @@ func (a *API) parseSource(d *definition, src *kinesisSourceConfig) error {
 	}
 	arn := *src.KinesisStreamARN
 	if len(arn) > 512 {
-		return validationError("Value '%s' at 'kinesisStreamSourceConfiguration.kinesisStreamARN' failed to satisfy constraint: Member must have length less than or equal to 512", truncate(arn, 100))
+		return validationError("Value '%s' at 'kinesisStreamSourceConfiguration.kinesisStreamARN' failed to satisfy constraint: Member must have length less than or equal to 512", awsjson.Truncate(arn, 100))
 	}
 	name := kinesisStreamName(arn)
 	if name == "" {
-		return invalidArgument("KinesisStreamARN %q is not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME).", truncate(arn, 600))
+		return invalidArgument("KinesisStreamARN %q is not a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME).", awsjson.Truncate(arn, 600))
 	}
 	d.Stream = name
 	d.Source = &kinesisSource{StreamARN: arn, RoleARN: src.RoleARN}
@@ -261,7 +262,7 @@ func checkName(member, name string) error {
 	case name == "":
 		return validationError("Value '' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", member)
 	case utf8.RuneCountInString(name) > maxNameLength:
-		return validationError("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", truncate(name, 100), member, maxNameLength)
+		return validationError("Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", awsjson.Truncate(name, 100), member, maxNameLength)
 	case !validName(name, maxNameLength) && name != "." && name != "..":
 		return validationError("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name, member)
 	case !validName(name, maxNameLength):
@@ -281,9 +282,9 @@ func checkTags(tags []tag) error {
 		case t.Key == nil:
 			return required(member + ".key")
 		case *t.Key == "" || utf8.RuneCountInString(*t.Key) > 128:
-			return validationError("Value '%s' at '%s.key' failed to satisfy constraint: Member must have length between 1 and 128", truncate(*t.Key, 200), member)
+			return validationError("Value '%s' at '%s.key' failed to satisfy constraint: Member must have length between 1 and 128", awsjson.Truncate(*t.Key, 200), member)
 		case utf8.RuneCountInString(t.Value) > 256:
-			return validationError("Value '%s' at '%s.value' failed to satisfy constraint: Member must have length less than or equal to 256", truncate(t.Value, 300), member)
+			return validationError("Value '%s' at '%s.value' failed to satisfy constraint: Member must have length less than or equal to 256", awsjson.Truncate(t.Value, 300), member)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -161,8 +162,8 @@ func (a *API) lookup(member string, name *string) (*definition, error) {
 	return d, nil
 }
 
-func (a *API) notFound(name string) *apiError {
-	return newError(errResourceNotFound, "Firehose stream %s under account %s not found.", name, a.account())
+func (a *API) notFound(name string) *awsjson.Error {
+	return awsjson.NewError(errResourceNotFound, "Firehose stream %s under account %s not found.", name, a.account())
 }
 
 func (a *API) describeDeliveryStream(_ *http.Request, in *describeInput) (*describeOutput, error) {
@@ -237,7 +238,7 @@ func (a *API) listDeliveryStreams(_ *http.Request, in *listInput) (*listOutput, 
 	case "", typeDirectPut, typeKinesisSource, typeMSKSource, typeDatabase:
 	default:
 		return nil, validationError("Value '%s' at 'deliveryStreamType' failed to satisfy constraint: Member must satisfy enum value set: [%s, %s, %s, %s]",
-			truncate(in.DeliveryStreamType, 100), typeDirectPut, typeKinesisSource, typeMSKSource, typeDatabase)
+			awsjson.Truncate(in.DeliveryStreamType, 100), typeDirectPut, typeKinesisSource, typeMSKSource, typeDatabase)
 	}
 	after := ""
 	if p := in.ExclusiveStartDeliveryStreamName; p != nil {

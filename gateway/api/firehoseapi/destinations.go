@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 )
 
 // s3Config is an S3DestinationConfiguration or, with its extra members,
@@ -101,13 +103,13 @@ func parseS3(member string, c *s3Config, extended bool) (*s3Destination, error) 
 	arn := *c.BucketARN
 	switch {
 	case arn == "" || len(arn) > maxBucketARN:
-		return nil, validationError("Value '%s' at '%s.bucketARN' failed to satisfy constraint: Member must have length between 1 and %d", truncate(arn, 100), member, maxBucketARN)
+		return nil, validationError("Value '%s' at '%s.bucketARN' failed to satisfy constraint: Member must have length between 1 and %d", awsjson.Truncate(arn, 100), member, maxBucketARN)
 	case bucketName(arn) == "":
-		return nil, validationError(`Value '%s' at '%s.bucketARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:.*:s3:::[\w\.\-]{1,255}`, truncate(arn, 300), member)
+		return nil, validationError(`Value '%s' at '%s.bucketARN' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:.*:s3:::[\w\.\-]{1,255}`, awsjson.Truncate(arn, 300), member)
 	}
 	for _, p := range []struct{ name, v string }{{"prefix", c.Prefix}, {"errorOutputPrefix", c.ErrorOutputPrefix}} {
 		if utf8.RuneCountInString(p.v) > maxPrefixLength {
-			return nil, validationError("Value '%s' at '%s.%s' failed to satisfy constraint: Member must have length less than or equal to %d", truncate(p.v, 100), member, p.name, maxPrefixLength)
+			return nil, validationError("Value '%s' at '%s.%s' failed to satisfy constraint: Member must have length less than or equal to %d", awsjson.Truncate(p.v, 100), member, p.name, maxPrefixLength)
 		}
 	}
 	buf, err := parseBuffering(member+".bufferingHints", c.BufferingHints, maxS3BufferMBs)
@@ -123,7 +125,7 @@ func parseS3(member string, c *s3Config, extended bool) (*s3Destination, error) 
 	case "ZIP", "HADOOP_SNAPPY":
 		return nil, invalidArgument("CompressionFormat %s is not supported by this gateway: use UNCOMPRESSED, GZIP or Snappy.", c.CompressionFormat)
 	default:
-		return nil, validationError("Value '%s' at '%s.compressionFormat' failed to satisfy constraint: Member must satisfy enum value set: [UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY]", truncate(c.CompressionFormat, 100), member)
+		return nil, validationError("Value '%s' at '%s.compressionFormat' failed to satisfy constraint: Member must satisfy enum value set: [UNCOMPRESSED, GZIP, ZIP, Snappy, HADOOP_SNAPPY]", awsjson.Truncate(c.CompressionFormat, 100), member)
 	}
 	if !extended {
 		return d, nil
@@ -141,7 +143,7 @@ func parseS3(member string, c *s3Config, extended bool) (*s3Destination, error) 
 	case "Enabled":
 		return nil, invalidArgument("S3BackupMode Enabled is not supported by this gateway.")
 	default:
-		return nil, validationError("Value '%s' at '%s.s3BackupMode' failed to satisfy constraint: Member must satisfy enum value set: [Disabled, Enabled]", truncate(c.S3BackupMode, 100), member)
+		return nil, validationError("Value '%s' at '%s.s3BackupMode' failed to satisfy constraint: Member must satisfy enum value set: [Disabled, Enabled]", awsjson.Truncate(c.S3BackupMode, 100), member)
 	}
 	return d, nil
 }
@@ -188,14 +190,14 @@ func parseHTTP(member string, c *httpConfig) (*httpDestination, error) {
 	}
 	raw := *ec.Url
 	if raw == "" || utf8.RuneCountInString(raw) > maxURLLength {
-		return nil, validationError("Value '%s' at '%s.endpointConfiguration.url' failed to satisfy constraint: Member must have length between 1 and %d", truncate(raw, 100), member, maxURLLength)
+		return nil, validationError("Value '%s' at '%s.endpointConfiguration.url' failed to satisfy constraint: Member must have length between 1 and %d", awsjson.Truncate(raw, 100), member, maxURLLength)
 	}
 	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, invalidArgument("Url %q is not an http:// or https:// URL.", truncate(raw, 300))
+		return nil, invalidArgument("Url %q is not an http:// or https:// URL.", awsjson.Truncate(raw, 300))
 	}
 	switch {
 	case utf8.RuneCountInString(ec.Name) > 256:
-		return nil, validationError("Value '%s' at '%s.endpointConfiguration.name' failed to satisfy constraint: Member must have length less than or equal to 256", truncate(ec.Name, 100), member)
+		return nil, validationError("Value '%s' at '%s.endpointConfiguration.name' failed to satisfy constraint: Member must have length less than or equal to 256", awsjson.Truncate(ec.Name, 100), member)
 	case len(ec.AccessKey) > 4096:
 		return nil, validationError("Value '***' at '%s.endpointConfiguration.accessKey' failed to satisfy constraint: Member must have length less than or equal to 4096", member)
 	}
@@ -211,7 +213,7 @@ func parseHTTP(member string, c *httpConfig) (*httpDestination, error) {
 		case "GZIP":
 			d.ContentEncoding = "GZIP"
 		default:
-			return nil, validationError("Value '%s' at '%s.requestConfiguration.contentEncoding' failed to satisfy constraint: Member must satisfy enum value set: [NONE, GZIP]", truncate(rc.ContentEncoding, 100), member)
+			return nil, validationError("Value '%s' at '%s.requestConfiguration.contentEncoding' failed to satisfy constraint: Member must satisfy enum value set: [NONE, GZIP]", awsjson.Truncate(rc.ContentEncoding, 100), member)
 		}
 		if d.CommonAttributes, err = parseAttributes(member+".requestConfiguration.commonAttributes", rc.CommonAttributes); err != nil {
 			return nil, err
@@ -228,7 +230,7 @@ func parseHTTP(member string, c *httpConfig) (*httpDestination, error) {
 	case "AllData":
 		return nil, invalidArgument("S3BackupMode AllData is not supported by this gateway: records the endpoint refuses go to the dead-letter stream.")
 	default:
-		return nil, validationError("Value '%s' at '%s.s3BackupMode' failed to satisfy constraint: Member must satisfy enum value set: [FailedDataOnly, AllData]", truncate(c.S3BackupMode, 100), member)
+		return nil, validationError("Value '%s' at '%s.s3BackupMode' failed to satisfy constraint: Member must satisfy enum value set: [FailedDataOnly, AllData]", awsjson.Truncate(c.S3BackupMode, 100), member)
 	}
 	switch {
 	case c.ProcessingConfiguration.enabled():
@@ -258,9 +260,9 @@ func parseAttributes(member string, attrs []commonAttribute) ([]attribute, error
 		case at.AttributeValue == nil:
 			return nil, required(m + ".attributeValue")
 		case *at.AttributeName == "" || utf8.RuneCountInString(*at.AttributeName) > 256:
-			return nil, validationError("Value '%s' at '%s.attributeName' failed to satisfy constraint: Member must have length between 1 and 256", truncate(*at.AttributeName, 100), m)
+			return nil, validationError("Value '%s' at '%s.attributeName' failed to satisfy constraint: Member must have length between 1 and 256", awsjson.Truncate(*at.AttributeName, 100), m)
 		case utf8.RuneCountInString(*at.AttributeValue) > 1024:
-			return nil, validationError("Value '%s' at '%s.attributeValue' failed to satisfy constraint: Member must have length less than or equal to 1024", truncate(*at.AttributeValue, 100), m)
+			return nil, validationError("Value '%s' at '%s.attributeValue' failed to satisfy constraint: Member must have length less than or equal to 1024", awsjson.Truncate(*at.AttributeValue, 100), m)
 		case seen[*at.AttributeName]:
 			return nil, invalidArgument("CommonAttributes name %q is given twice.", *at.AttributeName)
 		}

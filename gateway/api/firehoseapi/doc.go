@@ -50,7 +50,9 @@
 //
 // Requests and responses are AWS JSON 1.1 (application/x-amz-json-1.1;
 // application/x-amz-json-1.0 and application/json are accepted): blobs in
-// base64, timestamps in epoch seconds with a fraction. Errors have the AWS
+// base64, timestamps in epoch seconds with a fraction. The protocol
+// plumbing is package awsjson's; this package brings the operations, its
+// codec and the mapping of engine errors. Errors have the AWS
 // shape: HTTP 400 (503 for ServiceUnavailableException, 500 for internal
 // failures), the header x-amzn-ErrorType and a body {"__type", "message"}.
 // Before an operation runs, a request can fail with AccessDeniedException

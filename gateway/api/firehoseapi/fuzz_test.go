@@ -23,6 +23,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	api := &API{}
+	decode := jsonCodec{}.Unmarshal
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var batch putRecordBatchInput
 		if decode(b, &batch) == nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // deliveries is the delivery engine as the API sees it, recording what it
@@ -117,13 +118,17 @@ func newEnv(t testing.TB, configure ...func(*API)) *env {
 
 // newClient is the stock SDK client, as a user would configure it for a
 // local endpoint, with retries off so that errors surface as sent.
+// newClient is the stock SDK client with retries off, its HTTP client
+// going through awsclient.ProtectBody as the gateway's own clients do
+// (without it the SDK now and then closes the connection under a response
+// it has begun to read; see ProtectBody).
 func newClient(url string, creds aws.CredentialsProvider) *sdk.Client {
 	return sdk.New(sdk.Options{
 		BaseEndpoint:     aws.String(url),
 		Region:           "us-east-1",
 		Credentials:      creds,
 		RetryMaxAttempts: 1,
-	})
+	}, func(o *sdk.Options) { o.HTTPClient = awsclient.ProtectBody(o.HTTPClient) })
 }
 
 func staticCreds(id string) aws.CredentialsProvider {
@@ -218,4 +223,10 @@ func newRequest(authorization, rawQuery string) (*http.Request, error) {
 		r.Header.Set("Authorization", authorization)
 	}
 	return r, err
+}
+
+// errorBody is the AWS error shape, as a client reads it.
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
 }

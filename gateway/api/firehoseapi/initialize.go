@@ -18,8 +18,8 @@ import (
 // delivery that cannot start is logged and its definition kept, so the
 // gateway still serves the others.
 //
-// An API that serves without Initialize initializes itself at its first
-// request.
+// An API that serves without Initialize initializes itself at the first
+// request that reaches an operation.
 func (a *API) Initialize() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -76,7 +77,7 @@ func (a *API) target(name *string) (*definition, *shards.Stream, error) {
 	}
 	s, err := a.Store.Stream(d.Stream)
 	if errors.Is(err, shards.ErrNotFound) {
-		return nil, nil, newError(errResourceNotFound, "The backing stream %s of Firehose stream %s under account %s was deleted.", d.Stream, d.Name, a.account())
+		return nil, nil, awsjson.NewError(errResourceNotFound, "The backing stream %s of Firehose stream %s under account %s was deleted.", d.Stream, d.Name, a.account())
 	}
 	if err != nil {
 		return nil, nil, err

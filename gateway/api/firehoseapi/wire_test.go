@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/tidegate/tidegate/gateway/api/sigv4"
 )
 
 // rawCall posts body with the given headers and returns the status and the
@@ -198,7 +200,7 @@ func TestAuthHook(t *testing.T) {
 		typ  string
 		msg  string
 	}{
-		{"AuthError", &AuthError{Type: "UnrecognizedClientException", Message: "The security token included in the request is invalid."},
+		{"sigv4 refusal", &sigv4.Error{Type: "UnrecognizedClientException", Message: "The security token included in the request is invalid."},
 			"UnrecognizedClientException", "The security token included in the request is invalid."},
 		{"typed error", typedError{}, "InvalidSignatureException", "bad signature"},
 		{"plain error", errors.New("go away"), errAccessDenied, "go away"},
@@ -223,8 +225,8 @@ func TestAuthHook(t *testing.T) {
 	}
 }
 
-// typedError is an error of another package that knows its AWS type, as
-// kinesis.AuthError does.
+// typedError is an error of another package that knows its AWS type but
+// has no message of its own.
 type typedError struct{}
 
 func (typedError) Error() string        { return "InvalidSignatureException: bad signature" }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -81,12 +82,12 @@ func (a *API) name(ref streamRef) (string, error) {
 			return "", err
 		}
 		if name != "" && name != n {
-			return "", newError(errInvalidArgument, "StreamARN %s and StreamName %s do not name the same stream.", ref.StreamARN, name)
+			return "", awsjson.NewError(errInvalidArgument, "StreamARN %s and StreamName %s do not name the same stream.", ref.StreamARN, name)
 		}
 		name = n
 	}
 	if name == "" {
-		return "", newError(errInvalidArgument, "Either StreamName or StreamARN should be provided.")
+		return "", awsjson.NewError(errInvalidArgument, "Either StreamName or StreamARN should be provided.")
 	}
 	return name, checkName("streamName", name)
 }
@@ -97,7 +98,7 @@ func (a *API) parseStreamARN(arn string) (string, error) {
 		return "", validationError("Value '%s' at 'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", arn, streamARNPattern)
 	}
 	if m[1] != a.region() || m[2] != a.account() {
-		return "", newError(errResourceNotFound, "Stream %s under account %s not found.", arn, m[2])
+		return "", awsjson.NewError(errResourceNotFound, "Stream %s under account %s not found.", arn, m[2])
 	}
 	return m[3], nil
 }
@@ -130,13 +131,13 @@ func (a *API) streamError(name string, err error) error {
 		if _, serr := a.Store.Stream(name); errors.Is(serr, shards.ErrNotFound) {
 			return a.notFound(name)
 		}
-		return &apiError{Type: errInternalFailure, Message: "the gateway is shutting down", Status: http.StatusInternalServerError}
+		return &awsjson.Error{Type: errInternalFailure, Message: "the gateway is shutting down", Status: http.StatusInternalServerError}
 	}
 	return err
 }
 
-func (a *API) notFound(name string) *apiError {
-	return newError(errResourceNotFound, "Stream %s under account %s not found.", name, a.account())
+func (a *API) notFound(name string) *awsjson.Error {
+	return awsjson.NewError(errResourceNotFound, "Stream %s under account %s not found.", name, a.account())
 }
 
 // consumerRef names a consumer by ConsumerARN, or by StreamARN and
@@ -158,7 +159,7 @@ func (a *API) consumer(ref consumerRef) (*shards.Stream, shards.Consumer, error)
 			return nil, shards.Consumer{}, validationError("Value '%s' at 'consumerARN' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", ref.ConsumerARN, consumerARNPattern)
 		}
 		if m[1] != a.region() || m[2] != a.account() {
-			return nil, shards.Consumer{}, newError(errResourceNotFound, "Consumer %s not found.", ref.ConsumerARN)
+			return nil, shards.Consumer{}, awsjson.NewError(errResourceNotFound, "Consumer %s not found.", ref.ConsumerARN)
 		}
 		streamName, name = m[3], m[4]
 		created, _ = strconv.ParseInt(m[5], 10, 64)
@@ -172,7 +173,7 @@ func (a *API) consumer(ref consumerRef) (*shards.Stream, shards.Consumer, error)
 		}
 		streamName, name = n, ref.ConsumerName
 	default:
-		return nil, shards.Consumer{}, newError(errInvalidArgument, "Either ConsumerARN or both ConsumerName and StreamARN must be provided.")
+		return nil, shards.Consumer{}, awsjson.NewError(errInvalidArgument, "Either ConsumerARN or both ConsumerName and StreamARN must be provided.")
 	}
 	s, err := a.streamByName(streamName)
 	if err != nil {
@@ -191,5 +192,5 @@ func (a *API) consumer(ref consumerRef) (*shards.Stream, shards.Consumer, error)
 	if what == "" {
 		what = ref.StreamARN + "/consumer/" + name
 	}
-	return nil, shards.Consumer{}, newError(errResourceNotFound, "Consumer %s not found.", what)
+	return nil, shards.Consumer{}, awsjson.NewError(errResourceNotFound, "Consumer %s not found.", what)
 }

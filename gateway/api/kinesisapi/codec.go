@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"mime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 )
 
 // Content types of the two wire encodings.
@@ -20,31 +20,8 @@ const (
 	contentCBOR = "application/x-amz-cbor-1.1"
 )
 
-// codec is one wire encoding of requests and responses.
-type codec interface {
-	contentType() string
-	// unmarshal decodes a request body into v. Any failure is the client's:
-	// the caller answers SerializationException.
-	unmarshal(body []byte, v any) error
-	// marshal appends the encoding of v to dst.
-	marshal(dst []byte, v any) ([]byte, error)
-}
-
-// codecFor picks the codec for a Content-Type header, or nil.
-func codecFor(header string) codec {
-	mt, _, err := mime.ParseMediaType(header)
-	if err != nil {
-		return nil
-	}
-	switch mt {
-	case contentJSON, "application/x-amz-json-1.0", "application/json":
-		return jsonCodec{}
-	case contentCBOR:
-		return cborCodec{}
-	}
-	return nil
-}
-
+// jsonCodec is AWS JSON 1.1, what the AWS CLI and the Go, Python and
+// JavaScript SDKs send.
 type jsonCodec struct{}
 
 // fastJSON is implemented by the inputs of the hot operations, which decode
@@ -54,16 +31,18 @@ type fastJSON interface{ unmarshalFastJSON(body []byte) error }
 // appendJSON is implemented by the outputs of the hot operations.
 type appendJSON interface{ appendJSON(dst []byte) []byte }
 
-func (jsonCodec) contentType() string { return contentJSON }
+func (jsonCodec) ContentType() string { return contentJSON }
 
-func (jsonCodec) unmarshal(body []byte, v any) error {
+func (jsonCodec) Accepts(mediaType string) bool { return awsjson.JSONMediaType(mediaType) }
+
+func (jsonCodec) Unmarshal(body []byte, v any) error {
 	if f, ok := v.(fastJSON); ok {
 		return f.unmarshalFastJSON(body)
 	}
 	return json.Unmarshal(body, v)
 }
 
-func (jsonCodec) marshal(dst []byte, v any) ([]byte, error) {
+func (jsonCodec) Marshal(dst []byte, v any) ([]byte, error) {
 	if f, ok := v.(appendJSON); ok {
 		return f.appendJSON(dst), nil
 	}
@@ -77,6 +56,7 @@ func (jsonCodec) marshal(dst []byte, v any) ([]byte, error) {
 	return b[:len(b)-1], nil // Encode's trailing newline
 }
 
+// cborCodec is AWS CBOR 1.1, the Java SDKs' default.
 type cborCodec struct{}
 
 var (
@@ -106,11 +86,13 @@ func mustEncMode(o cbor.EncOptions) cbor.EncMode {
 	return m
 }
 
-func (cborCodec) contentType() string { return contentCBOR }
+func (cborCodec) ContentType() string { return contentCBOR }
 
-func (cborCodec) unmarshal(body []byte, v any) error { return cborDec.Unmarshal(body, v) }
+func (cborCodec) Accepts(mediaType string) bool { return mediaType == contentCBOR }
 
-func (cborCodec) marshal(dst []byte, v any) ([]byte, error) {
+func (cborCodec) Unmarshal(body []byte, v any) error { return cborDec.Unmarshal(body, v) }
+
+func (cborCodec) Marshal(dst []byte, v any) ([]byte, error) {
 	b, err := cborEnc.Marshal(v)
 	if err != nil {
 		return dst, err
@@ -118,7 +100,8 @@ func (cborCodec) marshal(dst []byte, v any) ([]byte, error) {
 	return append(dst, b...), nil
 }
 
-// errorBody is the AWS error shape, in either encoding.
+// errorBody is the AWS error shape, in either encoding: the payload of an
+// event stream's exception.
 type errorBody struct {
 	Type    string `json:"__type"`
 	Message string `json:"message"`
@@ -238,15 +221,4 @@ func (t *timestamp) setInt(n int64) error {
 	}
 	t.Time = time.Unix(n, 0)
 	return nil
-}
-
-// typeErrorMessage turns a decoder's complaint into the message of a
-// SerializationException without echoing large inputs.
-func typeErrorMessage(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	if len(msg) > 300 {
-		msg = msg[:300] + "…"
-	}
-	return msg
 }

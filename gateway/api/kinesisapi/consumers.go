@@ -1,11 +1,12 @@
 package kinesisapi
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"sort"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -32,7 +33,7 @@ type registerConsumerInput struct {
 
 type registerConsumerOutput struct{ Consumer consumerOut }
 
-func (a *API) registerConsumer(_ context.Context, in *registerConsumerInput) (*registerConsumerOutput, error) {
+func (a *API) registerConsumer(_ *http.Request, in *registerConsumerInput) (*registerConsumerOutput, error) {
 	switch {
 	case in.StreamARN == "":
 		return nil, required("streamARN")
@@ -49,7 +50,7 @@ func (a *API) registerConsumer(_ context.Context, in *registerConsumerInput) (*r
 	c, err := s.RegisterConsumer(in.ConsumerName)
 	switch {
 	case errors.Is(err, shards.ErrExists):
-		return nil, newError(errResourceInUse, "Consumer %s under stream %s already exists for account %s.", in.ConsumerName, s.Name(), a.account())
+		return nil, awsjson.NewError(errResourceInUse, "Consumer %s under stream %s already exists for account %s.", in.ConsumerName, s.Name(), a.account())
 	case err != nil:
 		return nil, a.streamError(s.Name(), err)
 	}
@@ -57,7 +58,7 @@ func (a *API) registerConsumer(_ context.Context, in *registerConsumerInput) (*r
 	return &registerConsumerOutput{Consumer: a.consumerOut(s.Name(), c)}, nil
 }
 
-func (a *API) deregisterConsumer(_ context.Context, in *consumerRef) (*emptyOutput, error) {
+func (a *API) deregisterConsumer(_ *http.Request, in *consumerRef) (*emptyOutput, error) {
 	s, c, err := a.consumer(*in)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ type consumerDescription struct {
 
 type describeConsumerOutput struct{ ConsumerDescription consumerDescription }
 
-func (a *API) describeConsumer(_ context.Context, in *consumerRef) (*describeConsumerOutput, error) {
+func (a *API) describeConsumer(_ *http.Request, in *consumerRef) (*describeConsumerOutput, error) {
 	s, c, err := a.consumer(*in)
 	if err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ type listConsumersOutput struct {
 	NextToken string `json:",omitempty"`
 }
 
-func (a *API) listConsumers(_ context.Context, in *listConsumersInput) (*listConsumersOutput, error) {
+func (a *API) listConsumers(_ *http.Request, in *listConsumersInput) (*listConsumersOutput, error) {
 	if in.StreamARN == "" {
 		return nil, required("streamARN")
 	}
@@ -115,7 +116,7 @@ func (a *API) listConsumers(_ context.Context, in *listConsumersInput) (*listCon
 	if in.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
 		if err != nil || len(b) == 0 {
-			return nil, newError(errInvalidArgument, "Invalid NextToken.")
+			return nil, awsjson.NewError(errInvalidArgument, "Invalid NextToken.")
 		}
 		after = string(b)
 	}

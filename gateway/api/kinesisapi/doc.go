@@ -32,6 +32,10 @@
 // leniently: an integer of magnitude ≥ 10^11 is milliseconds, a smaller integer
 // or any float is seconds.
 //
+// The protocol plumbing — dispatch, body limit, Auth hook, errors, request
+// ids, panic containment — is package awsjson's; this package brings the
+// operations, the two codecs and the mapping of the engine's errors.
+//
 // Errors have the AWS shape: HTTP 400 (500 for internal failures), the header
 // x-amzn-ErrorType and a body {"__type": type, "message": text}. Before an
 // operation runs, a request can fail with:

@@ -27,11 +27,11 @@ func FuzzDecodeJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var c jsonCodec
-		c.unmarshal(b, new(putRecordsInput))
-		c.unmarshal(b, new(putRecordInput))
-		c.unmarshal(b, new(getRecordsInput))
-		c.unmarshal(b, new(getShardIteratorInput))
-		c.unmarshal(b, new(subscribeInput))
+		c.Unmarshal(b, new(putRecordsInput))
+		c.Unmarshal(b, new(putRecordInput))
+		c.Unmarshal(b, new(getRecordsInput))
+		c.Unmarshal(b, new(getShardIteratorInput))
+		c.Unmarshal(b, new(subscribeInput))
 	})
 }
 
@@ -52,10 +52,10 @@ func FuzzDecodeCBOR(f *testing.F) {
 	f.Add([]byte{0xbf, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var c cborCodec
-		c.unmarshal(b, new(putRecordsInput))
-		c.unmarshal(b, new(getRecordsInput))
-		c.unmarshal(b, new(getShardIteratorInput))
-		c.unmarshal(b, new(subscribeInput))
+		c.Unmarshal(b, new(putRecordsInput))
+		c.Unmarshal(b, new(getRecordsInput))
+		c.Unmarshal(b, new(getShardIteratorInput))
+		c.Unmarshal(b, new(subscribeInput))
 		new(timestamp).UnmarshalCBOR(b)
 	})
 }

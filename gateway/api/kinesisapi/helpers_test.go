@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // testClock is the API's clock: real time plus an offset a test can move.
@@ -65,7 +66,11 @@ func newEnv(t testing.TB, configure ...func(*API)) *env {
 }
 
 // newClient is the stock SDK client, as a user would configure it for a
-// local endpoint, with retries off so that errors surface as sent.
+// local endpoint, with retries off so that errors surface as sent. Its
+// HTTP client goes through awsclient.ProtectBody, as the gateway's own
+// clients do: without it the SDK now and then closes the connection under
+// a response it has begun to read (a client bug, whatever the server; see
+// ProtectBody), and a test fails on "use of closed network connection".
 func newClient(url string, httpClient sdk.HTTPClient) *sdk.Client {
 	return sdk.New(sdk.Options{
 		BaseEndpoint:     aws.String(url),
@@ -73,7 +78,7 @@ func newClient(url string, httpClient sdk.HTTPClient) *sdk.Client {
 		Credentials:      aws.AnonymousCredentials{},
 		RetryMaxAttempts: 1,
 		HTTPClient:       httpClient,
-	})
+	}, func(o *sdk.Options) { o.HTTPClient = awsclient.ProtectBody(o.HTTPClient) })
 }
 
 func ctxT(t testing.TB) context.Context {

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"time"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -64,7 +65,9 @@ func (a *API) encodeIterator(stream string, c shards.Cursor) string {
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
-func invalidIterator() *apiError { return newError(errInvalidArgument, "Invalid ShardIterator.") }
+func invalidIterator() *awsjson.Error {
+	return awsjson.NewError(errInvalidArgument, "Invalid ShardIterator.")
+}
 
 // decodeIterator verifies and decodes a shard iterator: a forged, damaged or
 // foreign one is InvalidArgumentException, an old one
@@ -93,7 +96,7 @@ func (a *API) decodeIterator(s string) (iterator, error) {
 		issued: time.UnixMilli(int64(binary.BigEndian.Uint64(body[21:]))),
 	}
 	if now := a.now(); now.Sub(it.issued) > iteratorTTL {
-		return iterator{}, newError(errExpiredIterator,
+		return iterator{}, awsjson.NewError(errExpiredIterator,
 			"Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			javaDate(it.issued), javaDate(now), iteratorTTL.Milliseconds())
 	}

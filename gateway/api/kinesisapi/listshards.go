@@ -1,11 +1,12 @@
 package kinesisapi
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"time"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -41,7 +42,7 @@ type listToken struct {
 
 const listTokenTTL = 5 * time.Minute
 
-func (a *API) listShards(_ context.Context, in *listShardsInput) (*listShardsOutput, error) {
+func (a *API) listShards(_ *http.Request, in *listShardsInput) (*listShardsOutput, error) {
 	max, err := limit("maxResults", in.MaxResults, 1000, 10000)
 	if err != nil {
 		return nil, err
@@ -50,7 +51,7 @@ func (a *API) listShards(_ context.Context, in *listShardsInput) (*listShardsOut
 	var s *shards.Stream
 	if in.NextToken != "" {
 		if in.StreamName != "" || in.StreamARN != "" || in.ExclusiveStartShardId != "" || in.ShardFilter != nil {
-			return nil, newError(errInvalidArgument, "NextToken and StreamName, StreamARN, ExclusiveStartShardId or ShardFilter cannot be provided together.")
+			return nil, awsjson.NewError(errInvalidArgument, "NextToken and StreamName, StreamARN, ExclusiveStartShardId or ShardFilter cannot be provided together.")
 		}
 		tok, err := a.decodeListToken(in.NextToken)
 		if err != nil {
@@ -96,10 +97,10 @@ func (a *API) decodeListToken(s string) (listToken, error) {
 	var t listToken
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || json.Unmarshal(b, &t) != nil || t.Stream == "" {
-		return t, newError(errInvalidArgument, "Invalid NextToken.")
+		return t, awsjson.NewError(errInvalidArgument, "Invalid NextToken.")
 	}
 	if a.now().Sub(time.UnixMilli(t.Issued)) > listTokenTTL {
-		return t, newError(errExpiredNextToken, "The timestamp in the NextToken has expired.")
+		return t, awsjson.NewError(errExpiredNextToken, "The timestamp in the NextToken has expired.")
 	}
 	return t, nil
 }
@@ -131,7 +132,7 @@ func filterShards(all []shards.ShardInfo, f *shardFilter) ([]bool, error) {
 	switch f.Type {
 	case "AFTER_SHARD_ID":
 		if f.ShardId == "" {
-			return nil, newError(errInvalidArgument, "ShardFilter type AFTER_SHARD_ID requires a ShardId.")
+			return nil, awsjson.NewError(errInvalidArgument, "ShardFilter type AFTER_SHARD_ID requires a ShardId.")
 		}
 		for i, sh := range all {
 			keep[i] = shardAfter(sh.ShardID, f.ShardId)
@@ -150,7 +151,7 @@ func filterShards(all []shards.ShardInfo, f *shardFilter) ([]bool, error) {
 		}
 	case "AT_TIMESTAMP", "FROM_TIMESTAMP":
 		if f.Timestamp == nil {
-			return nil, newError(errInvalidArgument, "ShardFilter type %s requires a Timestamp.", f.Type)
+			return nil, awsjson.NewError(errInvalidArgument, "ShardFilter type %s requires a Timestamp.", f.Type)
 		}
 		t := f.Timestamp.UnixMilli()
 		found := false

@@ -1,13 +1,14 @@
 package kinesisapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -67,7 +68,7 @@ func checkEntry(index int, key string, data []byte, ehk string, maxRecord int) e
 	case key == "":
 		return validationError("Value '' at '%spartitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1", member)
 	case n > shards.MaxPartitionKeyLength:
-		return validationError("Value '%s' at '%spartitionKey' failed to satisfy constraint: Member must have length less than or equal to %d", truncate(key, 300), member, shards.MaxPartitionKeyLength)
+		return validationError("Value '%s' at '%spartitionKey' failed to satisfy constraint: Member must have length less than or equal to %d", awsjson.Truncate(key, 300), member, shards.MaxPartitionKeyLength)
 	case len(data)+len(key) > maxRecord:
 		return validationError("Value 'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]' at '%sdata' failed to satisfy constraint: Member must have length less than or equal to %d",
 			len(data), len(data), member, maxRecord-len(key))
@@ -77,7 +78,7 @@ func checkEntry(index int, key string, data []byte, ehk string, maxRecord int) e
 			return err
 		}
 		if _, err := shards.ParseHashKey(ehk); err != nil {
-			return newError(errInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", ehk)
+			return awsjson.NewError(errInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", ehk)
 		}
 	}
 	return nil
@@ -87,7 +88,7 @@ func checkEntry(index int, key string, data []byte, ehk string, maxRecord int) e
 // stream's maximum size.
 func maxCall(maxRecord int) int { return max(shards.MaxBytesPerPut, maxRecord) }
 
-func (a *API) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutput, error) {
+func (a *API) putRecord(r *http.Request, in *putRecordInput) (*putRecordOutput, error) {
 	s, err := a.stream(in.streamRef)
 	if err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func (a *API) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 			return nil, a.rateExceeded(s.Name(), id)
 		}
 	}
-	res, err := s.PutRecord(ctx, e)
+	res, err := s.PutRecord(r.Context(), e)
 	if err != nil {
 		return nil, a.putError(s.Name(), err)
 	}
@@ -110,8 +111,8 @@ func (a *API) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 	return &putRecordOutput{ShardId: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: encryptionNone}, nil
 }
 
-func (a *API) rateExceeded(stream, shard string) *apiError {
-	return newError(errThroughputExceeded, "Rate exceeded for shard %s in stream %s under account %s.", shard, stream, a.account())
+func (a *API) rateExceeded(stream, shard string) *awsjson.Error {
+	return awsjson.NewError(errThroughputExceeded, "Rate exceeded for shard %s in stream %s under account %s.", shard, stream, a.account())
 }
 
 func (a *API) streamFull(stream string) string {
@@ -120,12 +121,12 @@ func (a *API) streamFull(stream string) string {
 
 func (a *API) putError(stream string, err error) error {
 	if errors.Is(err, shards.ErrStreamFull) {
-		return newError(errThroughputExceeded, "%s", a.streamFull(stream))
+		return awsjson.NewError(errThroughputExceeded, "%s", a.streamFull(stream))
 	}
 	return a.streamError(stream, err)
 }
 
-func (a *API) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsOutput, error) {
+func (a *API) putRecords(r *http.Request, in *putRecordsInput) (*putRecordsOutput, error) {
 	switch {
 	case in.Records == nil:
 		return nil, required("records")
@@ -149,7 +150,7 @@ func (a *API) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsO
 		entries[i] = shards.PutEntry{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	}
 	if total > maxCall(maxRecord) {
-		return nil, newError(errInvalidArgument, "Records size exceeds %d MB limit", maxCall(maxRecord)>>20)
+		return nil, awsjson.NewError(errInvalidArgument, "Records size exceeds %d MB limit", maxCall(maxRecord)>>20)
 	}
 	out := &putRecordsOutput{Records: make([]putRecordsResult, len(entries)), EncryptionType: encryptionNone}
 	// Throttled records fail one by one; the others are put.
@@ -159,7 +160,7 @@ func (a *API) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsO
 		put, index = a.admitRecords(s, entries, out)
 	}
 	if len(put) > 0 {
-		res, err := s.PutRecords(ctx, put)
+		res, err := s.PutRecords(r.Context(), put)
 		switch {
 		case errors.Is(err, shards.ErrStreamFull):
 			msg := a.streamFull(s.Name())
@@ -226,7 +227,7 @@ type getShardIteratorInput struct {
 
 type getShardIteratorOutput struct{ ShardIterator string }
 
-func (a *API) getShardIterator(_ context.Context, in *getShardIteratorInput) (*getShardIteratorOutput, error) {
+func (a *API) getShardIterator(_ *http.Request, in *getShardIteratorInput) (*getShardIteratorOutput, error) {
 	if in.ShardId == "" {
 		return nil, required("shardId")
 	}
@@ -254,15 +255,15 @@ func startingPosition(member, typ, seq string, ts *timestamp) (shards.IteratorTy
 		return "", "", time.Time{}, required(member)
 	case shards.AtSequenceNumber, shards.AfterSequenceNumber:
 		if seq == "" {
-			return "", "", time.Time{}, newError(errInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", typ)
+			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", typ)
 		}
 	case shards.TrimHorizon, shards.Latest:
 		if seq != "" {
-			return "", "", time.Time{}, newError(errInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", typ)
+			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", typ)
 		}
 	case shards.AtTimestamp:
 		if ts == nil || ts.IsZero() {
-			return "", "", time.Time{}, newError(errInvalidArgument, "The timestampInMillis parameter cannot be null for ShardIteratorType AT_TIMESTAMP")
+			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "The timestampInMillis parameter cannot be null for ShardIteratorType AT_TIMESTAMP")
 		}
 		return t, "", ts.Time, nil
 	default:
@@ -273,7 +274,7 @@ func startingPosition(member, typ, seq string, ts *timestamp) (shards.IteratorTy
 
 // cursor positions a reader in a shard of s.
 func (a *API) cursor(s *shards.Stream, shardID string, typ shards.IteratorType, seq string, ts time.Time) (shards.Cursor, error) {
-	notFound := newError(errResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID, s.Name(), a.account())
+	notFound := awsjson.NewError(errResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID, s.Name(), a.account())
 	if !validShardID(shardID) {
 		return shards.Cursor{}, notFound
 	}
@@ -282,8 +283,8 @@ func (a *API) cursor(s *shards.Stream, shardID string, typ shards.IteratorType, 
 	case errors.Is(err, shards.ErrNotFound):
 		return c, notFound
 	case errors.Is(err, shards.ErrInvalidArgument):
-		return c, newError(errInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid: %v.",
-			truncate(seq, 128), shardID, s.Name(), a.account(), err)
+		return c, awsjson.NewError(errInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid: %v.",
+			awsjson.Truncate(seq, 128), shardID, s.Name(), a.account(), err)
 	case err != nil:
 		return c, a.streamError(s.Name(), err)
 	}
@@ -342,7 +343,7 @@ func childShardsOut(cs []shards.ShardInfo) []childShard {
 	return out
 }
 
-func (a *API) getRecords(_ context.Context, in *getRecordsInput) (*getRecordsOutput, error) {
+func (a *API) getRecords(_ *http.Request, in *getRecordsInput) (*getRecordsOutput, error) {
 	if in.ShardIterator == "" {
 		return nil, required("shardIterator")
 	}
@@ -360,7 +361,7 @@ func (a *API) getRecords(_ context.Context, in *getRecordsInput) (*getRecordsOut
 			return nil, err
 		}
 		if name != it.stream {
-			return nil, newError(errInvalidArgument, "The ShardIterator is not for stream %s.", in.StreamARN)
+			return nil, awsjson.NewError(errInvalidArgument, "The ShardIterator is not for stream %s.", in.StreamARN)
 		}
 	}
 	s, err := a.streamByName(it.stream)
@@ -375,9 +376,9 @@ func (a *API) getRecords(_ context.Context, in *getRecordsInput) (*getRecordsOut
 	res, err := s.Read(it.cursor, int(lim))
 	switch {
 	case errors.Is(err, shards.ErrNotFound):
-		return nil, newError(errResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID, s.Name(), a.account())
+		return nil, awsjson.NewError(errResourceNotFound, "Shard %s in stream %s under account %s does not exist", shardID, s.Name(), a.account())
 	case errors.Is(err, shards.ErrInvalidArgument): // the stream was deleted and created again
-		return nil, newError(errInvalidArgument, "Invalid ShardIterator: stream %s was deleted and re-created since it was issued.", s.Name())
+		return nil, awsjson.NewError(errInvalidArgument, "Invalid ShardIterator: stream %s was deleted and re-created since it was issued.", s.Name())
 	case err != nil:
 		return nil, a.streamError(s.Name(), err)
 	}

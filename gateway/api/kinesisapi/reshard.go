@@ -1,10 +1,11 @@
 package kinesisapi
 
 import (
-	"context"
 	"errors"
+	"net/http"
 	"regexp"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -25,8 +26,8 @@ func (a *API) shardError(s *shards.Stream, id string, err error) error {
 	return a.streamError(s.Name(), err)
 }
 
-func (a *API) shardNotFound(stream, id string) *apiError {
-	return newError(errResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, stream, a.account())
+func (a *API) shardNotFound(stream, id string) *awsjson.Error {
+	return awsjson.NewError(errResourceNotFound, "Could not find shard %s in stream %s under account %s.", id, stream, a.account())
 }
 
 type splitShardInput struct {
@@ -35,7 +36,7 @@ type splitShardInput struct {
 	NewStartingHashKey string
 }
 
-func (a *API) splitShard(_ context.Context, in *splitShardInput) (*emptyOutput, error) {
+func (a *API) splitShard(_ *http.Request, in *splitShardInput) (*emptyOutput, error) {
 	switch {
 	case in.ShardToSplit == "":
 		return nil, required("shardToSplit")
@@ -65,7 +66,7 @@ type mergeShardsInput struct {
 	AdjacentShardToMerge string
 }
 
-func (a *API) mergeShards(_ context.Context, in *mergeShardsInput) (*emptyOutput, error) {
+func (a *API) mergeShards(_ *http.Request, in *mergeShardsInput) (*emptyOutput, error) {
 	switch {
 	case in.ShardToMerge == "":
 		return nil, required("shardToMerge")
@@ -83,7 +84,7 @@ func (a *API) mergeShards(_ context.Context, in *mergeShardsInput) (*emptyOutput
 	}
 	if err := s.MergeShards(in.ShardToMerge, in.AdjacentShardToMerge); err != nil {
 		if errors.Is(err, shards.ErrNotFound) {
-			return nil, newError(errResourceNotFound, "Could not find shard %s or %s in stream %s under account %s.",
+			return nil, awsjson.NewError(errResourceNotFound, "Could not find shard %s or %s in stream %s under account %s.",
 				in.ShardToMerge, in.AdjacentShardToMerge, s.Name(), a.account())
 		}
 		return nil, a.streamError(s.Name(), err)
@@ -105,7 +106,7 @@ type updateShardCountOutput struct {
 	TargetShardCount  int32
 }
 
-func (a *API) updateShardCount(_ context.Context, in *updateShardCountInput) (*updateShardCountOutput, error) {
+func (a *API) updateShardCount(_ *http.Request, in *updateShardCountInput) (*updateShardCountOutput, error) {
 	switch {
 	case in.TargetShardCount == nil:
 		return nil, required("targetShardCount")

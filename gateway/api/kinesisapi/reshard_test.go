@@ -1,8 +1,8 @@
 package kinesisapi
 
 import (
-	"context"
 	"fmt"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -237,7 +237,7 @@ func TestTrimHorizonAfterParentsExpire(t *testing.T) {
 	}
 	api := &API{Store: st, Clock: clock}
 	ids := func(typ string) []string {
-		out, err := api.listShards(context.Background(), &listShardsInput{streamRef: streamRef{StreamName: "short"}, ShardFilter: &shardFilter{Type: typ}})
+		out, err := api.listShards(httptest.NewRequest("POST", "/", nil), &listShardsInput{streamRef: streamRef{StreamName: "short"}, ShardFilter: &shardFilter{Type: typ}})
 		if err != nil {
 			t.Fatal(err)
 		}

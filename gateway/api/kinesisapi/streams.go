@@ -1,12 +1,13 @@
 package kinesisapi
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
+	"net/http"
 	"sort"
 	"time"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -59,7 +60,7 @@ type createStreamInput struct {
 	Tags               map[string]string
 }
 
-func (a *API) createStream(_ context.Context, in *createStreamInput) (*emptyOutput, error) {
+func (a *API) createStream(_ *http.Request, in *createStreamInput) (*emptyOutput, error) {
 	if in.StreamName == "" {
 		return nil, required("streamName")
 	}
@@ -83,7 +84,7 @@ func (a *API) createStream(_ context.Context, in *createStreamInput) (*emptyOutp
 		n = *in.ShardCount
 	}
 	if n > shards.MaxShards {
-		return nil, newError(errLimitExceeded, "This request would exceed the shard limit of %d per stream. Number of shards requested: %d.", shards.MaxShards, n)
+		return nil, awsjson.NewError(errLimitExceeded, "This request would exceed the shard limit of %d per stream. Number of shards requested: %d.", shards.MaxShards, n)
 	}
 	cfg := shards.StreamConfig{Shards: int(n)}
 	if in.MaxRecordSizeInKiB != nil {
@@ -101,7 +102,7 @@ func (a *API) createStream(_ context.Context, in *createStreamInput) (*emptyOutp
 	s, err := a.Store.CreateStream(in.StreamName, cfg)
 	switch {
 	case errors.Is(err, shards.ErrExists):
-		return nil, newError(errResourceInUse, "Stream %s under account %s already exists.", in.StreamName, a.account())
+		return nil, awsjson.NewError(errResourceInUse, "Stream %s under account %s already exists.", in.StreamName, a.account())
 	case err != nil:
 		return nil, err
 	}
@@ -129,7 +130,7 @@ type deleteStreamInput struct {
 	EnforceConsumerDeletion bool
 }
 
-func (a *API) deleteStream(_ context.Context, in *deleteStreamInput) (*emptyOutput, error) {
+func (a *API) deleteStream(_ *http.Request, in *deleteStreamInput) (*emptyOutput, error) {
 	s, err := a.stream(in.streamRef)
 	if err != nil {
 		return nil, err
@@ -140,7 +141,7 @@ func (a *API) deleteStream(_ context.Context, in *deleteStreamInput) (*emptyOutp
 			return nil, a.streamError(s.Name(), err)
 		}
 		if len(cs) > 0 {
-			return nil, newError(errResourceInUse, "Stream %s under account %s has registered consumers.", s.Name(), a.account())
+			return nil, awsjson.NewError(errResourceInUse, "Stream %s under account %s has registered consumers.", s.Name(), a.account())
 		}
 	}
 	if err := a.Store.DeleteStream(s.Name()); err != nil {
@@ -205,7 +206,7 @@ func hashRangeOut(r shards.HashRange) hashKeyRange {
 	return hashKeyRange{StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()}
 }
 
-func (a *API) describeStream(_ context.Context, in *describeStreamInput) (*describeStreamOutput, error) {
+func (a *API) describeStream(_ *http.Request, in *describeStreamInput) (*describeStreamOutput, error) {
 	lim, err := limit("limit", in.Limit, 100, 10000)
 	if err != nil {
 		return nil, err
@@ -258,7 +259,7 @@ type streamDescriptionSummary struct {
 	MaxRecordSizeInKiB      int
 }
 
-func (a *API) describeStreamSummary(_ context.Context, in *describeStreamSummaryInput) (*describeStreamSummaryOutput, error) {
+func (a *API) describeStreamSummary(_ *http.Request, in *describeStreamSummaryInput) (*describeStreamSummaryOutput, error) {
 	s, err := a.stream(in.streamRef)
 	if err != nil {
 		return nil, err
@@ -309,7 +310,7 @@ type streamSummary struct {
 // maxListStreams is the most ListStreams returns at once, as in Kinesis.
 const maxListStreams = 100
 
-func (a *API) listStreams(_ context.Context, in *listStreamsInput) (*listStreamsOutput, error) {
+func (a *API) listStreams(_ *http.Request, in *listStreamsInput) (*listStreamsOutput, error) {
 	lim, err := limit("limit", in.Limit, maxListStreams, 10000)
 	if err != nil {
 		return nil, err
@@ -319,7 +320,7 @@ func (a *API) listStreams(_ context.Context, in *listStreamsInput) (*listStreams
 	if in.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
 		if err != nil || len(b) == 0 {
-			return nil, newError(errInvalidArgument, "Invalid NextToken.")
+			return nil, awsjson.NewError(errInvalidArgument, "Invalid NextToken.")
 		}
 		after = string(b)
 	}
@@ -361,7 +362,7 @@ type describeLimitsOutput struct {
 	OnDemandStreamCountLimit int
 }
 
-func (a *API) describeLimits(context.Context, *emptyOutput) (*describeLimitsOutput, error) {
+func (a *API) describeLimits(*http.Request, *emptyOutput) (*describeLimitsOutput, error) {
 	out := &describeLimitsOutput{}
 	for _, name := range a.Store.Streams() {
 		s, err := a.Store.Stream(name)
@@ -385,11 +386,11 @@ type retentionInput struct {
 	RetentionPeriodHours *int32
 }
 
-func (a *API) increaseRetention(_ context.Context, in *retentionInput) (*emptyOutput, error) {
+func (a *API) increaseRetention(_ *http.Request, in *retentionInput) (*emptyOutput, error) {
 	return a.changeRetention(in, true)
 }
 
-func (a *API) decreaseRetention(_ context.Context, in *retentionInput) (*emptyOutput, error) {
+func (a *API) decreaseRetention(_ *http.Request, in *retentionInput) (*emptyOutput, error) {
 	return a.changeRetention(in, false)
 }
 
@@ -415,9 +416,9 @@ func (a *API) changeRetention(in *retentionInput, increase bool) (*emptyOutput, 
 		cur := c.Retention
 		switch {
 		case increase && want < cur:
-			refused = newError(errInvalidArgument, "Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", h, s.Name(), retentionHours(cur))
+			refused = awsjson.NewError(errInvalidArgument, "Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", h, s.Name(), retentionHours(cur))
 		case !increase && want > cur:
-			refused = newError(errInvalidArgument, "Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", h, s.Name(), retentionHours(cur))
+			refused = awsjson.NewError(errInvalidArgument, "Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", h, s.Name(), retentionHours(cur))
 		default:
 			c.Retention = want
 		}
@@ -441,7 +442,7 @@ type updateMaxRecordSizeInput struct {
 	MaxRecordSizeInKiB *int32
 }
 
-func (a *API) updateMaxRecordSize(_ context.Context, in *updateMaxRecordSizeInput) (*emptyOutput, error) {
+func (a *API) updateMaxRecordSize(_ *http.Request, in *updateMaxRecordSizeInput) (*emptyOutput, error) {
 	if in.MaxRecordSizeInKiB == nil {
 		return nil, required("maxRecordSizeInKiB")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 
+	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -47,11 +48,7 @@ type subscribeEvent struct {
 // ends, the client goes, or a closed shard is read to its end (the last
 // event then names the child shards). Errors before the stream starts are
 // ordinary responses; after, exception events.
-func (a *API) subscribeToShard(w http.ResponseWriter, r *http.Request, c codec, body []byte) error {
-	var in subscribeInput
-	if err := c.unmarshal(body, &in); err != nil {
-		return newError(errSerialization, "%s", typeErrorMessage(err))
-	}
+func (a *API) subscribeToShard(w http.ResponseWriter, r *http.Request, c awsjson.Codec, in *subscribeInput) error {
 	switch {
 	case in.ConsumerARN == "":
 		return required("consumerARN")
@@ -113,7 +110,7 @@ func (a *API) subscribeToShard(w http.ResponseWriter, r *http.Request, c codec, 
 			}
 			continue
 		default:
-			es.exception(toAPIError(a.shardError(s, in.ShardId, err)))
+			es.exception(a.service().ErrorFor(a.shardError(s, in.ShardId, err)))
 			return nil
 		}
 		if err := a.sendRecords(es, s.Name(), res); err != nil {
@@ -166,20 +163,20 @@ func (a *API) sendRecords(es *eventWriter, stream string, res shards.ReadResult)
 type eventWriter struct {
 	w   http.ResponseWriter
 	rc  *http.ResponseController
-	c   codec
+	c   awsjson.Codec
 	enc *eventstream.Encoder
 	buf []byte
 }
 
 func (e *eventWriter) payloadType() string {
-	if e.c.contentType() == contentJSON {
+	if e.c.ContentType() == contentJSON {
 		return "application/json"
 	}
-	return e.c.contentType()
+	return e.c.ContentType()
 }
 
 func (e *eventWriter) event(typ string, v any) error {
-	payload, err := e.c.marshal(e.buf[:0], v)
+	payload, err := e.c.Marshal(e.buf[:0], v)
 	if err != nil {
 		return err
 	}
@@ -192,12 +189,12 @@ func (e *eventWriter) event(typ string, v any) error {
 	return e.send(msg)
 }
 
-func (e *eventWriter) exception(ae *apiError) {
+func (e *eventWriter) exception(ae *awsjson.Error) {
 	typ := ae.Type
 	if typ == errInternalFailure {
 		typ = errInternalFailureEvent
 	}
-	payload, _ := e.c.marshal(nil, errorBody{Type: typ, Message: ae.Message})
+	payload, _ := e.c.Marshal(nil, errorBody{Type: typ, Message: ae.Message})
 	var msg eventstream.Message
 	msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
 	msg.Headers.Set(":exception-type", eventstream.StringValue(typ))

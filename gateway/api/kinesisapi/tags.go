@@ -1,7 +1,7 @@
 package kinesisapi
 
 import (
-	"context"
+	"net/http"
 	"sort"
 	"unicode/utf8"
 )
@@ -30,7 +30,7 @@ type addTagsInput struct {
 	Tags map[string]string
 }
 
-func (a *API) addTagsToStream(_ context.Context, in *addTagsInput) (*emptyOutput, error) {
+func (a *API) addTagsToStream(_ *http.Request, in *addTagsInput) (*emptyOutput, error) {
 	if len(in.Tags) == 0 {
 		return nil, validationError("Value '{}' at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
@@ -49,7 +49,7 @@ type removeTagsInput struct {
 	TagKeys []string
 }
 
-func (a *API) removeTagsFromStream(_ context.Context, in *removeTagsInput) (*emptyOutput, error) {
+func (a *API) removeTagsFromStream(_ *http.Request, in *removeTagsInput) (*emptyOutput, error) {
 	switch {
 	case len(in.TagKeys) == 0:
 		return nil, validationError("Value '[]' at 'tagKeys' failed to satisfy constraint: Member must have length greater than or equal to 1")
@@ -76,7 +76,7 @@ type listTagsOutput struct {
 	HasMoreTags bool
 }
 
-func (a *API) listTagsForStream(_ context.Context, in *listTagsInput) (*listTagsOutput, error) {
+func (a *API) listTagsForStream(_ *http.Request, in *listTagsInput) (*listTagsOutput, error) {
 	lim, err := limit("limit", in.Limit, maxTags, maxTags)
 	if err != nil {
 		return nil, err

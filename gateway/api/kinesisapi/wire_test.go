@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	sdk "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/tidegate/tidegate/gateway/api/sigv4"
 )
 
 // rawCall posts body with the given headers and returns the status, the
@@ -99,7 +101,7 @@ func TestAuthHook(t *testing.T) {
 			case "plain":
 				return errors.New("no entry")
 			}
-			return &AuthError{Type: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
+			return &sigv4.Error{Type: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
 		}
 	})
 	ctx := ctxT(t)

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 )
 
 // clientFlags are the flags of every command that talks to a running gateway.
@@ -66,7 +67,7 @@ func (c *clientFlags) client() *kinesis.Client {
 		BaseEndpoint: aws.String(strings.TrimSuffix(c.endpoint, "/")),
 		Region:       c.region,
 		Credentials:  provider,
-		HTTPClient:   &http.Client{Timeout: c.timeout},
+		HTTPClient:   awsclient.ProtectBody(&http.Client{Timeout: c.timeout}),
 	})
 }
 

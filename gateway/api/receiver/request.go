@@ -1,4 +1,4 @@
-package endpoint
+package receiver
 
 import (
 	"bytes"
@@ -11,9 +11,10 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/tidegate/tidegate/uplink/endpoint"
 )
 
 // Request is a request of the protocol, as a receiving hub sees it once
@@ -42,7 +43,7 @@ type RequestError struct {
 	Reason string
 }
 
-func (e *RequestError) Error() string { return "endpoint: " + e.Reason }
+func (e *RequestError) Error() string { return "receiver: " + e.Reason }
 
 // maxRequestIDLen bounds the request id a receiver accepts: Firehose sends
 // a 36-character GUID; 256 leaves room for other senders and still keeps a
@@ -60,31 +61,31 @@ func ParseRequest(r *http.Request, maxBytes int64) (*Request, error) {
 	bad := func(status int, format string, args ...any) error {
 		return &RequestError{Status: status, Reason: fmt.Sprintf(format, args...)}
 	}
-	if maxBytes <= 0 || maxBytes > MaxBodySize {
-		maxBytes = MaxBodySize
+	if maxBytes <= 0 || maxBytes > endpoint.MaxBodySize {
+		maxBytes = endpoint.MaxBodySize
 	}
 	if r.Method != http.MethodPost {
 		return nil, bad(http.StatusMethodNotAllowed, "method %s: the protocol POSTs", r.Method)
 	}
 	h := r.Header
-	if v := h.Values(HeaderProtocolVersion); len(v) != 1 || v[0] != ProtocolVersion {
-		return nil, bad(http.StatusBadRequest, "%s %q: want %s", HeaderProtocolVersion, v, ProtocolVersion)
+	if v := h.Values(endpoint.HeaderProtocolVersion); len(v) != 1 || v[0] != endpoint.ProtocolVersion {
+		return nil, bad(http.StatusBadRequest, "%s %q: want %s", endpoint.HeaderProtocolVersion, v, endpoint.ProtocolVersion)
 	}
 	req := &Request{
-		RequestID: h.Get(HeaderRequestID),
-		SourceARN: h.Get(HeaderSourceARN),
-		AccessKey: h.Get(HeaderAccessKey),
+		RequestID: h.Get(endpoint.HeaderRequestID),
+		SourceARN: h.Get(endpoint.HeaderSourceARN),
+		AccessKey: h.Get(endpoint.HeaderAccessKey),
 	}
 	if id := req.RequestID; id == "" || len(id) > maxRequestIDLen || !printableASCII(id) {
-		return nil, bad(http.StatusBadRequest, "%s missing, or not 1-%d printable characters", HeaderRequestID, maxRequestIDLen)
+		return nil, bad(http.StatusBadRequest, "%s missing, or not 1-%d printable characters", endpoint.HeaderRequestID, maxRequestIDLen)
 	}
-	if len(req.AccessKey) > MaxAccessKeySize {
-		return nil, bad(http.StatusBadRequest, "%s of %d bytes is over %d", HeaderAccessKey, len(req.AccessKey), MaxAccessKeySize)
+	if len(req.AccessKey) > endpoint.MaxAccessKeySize {
+		return nil, bad(http.StatusBadRequest, "%s of %d bytes is over %d", endpoint.HeaderAccessKey, len(req.AccessKey), endpoint.MaxAccessKeySize)
 	}
-	if v := h.Values(HeaderCommonAttributes); len(v) > 0 {
+	if v := h.Values(endpoint.HeaderCommonAttributes); len(v) > 0 {
 		attrs, err := parseCommonAttributes(v)
 		if err != nil {
-			return nil, bad(http.StatusBadRequest, "%s: %v", HeaderCommonAttributes, err)
+			return nil, bad(http.StatusBadRequest, "%s: %v", endpoint.HeaderCommonAttributes, err)
 		}
 		req.CommonAttributes = attrs
 	}
@@ -163,11 +164,11 @@ func (req *Request) parseBody(body []byte) error {
 	case rb.RequestID == nil:
 		return bad("body: requestId missing")
 	case *rb.RequestID != req.RequestID:
-		return bad("body: requestId differs from the %s header", HeaderRequestID)
+		return bad("body: requestId differs from the %s header", endpoint.HeaderRequestID)
 	case rb.Records == nil:
 		return bad("body: records missing")
-	case len(*rb.Records) == 0 || len(*rb.Records) > MaxRecords:
-		return bad("body: %d records: want 1-%d", len(*rb.Records), MaxRecords)
+	case len(*rb.Records) == 0 || len(*rb.Records) > endpoint.MaxRecords:
+		return bad("body: %d records: want 1-%d", len(*rb.Records), endpoint.MaxRecords)
 	}
 	if len(rb.Timestamp) > 0 && string(rb.Timestamp) != "null" {
 		ms, err := strconv.ParseInt(string(rb.Timestamp), 10, 64)
@@ -183,8 +184,8 @@ func (req *Request) parseBody(body []byte) error {
 		switch {
 		case r.Data == nil:
 			return bad("body: record %d: data missing", i)
-		case len(*r.Data) > MaxRecordDataLen:
-			return bad("body: record %d: data of %d characters is over %d", i, len(*r.Data), MaxRecordDataLen)
+		case len(*r.Data) > endpoint.MaxRecordDataLen:
+			return bad("body: record %d: data of %d characters is over %d", i, len(*r.Data), endpoint.MaxRecordDataLen)
 		}
 		total += base64.StdEncoding.DecodedLen(len(*r.Data))
 	}
@@ -242,7 +243,7 @@ func parseCommonAttributes(values []string) (map[string]string, error) {
 		}
 		out[k] = *val
 	}
-	if err := validAttributes(out); err != nil {
+	if err := endpoint.ValidAttributes(out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -255,47 +256,4 @@ func printableASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// WriteResponse answers a request: 200 when err is nil, else the status of
-// a *RequestError (500 for any other error), with the protocol's body
-// (requestId, timestamp, and errorMessage on failure). requestID is the
-// request's X-Amz-Firehose-Request-Id, also when ParseRequest refused it.
-func WriteResponse(w http.ResponseWriter, requestID string, err error) {
-	status := http.StatusOK
-	var body struct {
-		RequestID    string `json:"requestId"`
-		Timestamp    int64  `json:"timestamp"`
-		ErrorMessage string `json:"errorMessage,omitempty"`
-	}
-	body.RequestID = requestID
-	if !utf8.ValidString(requestID) || len(requestID) > maxRequestIDLen {
-		body.RequestID = ""
-	}
-	body.Timestamp = time.Now().UnixMilli()
-	if err != nil {
-		status = http.StatusInternalServerError
-		var re *RequestError
-		if errors.As(err, &re) {
-			status = re.Status
-		}
-		body.ErrorMessage = truncateRunes(err.Error(), MaxErrorMessageLen)
-	}
-	js, _ := json.Marshal(body) // strings and an integer always marshal
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(js)))
-	w.WriteHeader(status)
-	_, _ = w.Write(js)
-}
-
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i]
 }

@@ -1,8 +1,7 @@
-package endpoint
+package receiver
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,71 +9,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
-	"github.com/tidegate/tidegate/uplink"
+
+	"github.com/tidegate/tidegate/uplink/endpoint"
 )
-
-// A hub built on ParseRequest and WriteResponse takes what the sink sends.
-func TestSinkToReceiver(t *testing.T) {
-	for _, compression := range []string{"none", "gzip"} {
-		t.Run(compression, func(t *testing.T) {
-			var mu sync.Mutex
-			var got []*Request
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				req, err := ParseRequest(r, 0)
-				if err == nil {
-					mu.Lock()
-					got = append(got, req)
-					mu.Unlock()
-				}
-				WriteResponse(w, r.Header.Get(HeaderRequestID), err)
-			}))
-			defer srv.Close()
-			attrs := map[string]string{"site": "north", "ünï": "cödé"}
-			s := newSink(t, Config{URL: srv.URL, Compression: compression, AccessKey: "k", CommonAttributes: attrs, MaxRequestSize: 64 << 10})
-			b := testBatch("b", 700, 150)
-			before := time.Now().Add(-time.Second)
-			if err := s.Send(context.Background(), b); err != nil {
-				t.Fatal(err)
-			}
-			var recs [][]byte
-			for _, req := range got {
-				if req.AccessKey != "k" || req.SourceARN != DefaultSourceARN("to-cloud") || !mapsEqual(req.CommonAttributes, attrs) || req.Gzip != (compression == "gzip") {
-					t.Fatalf("request %+v", req)
-				}
-				if req.Timestamp.Before(before) || req.Timestamp.After(time.Now()) {
-					t.Fatalf("timestamp %s", req.Timestamp)
-				}
-				recs = append(recs, req.Records...)
-			}
-			if len(got) < 2 {
-				t.Fatalf("%d requests, want the batch split", len(got))
-			}
-			equalRecords(t, recs, recordsOf(b))
-		})
-	}
-}
-
-// A receiver that refuses a request answers in the protocol's shape, and
-// the sink reads the refusal.
-func TestReceiverRefusalReachesSink(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, err := ParseRequest(r, 1024) // too small for the batch
-		WriteResponse(w, r.Header.Get(HeaderRequestID), err)
-	}))
-	defer srv.Close()
-	s := newSink(t, Config{URL: srv.URL})
-	err := s.Send(context.Background(), testBatch("b", 100, 100))
-	code, perm := uplink.IsPermanent(err)
-	var re *ResponseError
-	if !perm || code != CodeDestinationException || !errors.As(err, &re) || re.StatusCode != 413 || !strings.Contains(re.Message, "over 1024") {
-		t.Fatalf("got %v, want a permanent 413 with the receiver's message", err)
-	}
-}
 
 // validRequest builds a request ParseRequest accepts; tests spoil one thing.
 func validRequest(t testing.TB, body string, gz bool, mutate func(h http.Header)) *http.Request {
@@ -87,9 +28,9 @@ func validRequest(t testing.TB, body string, gz bool, mutate func(h http.Header)
 		payload = &buf
 	}
 	r := httptest.NewRequest(http.MethodPost, "/", payload)
-	r.Header.Set(HeaderProtocolVersion, "1.0")
-	r.Header.Set(HeaderRequestID, "ed4acda5-034f-9f42-bba1-f29aea6d7d8f")
-	r.Header.Set(HeaderSourceARN, "arn:aws:firehose:us-east-1:123456789:deliverystream/testStream")
+	r.Header.Set(endpoint.HeaderProtocolVersion, "1.0")
+	r.Header.Set(endpoint.HeaderRequestID, "ed4acda5-034f-9f42-bba1-f29aea6d7d8f")
+	r.Header.Set(endpoint.HeaderSourceARN, "arn:aws:firehose:us-east-1:123456789:deliverystream/testStream")
 	r.Header.Set("Content-Type", "application/json")
 	if gz {
 		r.Header.Set("Content-Encoding", "gzip")
@@ -105,8 +46,8 @@ const exampleBody = `{"requestId":"ed4acda5-034f-9f42-bba1-f29aea6d7d8f","timest
 func TestParseRequest(t *testing.T) {
 	for _, gz := range []bool{false, true} {
 		req, err := ParseRequest(validRequest(t, exampleBody, gz, func(h http.Header) {
-			h.Set(HeaderAccessKey, "my-key")
-			h.Set(HeaderCommonAttributes, `{"commonAttributes":{"deployment -context":"pre-prod-gamma","device-types":""}}`)
+			h.Set(endpoint.HeaderAccessKey, "my-key")
+			h.Set(endpoint.HeaderCommonAttributes, `{"commonAttributes":{"deployment -context":"pre-prod-gamma","device-types":""}}`)
 		}), 0)
 		if err != nil {
 			t.Fatal(err)
@@ -142,10 +83,10 @@ func TestParseRequestRefuses(t *testing.T) {
 		status int
 	}{
 		{name: "GET", body: exampleBody, method: http.MethodGet, status: 405},
-		{name: "no version", body: exampleBody, mutate: func(h http.Header) { h.Del(HeaderProtocolVersion) }, status: 400},
-		{name: "version 2.0", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderProtocolVersion, "2.0") }, status: 400},
-		{name: "no request id", body: exampleBody, mutate: func(h http.Header) { h.Del(HeaderRequestID) }, status: 400},
-		{name: "request id differs", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderRequestID, "other") }, status: 400},
+		{name: "no version", body: exampleBody, mutate: func(h http.Header) { h.Del(endpoint.HeaderProtocolVersion) }, status: 400},
+		{name: "version 2.0", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderProtocolVersion, "2.0") }, status: 400},
+		{name: "no request id", body: exampleBody, mutate: func(h http.Header) { h.Del(endpoint.HeaderRequestID) }, status: 400},
+		{name: "request id differs", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderRequestID, "other") }, status: 400},
 		{name: "body requestId missing", body: `{"records":[{"data":""}]}`, status: 400},
 		{name: "content type", body: exampleBody, mutate: func(h http.Header) { h.Set("Content-Type", "text/plain") }, status: 415},
 		{name: "content encoding br", body: exampleBody, mutate: func(h http.Header) { h.Set("Content-Encoding", "br") }, status: 415},
@@ -163,21 +104,21 @@ func TestParseRequestRefuses(t *testing.T) {
 		{name: "bad base64", body: body(`[{"data":"aGVsbG8"}]`), status: 400},
 		{name: "base64 with newline", body: body(`[{"data":"aGVs\nbG8="}]`), status: 400},
 		{name: "base64 url alphabet", body: body(`[{"data":"-_-_"}]`), status: 400},
-		{name: "data too long", body: body(`[{"data":"` + strings.Repeat("A", MaxRecordDataLen+4) + `"}]`), status: 400},
+		{name: "data too long", body: body(`[{"data":"` + strings.Repeat("A", endpoint.MaxRecordDataLen+4) + `"}]`), status: 400},
 		{name: "timestamp string", body: `{"requestId":"` + id + `","timestamp":"1","records":[{"data":""}]}`, status: 400},
 		{name: "timestamp float", body: `{"requestId":"` + id + `","timestamp":1.5,"records":[{"data":""}]}`, status: 400},
-		{name: "access key too long", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderAccessKey, strings.Repeat("k", 4097)) }, status: 400},
-		{name: "attributes not json", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderCommonAttributes, "site=x") }, status: 400},
-		{name: "attributes without wrapper", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderCommonAttributes, `{"site":"x"}`) }, status: 400},
-		{name: "attribute not string", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderCommonAttributes, `{"commonAttributes":{"n":1}}`) }, status: 400},
-		{name: "attribute empty name", body: exampleBody, mutate: func(h http.Header) { h.Set(HeaderCommonAttributes, `{"commonAttributes":{"":"x"}}`) }, status: 400},
+		{name: "access key too long", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderAccessKey, strings.Repeat("k", 4097)) }, status: 400},
+		{name: "attributes not json", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderCommonAttributes, "site=x") }, status: 400},
+		{name: "attributes without wrapper", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderCommonAttributes, `{"site":"x"}`) }, status: 400},
+		{name: "attribute not string", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderCommonAttributes, `{"commonAttributes":{"n":1}}`) }, status: 400},
+		{name: "attribute empty name", body: exampleBody, mutate: func(h http.Header) { h.Set(endpoint.HeaderCommonAttributes, `{"commonAttributes":{"":"x"}}`) }, status: 400},
 		{name: "51 attributes", body: exampleBody, mutate: func(h http.Header) {
 			m := map[string]string{}
 			for i := range 51 {
 				m[strings.Repeat("a", i+1)] = ""
 			}
 			js, _ := json.Marshal(map[string]any{"commonAttributes": m})
-			h.Set(HeaderCommonAttributes, string(js))
+			h.Set(endpoint.HeaderCommonAttributes, string(js))
 		}, status: 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -191,10 +132,10 @@ func TestParseRequestRefuses(t *testing.T) {
 				t.Fatalf("got %v, want a RequestError with status %d", err, tc.status)
 			}
 			w := httptest.NewRecorder()
-			WriteResponse(w, r.Header.Get(HeaderRequestID), err)
+			WriteResponse(w, r.Header.Get(endpoint.HeaderRequestID), err)
 			var resp map[string]any
 			if w.Code != tc.status || w.Header().Get("Content-Type") != "application/json" || json.Unmarshal(w.Body.Bytes(), &resp) != nil ||
-				resp["requestId"] != r.Header.Get(HeaderRequestID) || resp["timestamp"] == nil || resp["errorMessage"] == "" {
+				resp["requestId"] != r.Header.Get(endpoint.HeaderRequestID) || resp["timestamp"] == nil || resp["errorMessage"] == "" {
 				t.Fatalf("response %d %s", w.Code, w.Body)
 			}
 		})
@@ -221,7 +162,7 @@ func TestWriteResponse(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &resp); err != nil || w.Code != 500 {
 		t.Fatalf("failure response %d %s", w.Code, w.Body)
 	}
-	if msg := resp["errorMessage"].(string); len([]rune(msg)) != MaxErrorMessageLen {
-		t.Fatalf("errorMessage of %d characters, want it cut to %d", len([]rune(msg)), MaxErrorMessageLen)
+	if msg := resp["errorMessage"].(string); len([]rune(msg)) != endpoint.MaxErrorMessageLen {
+		t.Fatalf("errorMessage of %d characters, want it cut to %d", len([]rune(msg)), endpoint.MaxErrorMessageLen)
 	}
 }

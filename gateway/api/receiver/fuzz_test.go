@@ -1,4 +1,4 @@
-package endpoint
+package receiver
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/tidegate/tidegate/uplink/endpoint"
 )
 
 // FuzzParseRequest feeds ParseRequest arbitrary bodies and headers: it must
@@ -32,17 +34,17 @@ func FuzzParseRequest(f *testing.F) {
 		}
 		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(payload))
 		h := r.Header
-		h[HeaderProtocolVersion] = []string{version}
-		h[HeaderRequestID] = []string{id}
+		h[endpoint.HeaderProtocolVersion] = []string{version}
+		h[endpoint.HeaderRequestID] = []string{id}
 		h["Content-Type"] = []string{"application/json"}
 		if gz {
 			h["Content-Encoding"] = []string{"gzip"}
 		}
 		if attrs != "" {
-			h[HeaderCommonAttributes] = []string{attrs}
+			h[endpoint.HeaderCommonAttributes] = []string{attrs}
 		}
 		if key != "" {
-			h[HeaderAccessKey] = []string{key}
+			h[endpoint.HeaderAccessKey] = []string{key}
 		}
 		req, err := ParseRequest(r, 1<<20)
 		if err != nil {
@@ -57,7 +59,7 @@ func FuzzParseRequest(f *testing.F) {
 			}
 			return
 		}
-		if req.RequestID != id || len(req.Records) < 1 || len(req.Records) > MaxRecords || version != ProtocolVersion {
+		if req.RequestID != id || len(req.Records) < 1 || len(req.Records) > endpoint.MaxRecords || version != endpoint.ProtocolVersion {
 			t.Fatalf("accepted an invalid request: %+v", req)
 		}
 		total := 0
