@@ -28,7 +28,8 @@ type SelectItem struct {
 }
 
 // SourceRef names a stream or table in FROM or JOIN. Since, for a stream, starts the read at
-// that time in its retained history (a backfill) instead of at its end.
+// that time in its retained history (a backfill) instead of at its end; its position is
+// that of the quoted time.
 type SourceRef struct {
 	At    lexer.Pos
 	Name  *Ident

@@ -31,7 +31,7 @@ func TestErrors(t *testing.T) {
 		{"SELECT a FROM r LIMIT 1.5", "1:23: LIMIT takes a whole number of rows, found number 1.5"},
 		{"SELECT a FROM r LIMIT 5 OFFSET 2", "1:25: expected ';' or the end of the input after the statement, found 'OFFSET'"},
 		{"SELECT a FROM r; SELECT", "1:24: expected an expression after 'SELECT', found end of input"},
-		{"SELECT a FROM r UNION SELECT b FROM s", "1:17: expected ';' or the end of the input after the statement, found 'UNION'"},
+		{"SELECT a FROM r UNION SELECT b FROM s", "1:17: UNION is not supported: write one query per input"},
 		// joins
 		{"SELECT * FROM a, b", "1:16: a comma between sources is not supported: write JOIN … ON …"},
 		{"SELECT * FROM a RIGHT JOIN b ON a.k = b.k", "1:17: RIGHT JOIN is not supported: swap the two sides and write LEFT JOIN"},

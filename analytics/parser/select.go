@@ -182,22 +182,25 @@ func (p *parser) parseSourceRef(after string) (*ast.SourceRef, error) {
 		return nil, err
 	}
 	ref := &ast.SourceRef{At: name.At, Name: name}
-	isSince := func() bool { return isWord(p.tok(), "SINCE") && p.peek(1).Kind == lexer.String }
+	isSince := func(i int) bool { return isWord(p.peek(i), "SINCE") && p.peek(i+1).Kind == lexer.String }
 	if p.acceptKeyword("AS") {
 		if ref.Alias, err = p.name("an alias", "AS"); err != nil {
 			return nil, err
 		}
-	} else if a := p.tok(); (a.Kind == lexer.Ident || a.Kind == lexer.QuotedIdent) && !isSince() {
-		if n := p.peek(1); n.Kind == lexer.Ident || n.Kind == lexer.QuotedIdent || n.Kind == lexer.Number || n.Kind == lexer.String {
+	} else if a := p.tok(); (a.Kind == lexer.Ident || a.Kind == lexer.QuotedIdent) && !isSince(0) {
+		// As in the select list, a name after the alias is a misspelt keyword (WHER), unless
+		// it starts SINCE '…'.
+		if n := p.peek(1); (n.Kind == lexer.Ident || n.Kind == lexer.QuotedIdent) && !isSince(1) ||
+			n.Kind == lexer.Number || n.Kind == lexer.String {
 			return nil, p.errorAt(a, "expected JOIN, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, EMIT or the end of the statement after %s, found %s",
 				lexer.QuoteIdent(name.Name), p.describe(a))
 		}
 		p.advance()
 		ref.Alias = &ast.Ident{At: a.Pos, Name: a.Text}
 	}
-	if isSince() {
-		at := p.advance().Pos
-		if ref.Since, err = p.timestampText(at); err != nil {
+	if isSince(0) {
+		p.advance()
+		if ref.Since, err = p.timestampText(p.tok().Pos); err != nil {
 			return nil, err
 		}
 	}

@@ -65,6 +65,9 @@ func (p *parser) endStatement() error {
 	case lexer.EOF:
 		return nil
 	}
+	if t := p.tok(); isKeyword(t, "UNION") {
+		return p.errorAt(t, "UNION is not supported: write one query per input")
+	}
 	return p.expected("';' or the end of the input", "the statement")
 }
 

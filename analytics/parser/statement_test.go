@@ -34,6 +34,8 @@ func TestStatementPrint(t *testing.T) {
 		{"SELECT a FROM readings SINCE '2026-11-27T00:00:00Z'", "SELECT a FROM readings SINCE '2026-11-27T00:00:00Z'"},
 		{"SELECT a FROM readings AS r SINCE '2026-11-27'", "SELECT a FROM readings AS r SINCE '2026-11-27'"},
 		{"SELECT a FROM readings since", "SELECT a FROM readings AS since"},
+		{"SELECT a FROM readings r SINCE '2026-11-27'", "SELECT a FROM readings AS r SINCE '2026-11-27'"},
+		{"SELECT a FROM readings since SINCE '2026-11-27'", "SELECT a FROM readings AS since SINCE '2026-11-27'"},
 		{"SELECT device, temp FROM readings WHERE temp > 30 AND device LIKE 'kitchen-%' ORDER BY temp DESC, device ASC LIMIT 10",
 			"SELECT device, temp FROM readings WHERE temp > 30 AND device LIKE 'kitchen-%' ORDER BY temp DESC, device LIMIT 10"},
 		{"SELECT device, COUNT(*) FROM readings GROUP BY device HAVING COUNT(*) > 1", "SELECT device, COUNT(*) FROM readings GROUP BY device HAVING COUNT(*) > 1"},
@@ -181,5 +183,17 @@ func TestLiteralValues(t *testing.T) {
 		if err != nil || ts.UTC().Format(time.RFC3339Nano) != want {
 			t.Errorf("%s = %v (%v), want %s", src, ts, err, want)
 		}
+	}
+}
+
+// SINCE's time is located at the quoted text, where an error about it should point.
+func TestSincePosition(t *testing.T) {
+	st, err := ParseStatement("SELECT a FROM r SINCE '2026-11-27'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := st.(*ast.Select).From.(*ast.SourceRef).Since
+	if want := pos(22, 1, 23); since.At != want || since.Text != "2026-11-27" {
+		t.Errorf("SINCE %q at %v, want at %v", since.Text, since.At, want)
 	}
 }
