@@ -118,20 +118,28 @@ func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.
 // Read returns up to limit records (at most 10,000 and 10 MiB) from the
 // cursor's position. It never blocks for new records: see Wait.
 func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
+	res, _, err := s.read(c, limit)
+	return res, err
+}
+
+// read is Read that also tells whether it stopped at a limit (records or
+// bytes) rather than at the shard's tip: a reader that wants everything up
+// to now reads again only then.
+func (s *Stream) read(c Cursor, limit int) (_ ReadResult, full bool, _ error) {
 	if limit <= 0 || limit > MaxRecordsPerRead {
-		return ReadResult{}, fmt.Errorf("%w: read limit %d must be 1-%d", ErrInvalidArgument, limit, MaxRecordsPerRead)
+		return ReadResult{}, false, fmt.Errorf("%w: read limit %d must be 1-%d", ErrInvalidArgument, limit, MaxRecordsPerRead)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.errIfClosed(); err != nil {
-		return ReadResult{}, err
+		return ReadResult{}, false, err
 	}
 	if c.StreamID != s.meta.ID {
-		return ReadResult{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
+		return ReadResult{}, false, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
 	}
 	sh, ok := s.shards[c.Shard]
 	if !ok {
-		return ReadResult{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
+		return ReadResult{}, false, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
 	}
 	// The end first, then the tip: a shard is closed only after every
 	// commit before it published its tip (the writer's barrier), so an end
@@ -142,11 +150,10 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 	tip := sh.last.Load()
 	from := max(c.Pos, posAt(s.cutoffMs()))
 	res := ReadResult{Next: c}
-	full := false
 	if from <= tip {
 		rd := reader{shard: c.Shard, streamID: c.StreamID, from: from, to: tip, limit: limit}
 		if err := s.readSegments(&rd); err != nil {
-			return ReadResult{}, err
+			return ReadResult{}, false, err
 		}
 		res.Records = rd.out
 		full = rd.full
@@ -170,7 +177,7 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 		res.Closed = true
 		res.ChildShards = s.children(c.Shard)
 	}
-	return res, nil
+	return res, full, nil
 }
 
 // Wait blocks until the cursor's shard has a record at or after the cursor,

@@ -112,7 +112,7 @@ func engine(ctx context.Context, o ShardsOptions, res *ShardsResult) error {
 	if err := writeLoad(ctx, s, o, res); err != nil {
 		return err
 	}
-	if err := readBack(s, res); err != nil {
+	if err := readBack(ctx, s, res); err != nil {
 		return err
 	}
 	res.StorageBytes = s.Stats().StorageBytes
@@ -185,43 +185,14 @@ func writeLoad(ctx context.Context, s *shards.Stream, o ShardsOptions, res *Shar
 
 // readBack reads every shard from the trim horizon to its end, a reader per
 // shard as Kinesis consumers do, and checks that nothing is missing.
-func readBack(s *shards.Stream, res *ShardsResult) error {
-	var (
-		read atomic.Int64
-		wg   sync.WaitGroup
-		errs = make(chan error, len(s.Shards()))
-	)
+func readBack(ctx context.Context, s *shards.Stream, res *ShardsResult) error {
 	start := time.Now()
-	for _, sh := range s.Shards() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := s.Iterator(sh.ShardID, shards.TrimHorizon, "", time.Time{})
-			if err != nil {
-				errs <- err
-				return
-			}
-			for {
-				r, err := s.Read(c, shards.MaxRecordsPerRead)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if len(r.Records) == 0 {
-					return
-				}
-				read.Add(int64(len(r.Records)))
-				c = r.Next
-			}
-		}()
-	}
-	wg.Wait()
+	read, err := s.ReadToEnd(ctx, nil)
 	elapsed := time.Since(start)
-	close(errs)
-	if err := <-errs; err != nil {
+	if err != nil {
 		return fmt.Errorf("bench: shards: read: %w", err)
 	}
-	res.RecordsRead = read.Load()
+	res.RecordsRead = read.Records
 	if res.RecordsRead != res.RecordsWritten {
 		return fmt.Errorf("bench: shards: read back %d records, wrote %d", res.RecordsRead, res.RecordsWritten)
 	}
