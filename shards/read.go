@@ -129,30 +129,16 @@ func (s *Stream) read(c Cursor, limit int) (_ ReadResult, full bool, _ error) {
 	if limit <= 0 || limit > MaxRecordsPerRead {
 		return ReadResult{}, false, fmt.Errorf("%w: read limit %d must be 1-%d", ErrInvalidArgument, limit, MaxRecordsPerRead)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.errIfClosed(); err != nil {
+	v, err := s.viewAt(c)
+	if err != nil {
 		return ReadResult{}, false, err
 	}
-	if c.StreamID != s.meta.ID {
-		return ReadResult{}, false, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
-	}
-	sh, ok := s.shards[c.Shard]
-	if !ok {
-		return ReadResult{}, false, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
-	}
-	// The end first, then the tip: a shard is closed only after every
-	// commit before it published its tip (the writer's barrier), so an end
-	// seen here comes with its final tip. Loaded the other way round, a
-	// split landing between the two loads would make this read claim the
-	// end while skipping the records committed just before it.
-	end := sh.endPos.Load()
-	tip := sh.last.Load()
-	from := max(c.Pos, posAt(s.cutoffMs()))
+	defer s.releaseAll(v.segs)
+	end, tip, from := v.end, v.tip, v.from
 	res := ReadResult{Next: c}
 	if from <= tip {
 		rd := reader{shard: c.Shard, streamID: c.StreamID, from: from, to: tip, limit: limit}
-		if err := s.readSegments(&rd); err != nil {
+		if err := s.readSegments(v.segs, &rd); err != nil {
 			return ReadResult{}, false, err
 		}
 		res.Records = rd.out
@@ -226,24 +212,87 @@ type reader struct {
 	arena    []byte
 }
 
-// readSegments walks the segments that can hold [from, to]. The caller
-// holds s.mu for reading.
-func (s *Stream) readSegments(rd *reader) error {
-	fromMs := posMillis(rd.from)
+// view is what a read needs of the stream, taken under s.mu so that the
+// read itself (bbolt transactions, opening sealed files) runs without it:
+// were the lock held through them, a segment roll would wait behind a slow
+// reader, and every put behind the roll.
+type view struct {
+	end, tip uint64 // the shard's end (0 while open) and last durable position
+	from     uint64 // the cursor, or the retention cutoff when that is later
+	// segs are the segments that can hold [from, tip], each with a
+	// reference taken for the reader: releaseAll them when done.
+	segs []*segment
+}
+
+// viewAt takes the view for a read at c.
+func (s *Stream) viewAt(c Cursor) (view, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.errIfClosed(); err != nil {
+		return view{}, err
+	}
+	if c.StreamID != s.meta.ID {
+		return view{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
+	}
+	sh, ok := s.shards[c.Shard]
+	if !ok {
+		return view{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
+	}
+	// The end first, then the tip: a shard is closed only after every
+	// commit before it published its tip (the writer's barrier), so an end
+	// seen here comes with its final tip. Loaded the other way round, a
+	// split landing between the two loads would make this read claim the
+	// end while skipping the records committed just before it.
+	v := view{end: sh.endPos.Load(), tip: sh.last.Load()}
+	v.from = max(c.Pos, posAt(s.cutoffMs()))
+	if v.from <= v.tip {
+		v.segs = s.acquireFrom(posMillis(v.from))
+	}
+	return v, nil
+}
+
+// acquireFrom takes a reference on every segment that can hold records
+// that arrived at or after fromMs, and returns them in order. The caller
+// holds s.mu, under which it also loaded the tip it reads to: a segment
+// joins the list (under mu) before any commit writes to it, and a tip is
+// published after its commit, so every record up to that tip is in them.
+func (s *Stream) acquireFrom(fromMs int64) []*segment {
 	// Only the newest segment can be empty (lastMs 0: just rolled to, or
 	// left so by a crash); it sorts last.
 	i := sort.Search(len(s.segs), func(i int) bool {
 		last := s.segs[i].lastMs.Load()
 		return last >= fromMs || last == 0
 	})
-	for ; i < len(s.segs) && !rd.full; i++ {
-		g := s.segs[i]
+	segs := append([]*segment(nil), s.segs[i:]...)
+	for _, g := range segs {
+		g.acquire()
+	}
+	return segs
+}
+
+func (s *Stream) releaseAll(segs []*segment) {
+	for _, g := range segs {
+		s.release(g)
+	}
+}
+
+// readSegments reads [from, to] from segs, which hold a reference each.
+func (s *Stream) readSegments(segs []*segment, rd *reader) error {
+	for _, g := range segs {
+		if rd.full {
+			break
+		}
 		db, err := g.handle()
 		if err != nil {
 			return err
 		}
 		err = guard("read "+g.path, func() error {
-			return db.View(func(tx *bolt.Tx) error { return s.readBucket(rd, tx.Bucket(shardBucket(rd.shard))) })
+			return db.View(func(tx *bolt.Tx) error {
+				if h := s.store.hooks.inSegmentRead; h != nil {
+					h(g.path)
+				}
+				return s.readBucket(rd, tx.Bucket(shardBucket(rd.shard)))
+			})
 		})
 		if err != nil {
 			return fmt.Errorf("shards: stream %q: %w", s.name, err)

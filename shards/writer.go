@@ -302,7 +302,7 @@ func (s *Stream) activeSegment() (*segment, error) {
 		return nil, err
 	}
 	if err := syncDir(s.dir); err != nil {
-		g.close()
+		g.release()
 		return nil, fmt.Errorf("shards: stream %q: %w", s.name, err)
 	}
 	s.mu.Lock()
