@@ -9,4 +9,7 @@ type hooks struct {
 	// inCatalogCreate runs inside the catalog transaction that creates a
 	// stream, before it commits and fsyncs.
 	inCatalogCreate func(name string)
+	// tipsPublished runs on the committer once a commit's shard tips are
+	// published, before its puts are answered.
+	tipsPublished func()
 }

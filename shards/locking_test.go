@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -251,5 +252,49 @@ func TestCreateDuringDeleteOfTheSameName(t *testing.T) {
 		if s, err := st2.Stream(fmt.Sprint("d", i)); err != nil || len(s.Shards()) != 2 {
 			t.Fatalf("the stream created after the delete is lost at reopen: %v", err)
 		}
+	}
+}
+
+// A reader that sees a commit's tip finds its records, even when the commit
+// went to a segment that is no longer the newest (the writer rolled on while
+// it was being written) and the reader seeks past that segment's previous
+// records: the segment's time range is published before the tips.
+func TestReadFindsACommitInTheSegmentBeforeARoll(t *testing.T) {
+	clock := newFakeClock()
+	committed := newStall()
+	var armed atomic.Bool
+	st, _ := openTestStore(t, Options{Clock: clock.Now, hooks: &hooks{tipsPublished: func() {
+		if armed.Load() {
+			committed.hook()
+		}
+	}}})
+	t.Cleanup(committed.let)
+	s := mustCreate(t, st, "r", StreamConfig{Shards: 1, Retention: 10 * time.Minute}) // segments span 75 s
+	mustPut(t, s, "k", "earlier")
+	clock.Advance(30 * time.Second)
+	at := clock.Now()
+	armed.Store(true)
+	put := func(data string) {
+		go func() { s.PutRecord(context.Background(), PutEntry{PartitionKey: "k", Data: []byte(data)}) }()
+	}
+	put("later") // into the first segment, 30 s after its first record; its committer stops once the tip is out
+	committed.wait(t)
+	clock.Advance(time.Minute)
+	put("after the roll") // past the span: the sequencer rolls to a second segment, then waits for the committer
+	for deadline := time.Now().Add(bound); s.Stats().Segments != 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer did not roll")
+		}
+	}
+	c, err := s.Iterator(ShardID(0), AtTimestamp, "", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Read(c, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := payloads(res.Records); len(got) != 1 || got[0] != "later" {
+		t.Fatalf("read %v from %v, want [later]: a record under the tip was passed over", got, at)
 	}
 }
