@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 	"unsafe"
@@ -315,6 +316,7 @@ func (s *Stream) readBucket(rd *reader, b *bolt.Bucket) error {
 			rd.from = rd.to + 1
 			return nil
 		}
+		rd.reserve(v)
 		_, err := walkChunk(v, func(r chunkRecord) bool {
 			if r.pos < rd.from {
 				return true
@@ -344,13 +346,28 @@ func (s *Stream) readBucket(rd *reader, b *bolt.Bucket) error {
 	return nil
 }
 
+// maxArena bounds the arenas records are copied into.
+const maxArena = 256 << 10
+
+// reserve makes room, before a chunk is walked, for as many records and
+// bytes as it holds (its length bounds its records' keys and data). Sized
+// by what is read, not fixed: a follower's read returns the few records of
+// one commit, and a fixed 256 KiB arena per read made every follower of a
+// busy stream allocate, and the garbage collector every put paid for clear,
+// far more than it read.
+func (rd *reader) reserve(chunk []byte) {
+	if len(chunk) >= chunkHeaderLen {
+		n := int(binary.BigEndian.Uint32(chunk[12:16]))
+		rd.out = slices.Grow(rd.out, min(n, rd.limit-len(rd.out)))
+	}
+	if cap(rd.arena)-len(rd.arena) < len(chunk) {
+		rd.arena = make([]byte, 0, max(len(chunk), min(2*cap(rd.arena), maxArena)))
+	}
+}
+
 // add copies a record out of the mapped file into the reader's arena.
 func (rd *reader) add(r chunkRecord) {
-	n := len(r.key) + len(r.data)
-	if cap(rd.arena)-len(rd.arena) < n {
-		rd.arena = make([]byte, 0, max(n, 256<<10))
-	}
-	off := len(rd.arena)
+	off := len(rd.arena) // reserve made room: the appends do not move the arena
 	rd.arena = append(rd.arena, r.key...)
 	rd.arena = append(rd.arena, r.data...)
 	buf := rd.arena[off:len(rd.arena):len(rd.arena)]
