@@ -100,12 +100,13 @@ func benchNames() []string {
 
 func benchShards(ctx context.Context, args []string) error {
 	o := bench.DefaultShardsOptions()
-	fs := newFlagSet("bench shards", "[--writers N] [--batch N] [--duration D] [--dir DIR] [--json]")
+	fs := newFlagSet("bench shards", "[--writers N] [--batch N] [--duration D] [--readers N] [--dir DIR] [--json]")
 	fs.IntVar(&o.Writers, "writers", o.Writers, "concurrent writers")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "records per PutRecords call (1-500)")
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the writers write")
 	fs.IntVar(&o.RecordSize, "record-size", o.RecordSize, "bytes of data per record")
 	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the benchmark stream")
+	fs.IntVar(&o.Readers, "readers", o.Readers, "tailing readers following every shard during a second write phase (0: none)")
 	fs.Int64Var(&o.BaselineBytes, "baseline-bytes", o.BaselineBytes, "bytes each baseline writes (0: as many as the engine's records held)")
 	var b benchFlags
 	b.register(fs, "directory on the disk to measure (a temporary subdirectory is used and removed)")
@@ -120,17 +121,27 @@ func benchShards(ctx context.Context, args []string) error {
 	}
 	title := fmt.Sprintf("tidegate bench shards: %d writers × batches of %d × %d-byte records, %d shards, %.1f s",
 		r.Writers, r.Batch, r.RecordSize, r.Shards, r.DurationSec)
-	return b.report(r, title, []bench.Row{
+	rows := []bench.Row{
 		{Name: "write", Value: num("%.0f", r.WriteRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%d records, fsync'd before ack", r.RecordsWritten)},
 		{Name: "write", Value: num("%.1f", r.WriteMBPerSec), Unit: "MB/s", Note: "record data"},
 		{Name: "ack p50", Value: num("%.2f", r.AckP50Ms), Unit: "ms"},
 		{Name: "ack p99", Value: num("%.2f", r.AckP99Ms), Unit: "ms"},
+	}
+	if r.Readers > 0 {
+		rows = append(rows,
+			bench.Row{Name: "write with readers", Value: num("%.0f", r.WriteRecordsPerSecWithReaders), Unit: "records/s", Note: fmt.Sprintf("again, %d tailing readers following every shard from the start", r.Readers)},
+			bench.Row{Name: "ack p50 with readers", Value: num("%.2f", r.AckP50MsWithReaders), Unit: "ms"},
+			bench.Row{Name: "ack p99 with readers", Value: num("%.2f", r.AckP99MsWithReaders), Unit: "ms", Note: "target ≤ 20 ms with 8 readers"},
+			bench.Row{Name: "tail", Value: num("%.0f", r.TailRecordsPerSec), Unit: "records/s", Note: "all readers together, every record by each"},
+		)
+	}
+	return b.report(r, title, append(rows, []bench.Row{
 		{Name: "read", Value: num("%.0f", r.ReadRecordsPerSec), Unit: "records/s", Note: "every record, a reader per shard"},
 		{Name: "baseline: disk", Value: num("%.1f", r.DiskMBPerSec), Unit: "MB/s", Note: "1 MiB writes + fdatasync, same bytes"},
 		{Name: "baseline: bbolt", Value: num("%.0f", r.BoltRecordsPerSec), Unit: "records/s", Note: "64 KiB values, one fsync'd tx per MiB, same bytes"},
 		{Name: "ratio to disk", Value: num("%.2f", r.RatioToDisk), Unit: "×"},
 		{Name: "ratio to bbolt", Value: num("%.2f", r.RatioToBolt), Unit: "×"},
-	})
+	}...))
 }
 
 func benchAPI(ctx context.Context, args []string) error {
