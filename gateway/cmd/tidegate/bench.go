@@ -205,20 +205,35 @@ func benchMQTT(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows := []bench.Row{
-		{Name: "embedded broker", Value: num("%.0f", r.EmbeddedMessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("%d stored durably", r.EmbeddedStored)},
-		{Name: "embedded p99", Value: num("%.2f", r.EmbeddedP99Ms), Unit: "ms", Note: "publish → record on disk"},
-	}
-	if r.MosquittoSkip != "" {
-		rows = append(rows, bench.Row{Name: "mosquitto", Value: "-", Note: r.MosquittoSkip})
+	rows := mqttRows("embedded broker", r.Embedded)
+	if r.Mosquitto == nil {
+		rows = append(rows, bench.Row{Name: "via mosquitto", Value: "-", Note: r.MosquittoSkip})
 	} else {
-		rows = append(rows,
-			bench.Row{Name: "via mosquitto", Value: num("%.0f", r.MosquittoMessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("%d stored durably", r.MosquittoStored)},
-			bench.Row{Name: "mosquitto p99", Value: num("%.2f", r.MosquittoP99Ms), Unit: "ms", Note: "publish → record on disk"})
+		rows = append(rows, mqttRows("via mosquitto", *r.Mosquitto)...)
 	}
-	title := fmt.Sprintf("tidegate bench mqtt: %d devices × QoS 1 × ~100-byte JSON, %d in flight each, %.0f s",
+	title := fmt.Sprintf("tidegate bench mqtt: %d devices × QoS 1 × ~100-byte JSON, %d in flight each, %.1f s",
 		r.Devices, r.Window, r.DurationSec)
-	return b.report(r, title, rows)
+	if err := b.report(r, title, rows); err != nil {
+		return err
+	}
+	// After the report, so the counts are there to read; the exit status
+	// tells a script.
+	return r.Loss()
+}
+
+// mqttRows are one broker's lines of the bench mqtt table.
+func mqttRows(name string, r bench.MQTTRun) []bench.Row {
+	lost := bench.Row{Name: name + " lost", Value: fmt.Sprint(r.Lost), Unit: "messages", Note: "published − stored, must be 0"}
+	if r.Lost != 0 {
+		lost.Note = "LOST: published − stored must be 0"
+	}
+	return []bench.Row{
+		{Name: name, Value: num("%.0f", r.MessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("stored durably, %.1f s from the first publish to the last record on disk", r.Seconds)},
+		{Name: name + " p99", Value: num("%.2f", r.P99Ms), Unit: "ms", Note: "publish → record on disk"},
+		{Name: name + " published", Value: fmt.Sprint(r.Published), Unit: "messages", Note: "acknowledged by the broker (PUBACK)"},
+		{Name: name + " stored", Value: fmt.Sprint(r.Stored), Unit: "records", Note: "in the stream afterwards"},
+		lost,
+	}
 }
 
 func benchUplink(ctx context.Context, args []string) error {
