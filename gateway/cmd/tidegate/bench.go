@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -61,23 +66,54 @@ func (b *benchFlags) measure(fs *flag.FlagSet, args []string, fn func(dir string
 	return fn(b.dir)
 }
 
-// start creates the directory and starts the CPU profile; stop ends it.
+// start creates the directory and starts the CPU profile; stop ends the
+// profile and removes the directories start created: a benchmark works in
+// temporary directories of its own and leaves nothing behind, not even an
+// empty ./data.
 func (b *benchFlags) start() (stop func(), err error) {
-	if err := os.MkdirAll(b.dir, 0o750); err != nil {
+	undo, err := makeDir(b.dir)
+	if err != nil {
 		return nil, err
 	}
 	if b.cpuprofile == "" {
-		return func() {}, nil
+		return undo, nil
 	}
 	f, err := os.Create(b.cpuprofile)
 	if err != nil {
+		undo()
 		return nil, err
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
+		undo()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { pprof.StopCPUProfile(); f.Close(); undo() }, nil
+}
+
+// makeDir creates dir with the parents it lacks; undo removes those it
+// created, deepest first, each only if it is empty.
+func makeDir(dir string) (undo func(), err error) {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return func() {
+		for _, d := range created {
+			os.Remove(d)
+		}
+	}, nil
 }
 
 // report prints the result as JSON or as a table.
@@ -90,13 +126,7 @@ func (b *benchFlags) report(result any, title string, rows []bench.Row) error {
 
 func num(format string, v float64) string { return fmt.Sprintf(format, v) }
 
-func benchNames() []string {
-	var names []string
-	for n := range benchmarks {
-		names = append(names, n)
-	}
-	return names
-}
+func benchNames() []string { return slices.Sorted(maps.Keys(benchmarks)) }
 
 func benchShards(ctx context.Context, args []string) error {
 	o := bench.DefaultShardsOptions()
