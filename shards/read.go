@@ -357,8 +357,12 @@ const maxArena = 256 << 10
 // far more than it read.
 func (rd *reader) reserve(chunk []byte) {
 	if len(chunk) >= chunkHeaderLen {
-		n := int(binary.BigEndian.Uint32(chunk[12:16]))
-		rd.out = slices.Grow(rd.out, min(n, rd.limit-len(rd.out)))
+		// Doubling: a read of many chunks copies its records a few times,
+		// not once per chunk.
+		n := min(int(binary.BigEndian.Uint32(chunk[12:16])), rd.limit-len(rd.out))
+		if need := len(rd.out) + n; need > cap(rd.out) {
+			rd.out = slices.Grow(rd.out, min(max(need, 2*cap(rd.out)), rd.limit)-len(rd.out))
+		}
 	}
 	if cap(rd.arena)-len(rd.arena) < len(chunk) {
 		rd.arena = make([]byte, 0, max(len(chunk), min(2*cap(rd.arena), maxArena)))
