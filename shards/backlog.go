@@ -21,27 +21,14 @@ func (s *Stream) Changed() <-chan struct{} { return s.waitChan() }
 // stays cheap for a backlog of millions, and it reads no record: a status
 // page asking does not count as a reader.
 func (s *Stream) Backlog(c Cursor) (records, bytes int64, oldest time.Time, err error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.errIfClosed(); err != nil {
+	v, err := s.viewAt(c)
+	if err != nil {
 		return 0, 0, time.Time{}, err
 	}
-	if c.StreamID != s.meta.ID {
-		return 0, 0, time.Time{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
-	}
-	sh, ok := s.shards[c.Shard]
-	if !ok {
-		return 0, 0, time.Time{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
-	}
-	from, tip := max(c.Pos, posAt(s.cutoffMs())), sh.last.Load()
-	if from > tip {
-		return 0, 0, time.Time{}, nil
-	}
+	defer s.releaseAll(v.segs)
+	from, tip := v.from, v.tip
 	var first uint64 // the oldest position counted; 0: none
-	for _, g := range s.segs {
-		if last := g.lastMs.Load(); last != 0 && last < posMillis(from) {
-			continue
-		}
+	for _, g := range v.segs {
 		db, err := g.handle()
 		if err != nil {
 			return 0, 0, time.Time{}, err

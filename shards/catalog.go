@@ -112,9 +112,13 @@ func (c *catalog) putStream(m *streamMeta) error {
 // createStream stores a new stream, first raising m.ID above every id
 // issued before, so a stream re-created while the clock stands still or
 // went back (a Pi without a real-time clock) never takes an old stream's id,
-// whose sequence numbers would then be accepted.
-func (c *catalog) createStream(m *streamMeta) error {
+// whose sequence numbers would then be accepted. during, a test seam, runs
+// inside the transaction when not nil.
+func (c *catalog) createStream(m *streamMeta, during func(name string)) error {
 	err := c.db.Update(func(tx *bolt.Tx) error {
+		if during != nil {
+			during(m.Name)
+		}
 		b := tx.Bucket(bucketStore)
 		if v := b.Get(keyLastStreamID); len(v) == 8 {
 			m.ID = max(m.ID, int64(binary.BigEndian.Uint64(v))+1)

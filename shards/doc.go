@@ -16,8 +16,24 @@
 // Life of a Store: Open → CreateStream / Stream → Put, Read, Wait, Split,
 // Merge, SetCheckpoint … → Close. All methods are safe for concurrent use.
 //
-// Lock order (outer first): Store.mu → stream.mu. The writer goroutine of a
-// stream takes stream.mu only to publish state; readers hold stream.mu for
-// reading while they touch segment files, so retention (which deletes files)
-// waits for them.
+// Lock order (outer first): Store.mu → Stream.mu → segment.openMu. No lock
+// is held through I/O that can be slow, so a slow disk or reader holds up
+// only itself:
+//
+//   - Store.mu guards the map of streams. CreateStream claims the name
+//     under it, writes the catalog (an fsync) and opens the stream without
+//     it, then publishes the stream; DeleteStream holds the name the same
+//     way until the catalog forgets it.
+//   - Stream.mu guards the shard map and the list of segments. The writer
+//     goroutine takes it only to publish a change (a roll, a reshard,
+//     retention dropping segments). A reader takes it for reading only to
+//     note the shard's tip and take a reference on the segments it needs,
+//     then reads (bbolt transactions, opening sealed files) without it.
+//   - A segment is closed, and deleted when retention dropped it, by the
+//     last holder of a reference: the list holds one, each reader one. So
+//     retention and closing never close a file under a reader, and neither
+//     waits for one, except Close and DeleteStream, which wait for the
+//     readers inside before they return. segment.openMu serializes opening
+//     and closing a sealed segment's file; the writer closes idle files
+//     only when it gets openMu without waiting.
 package shards

@@ -131,6 +131,11 @@ func (h *modelHarness) opRead() {
 	h.note("%s %s seq=%s ts=%d", ShardID(sh.index), typ, seq, ts.UnixMilli())
 	c, err := s.Iterator(ShardID(sh.index), typ, seq, ts)
 	if want != nil {
+		// The writer's once-a-second maintenance, on the real clock, may
+		// have forgotten an expired closed shard first.
+		if errors.Is(err, ErrNotFound) && h.expirable(ms, sh) {
+			return
+		}
 		h.wantErr("invalid iterator", err, want)
 		return
 	}

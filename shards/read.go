@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 	"unsafe"
@@ -118,35 +119,28 @@ func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.
 // Read returns up to limit records (at most 10,000 and 10 MiB) from the
 // cursor's position. It never blocks for new records: see Wait.
 func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
+	res, _, err := s.read(c, limit)
+	return res, err
+}
+
+// read is Read that also tells whether it stopped at a limit (records or
+// bytes) rather than at the shard's tip: a reader that wants everything up
+// to now reads again only then.
+func (s *Stream) read(c Cursor, limit int) (_ ReadResult, full bool, _ error) {
 	if limit <= 0 || limit > MaxRecordsPerRead {
-		return ReadResult{}, fmt.Errorf("%w: read limit %d must be 1-%d", ErrInvalidArgument, limit, MaxRecordsPerRead)
+		return ReadResult{}, false, fmt.Errorf("%w: read limit %d must be 1-%d", ErrInvalidArgument, limit, MaxRecordsPerRead)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.errIfClosed(); err != nil {
-		return ReadResult{}, err
+	v, err := s.viewAt(c)
+	if err != nil {
+		return ReadResult{}, false, err
 	}
-	if c.StreamID != s.meta.ID {
-		return ReadResult{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
-	}
-	sh, ok := s.shards[c.Shard]
-	if !ok {
-		return ReadResult{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
-	}
-	// The end first, then the tip: a shard is closed only after every
-	// commit before it published its tip (the writer's barrier), so an end
-	// seen here comes with its final tip. Loaded the other way round, a
-	// split landing between the two loads would make this read claim the
-	// end while skipping the records committed just before it.
-	end := sh.endPos.Load()
-	tip := sh.last.Load()
-	from := max(c.Pos, posAt(s.cutoffMs()))
+	defer s.releaseAll(v.segs)
+	end, tip, from := v.end, v.tip, v.from
 	res := ReadResult{Next: c}
-	full := false
 	if from <= tip {
 		rd := reader{shard: c.Shard, streamID: c.StreamID, from: from, to: tip, limit: limit}
-		if err := s.readSegments(&rd); err != nil {
-			return ReadResult{}, err
+		if err := s.readSegments(v.segs, &rd); err != nil {
+			return ReadResult{}, false, err
 		}
 		res.Records = rd.out
 		full = rd.full
@@ -170,7 +164,7 @@ func (s *Stream) Read(c Cursor, limit int) (ReadResult, error) {
 		res.Closed = true
 		res.ChildShards = s.children(c.Shard)
 	}
-	return res, nil
+	return res, full, nil
 }
 
 // Wait blocks until the cursor's shard has a record at or after the cursor,
@@ -219,24 +213,87 @@ type reader struct {
 	arena    []byte
 }
 
-// readSegments walks the segments that can hold [from, to]. The caller
-// holds s.mu for reading.
-func (s *Stream) readSegments(rd *reader) error {
-	fromMs := posMillis(rd.from)
+// view is what a read needs of the stream, taken under s.mu so that the
+// read itself (bbolt transactions, opening sealed files) runs without it:
+// were the lock held through them, a segment roll would wait behind a slow
+// reader, and every put behind the roll.
+type view struct {
+	end, tip uint64 // the shard's end (0 while open) and last durable position
+	from     uint64 // the cursor, or the retention cutoff when that is later
+	// segs are the segments that can hold [from, tip], each with a
+	// reference taken for the reader: releaseAll them when done.
+	segs []*segment
+}
+
+// viewAt takes the view for a read at c.
+func (s *Stream) viewAt(c Cursor) (view, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.errIfClosed(); err != nil {
+		return view{}, err
+	}
+	if c.StreamID != s.meta.ID {
+		return view{}, fmt.Errorf("%w: cursor is from another incarnation of stream %q", ErrInvalidArgument, s.name)
+	}
+	sh, ok := s.shards[c.Shard]
+	if !ok {
+		return view{}, fmt.Errorf("%w: shard %s in stream %q", ErrNotFound, ShardID(c.Shard), s.name)
+	}
+	// The end first, then the tip: a shard is closed only after every
+	// commit before it published its tip (the writer's barrier), so an end
+	// seen here comes with its final tip. Loaded the other way round, a
+	// split landing between the two loads would make this read claim the
+	// end while skipping the records committed just before it.
+	v := view{end: sh.endPos.Load(), tip: sh.last.Load()}
+	v.from = max(c.Pos, posAt(s.cutoffMs()))
+	if v.from <= v.tip {
+		v.segs = s.acquireFrom(posMillis(v.from))
+	}
+	return v, nil
+}
+
+// acquireFrom takes a reference on every segment that can hold records
+// that arrived at or after fromMs, and returns them in order. The caller
+// holds s.mu, under which it also loaded the tip it reads to: a segment
+// joins the list (under mu) before any commit writes to it, and a tip is
+// published after its commit, so every record up to that tip is in them.
+func (s *Stream) acquireFrom(fromMs int64) []*segment {
 	// Only the newest segment can be empty (lastMs 0: just rolled to, or
 	// left so by a crash); it sorts last.
 	i := sort.Search(len(s.segs), func(i int) bool {
 		last := s.segs[i].lastMs.Load()
 		return last >= fromMs || last == 0
 	})
-	for ; i < len(s.segs) && !rd.full; i++ {
-		g := s.segs[i]
+	segs := append([]*segment(nil), s.segs[i:]...)
+	for _, g := range segs {
+		g.acquire()
+	}
+	return segs
+}
+
+func (s *Stream) releaseAll(segs []*segment) {
+	for _, g := range segs {
+		s.release(g)
+	}
+}
+
+// readSegments reads [from, to] from segs, which hold a reference each.
+func (s *Stream) readSegments(segs []*segment, rd *reader) error {
+	for _, g := range segs {
+		if rd.full {
+			break
+		}
 		db, err := g.handle()
 		if err != nil {
 			return err
 		}
 		err = guard("read "+g.path, func() error {
-			return db.View(func(tx *bolt.Tx) error { return s.readBucket(rd, tx.Bucket(shardBucket(rd.shard))) })
+			return db.View(func(tx *bolt.Tx) error {
+				if h := s.store.hooks.inSegmentRead; h != nil {
+					h(g.path)
+				}
+				return s.readBucket(rd, tx.Bucket(shardBucket(rd.shard)))
+			})
 		})
 		if err != nil {
 			return fmt.Errorf("shards: stream %q: %w", s.name, err)
@@ -259,6 +316,7 @@ func (s *Stream) readBucket(rd *reader, b *bolt.Bucket) error {
 			rd.from = rd.to + 1
 			return nil
 		}
+		rd.reserve(v)
 		_, err := walkChunk(v, func(r chunkRecord) bool {
 			if r.pos < rd.from {
 				return true
@@ -288,13 +346,32 @@ func (s *Stream) readBucket(rd *reader, b *bolt.Bucket) error {
 	return nil
 }
 
+// maxArena bounds the arenas records are copied into.
+const maxArena = 256 << 10
+
+// reserve makes room, before a chunk is walked, for as many records and
+// bytes as it holds (its length bounds its records' keys and data). Sized
+// by what is read, not fixed: a follower's read returns the few records of
+// one commit, and a fixed 256 KiB arena per read made every follower of a
+// busy stream allocate, and the garbage collector every put paid for clear,
+// far more than it read.
+func (rd *reader) reserve(chunk []byte) {
+	if len(chunk) >= chunkHeaderLen {
+		// Doubling: a read of many chunks copies its records a few times,
+		// not once per chunk.
+		n := min(int(binary.BigEndian.Uint32(chunk[12:16])), rd.limit-len(rd.out))
+		if need := len(rd.out) + n; need > cap(rd.out) {
+			rd.out = slices.Grow(rd.out, min(max(need, 2*cap(rd.out)), rd.limit)-len(rd.out))
+		}
+	}
+	if cap(rd.arena)-len(rd.arena) < len(chunk) {
+		rd.arena = make([]byte, 0, max(len(chunk), min(2*cap(rd.arena), maxArena)))
+	}
+}
+
 // add copies a record out of the mapped file into the reader's arena.
 func (rd *reader) add(r chunkRecord) {
-	n := len(r.key) + len(r.data)
-	if cap(rd.arena)-len(rd.arena) < n {
-		rd.arena = make([]byte, 0, max(n, 256<<10))
-	}
-	off := len(rd.arena)
+	off := len(rd.arena) // reserve made room: the appends do not move the arena
 	rd.arena = append(rd.arena, r.key...)
 	rd.arena = append(rd.arena, r.data...)
 	buf := rd.arena[off:len(rd.arena):len(rd.arena)]

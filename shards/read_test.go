@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -210,5 +211,30 @@ func TestWaitFollowsNewRecords(t *testing.T) {
 	st.Close()
 	if err := <-done; !errors.Is(err, ErrClosed) {
 		t.Fatalf("wait after close: %v", err)
+	}
+}
+
+// A follower reads a few records at a time; what a read allocates must
+// follow what it returns, not a fixed arena per read, or every follower of a
+// busy stream makes the garbage collector that every put pays for run hot.
+func TestSmallReadsAllocateLittle(t *testing.T) {
+	st, _ := openTestStore(t, Options{})
+	s := mustCreate(t, st, "small", StreamConfig{Shards: 1})
+	put := mustPut(t, s, "k", "a small record")
+	c, err := s.Iterator(put.ShardID, TrimHorizon, "", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reads = 200
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range reads {
+		if res, err := s.Read(c, 10); err != nil || len(res.Records) != 1 {
+			t.Fatalf("read: %v, %d records", err, len(res.Records))
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / reads; per > 32<<10 {
+		t.Fatalf("a read of one %d-byte record allocates %d bytes", len("k")+len("a small record"), per)
 	}
 }

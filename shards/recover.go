@@ -28,7 +28,7 @@ type Damage struct {
 // A file of 0 bytes is one a crash left between its creation and its
 // first commit: it never held a record, so it is removed and nil returned.
 func openSegment(dir string, id uint64, newest bool, mmap int) (*segment, map[int]shardRange, []Damage, error) {
-	s := &segment{id: id, path: segmentPath(dir, id)}
+	s := newSegment(dir, id)
 	if fi, err := os.Stat(s.path); err == nil && fi.Size() == 0 {
 		return nil, nil, nil, os.Remove(s.path)
 	}

@@ -257,9 +257,9 @@ func FuzzSegment(f *testing.F) {
 		}
 		defer g.close()
 		for shard := range ranges {
-			rs := &Stream{log: discardLogger(), segs: []*segment{g}}
+			rs := &Stream{log: discardLogger(), store: &Store{}}
 			rd := reader{shard: shard, to: ^uint64(0), limit: MaxRecordsPerRead}
-			if err := rs.readSegments(&rd); err != nil && !errors.Is(err, ErrCorrupt) {
+			if err := rs.readSegments([]*segment{g}, &rd); err != nil && !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("read: %v", err)
 			}
 		}

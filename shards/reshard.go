@@ -56,8 +56,10 @@ func (s *Stream) Shards() []ShardInfo {
 	return out
 }
 
-// children returns the shards whose parent is idx. The caller holds s.mu.
+// children returns the shards whose parent is idx.
 func (s *Stream) children(idx int) []ShardInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var out []ShardInfo
 	for _, sm := range s.meta.Shards {
 		if sm.Parent == idx || sm.Adjacent == idx {

@@ -1,9 +1,6 @@
 package shards
 
-import (
-	"os"
-	"time"
-)
+import "time"
 
 // idleSegment is how long a sealed segment stays open after its last read.
 const idleSegment = 30 * time.Second
@@ -16,14 +13,13 @@ func (s *Stream) maintain() {
 		s.trimToBytes()
 	}
 	s.expireClosedShards()
+	// The writer is the only one to change s.segs: it reads it unlocked.
 	idle := time.Now().Add(-idleSegment)
-	s.mu.Lock()
 	for i, g := range s.segs {
 		if i < len(s.segs)-1 {
 			g.closeIfIdle(idle)
 		}
 	}
-	s.mu.Unlock()
 }
 
 // expire deletes the segments whose newest record has outlived retention.
@@ -77,13 +73,12 @@ func (s *Stream) dropOldest(n int) {
 	s.mu.Lock()
 	gone := append([]*segment(nil), s.segs[:n]...)
 	s.segs = append(s.segs[:0:0], s.segs[n:]...)
-	for _, g := range gone {
-		g.close()
-		if err := os.Remove(g.path); err != nil {
-			s.log.Error("retention: delete segment", "stream", s.name, "segment", g.path, "err", err)
-		}
-	}
 	s.mu.Unlock()
+	// A reader still inside a segment deletes it when it lets go.
+	for _, g := range gone {
+		g.remove.Store(true)
+		s.release(g)
+	}
 	s.log.Debug("retention: deleted segments", "stream", s.name, "count", n)
 }
 

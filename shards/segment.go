@@ -2,7 +2,9 @@ package shards
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -20,9 +22,20 @@ import (
 // big-endian position of their first record. Only the stream's writer
 // appends, and only to the newest segment; older segments are read-only and
 // opened on demand.
+//
+// A segment's life is counted in references: the stream's list of segments
+// holds one from creation until retention or closing drops it, and each
+// reader holds one while it reads. The last holder to let go closes the
+// file (and deletes it when retention dropped it), so a reader never has a
+// file closed under it and neither a roll nor retention waits for a reader.
 type segment struct {
 	id   uint64
 	path string
+
+	refs     atomic.Int64
+	remove   atomic.Bool   // set before the list lets go: delete the file at the end
+	gone     chan struct{} // closed when the last holder has closed the file
+	closeErr error         // how that close went; read after gone
 
 	openMu  sync.Mutex
 	db      *bolt.DB
@@ -75,9 +88,16 @@ func boltOptions(mmap int) *bolt.Options {
 	}
 }
 
+// newSegment returns a segment whose only holder is the stream's list.
+func newSegment(dir string, id uint64) *segment {
+	s := &segment{id: id, path: segmentPath(dir, id), gone: make(chan struct{})}
+	s.refs.Store(1)
+	return s
+}
+
 // createSegment makes a new, empty segment file.
 func createSegment(dir string, id uint64, mmap int) (*segment, error) {
-	s := &segment{id: id, path: segmentPath(dir, id)}
+	s := newSegment(dir, id)
 	db, err := bolt.Open(s.path, 0o600, boltOptions(mmap))
 	if err != nil {
 		return nil, fmt.Errorf("shards: create segment %s: %w", s.path, err)
@@ -90,7 +110,32 @@ func createSegment(dir string, id uint64, mmap int) (*segment, error) {
 
 func (s *segment) touch() { s.lastUse.Store(time.Now().UnixNano()) }
 
+// acquire adds a reader's reference. The caller holds stream.mu and found
+// the segment in the stream's list, which holds a reference of its own, so
+// the count cannot be zero here.
+func (s *segment) acquire() { s.refs.Add(1) }
+
+// release drops a reference; the last one closes the file, and deletes it
+// if retention dropped the segment. It returns the error of that close or
+// delete.
+func (s *segment) release() error {
+	if s.refs.Add(-1) != 0 {
+		return nil
+	}
+	err := s.close()
+	if s.remove.Load() {
+		// Gone already when the stream was deleted meanwhile.
+		if rerr := os.Remove(s.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+			err = fmt.Errorf("shards: delete segment: %w", rerr)
+		}
+	}
+	s.closeErr = err
+	close(s.gone)
+	return err
+}
+
 // handle returns the open database, opening a sealed segment on demand.
+// The caller holds a reference.
 func (s *segment) handle() (*bolt.DB, error) {
 	s.openMu.Lock()
 	defer s.openMu.Unlock()
@@ -106,17 +151,25 @@ func (s *segment) handle() (*bolt.DB, error) {
 	return db, nil
 }
 
-// closeIfIdle closes a sealed segment's file if unused since before t. The
-// caller holds stream.mu for writing, so no reader is inside it.
+// closeIfIdle closes a sealed segment's file if unused since before t and
+// no reader holds it (only the list's reference is left). A reader taking a
+// reference after the check waits for openMu in handle and reopens the
+// file. A segment being opened by a reader is in use: the writer, which
+// calls this, does not wait for the open.
 func (s *segment) closeIfIdle(t time.Time) {
-	s.openMu.Lock()
+	if !s.openMu.TryLock() {
+		return
+	}
 	defer s.openMu.Unlock()
-	if s.db != nil && s.lastUse.Load() < t.UnixNano() {
+	if s.db != nil && s.refs.Load() == 1 && s.lastUse.Load() < t.UnixNano() {
 		s.db.Close()
 		s.db = nil
 	}
 }
 
+// close closes the file if it is open. It ends nothing: while the segment
+// has holders, handle opens the file again. Opening a store uses it to let
+// sealed segments go until read; release, to close for good.
 func (s *segment) close() error {
 	s.openMu.Lock()
 	defer s.openMu.Unlock()

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -17,20 +19,30 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock replaces time.Now, for tests of retention and arrival times.
 	Clock func() time.Time
+
+	hooks *hooks
 }
 
 // Store holds every stream of one data directory. Only one process may
 // open a directory at a time.
 type Store struct {
-	dir string
-	log *slog.Logger
-	now func() time.Time
-	cat *catalog
+	dir   string
+	log   *slog.Logger
+	now   func() time.Time
+	cat   *catalog
+	hooks hooks
 
+	// mu guards what follows. It is never held through I/O: a lookup,
+	// which every put and read through the APIs starts with, must not wait
+	// for another stream's fsync.
 	mu      sync.RWMutex
 	streams map[string]*Stream
+	busy    map[string]bool // names being created or deleted, not in streams
 	damage  []Damage
 	closed  bool
+	// changes counts the creates and deletes under way (each holding a
+	// name in busy), which Close waits for.
+	changes sync.WaitGroup
 }
 
 // Open opens (creating if needed) the store in dir, checks and repairs the
@@ -49,7 +61,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat, streams: map[string]*Stream{}}
+	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat,
+		streams: map[string]*Stream{}, busy: map[string]bool{}}
+	if opts.hooks != nil {
+		st.hooks = *opts.hooks
+	}
 	metas, err := cat.streams()
 	if err != nil {
 		cat.close()
@@ -129,7 +145,9 @@ func (st *Store) openStream(m streamMeta) (*Stream, error) {
 		for _, d := range damage {
 			d.Stream = m.Name
 			st.log.Warn("damaged segment repaired", "stream", d.Stream, "segment", d.Segment, "shard", d.Shard, "chunks", d.Chunks, "reason", d.Reason)
+			st.mu.Lock()
 			st.damage = append(st.damage, d)
+			st.mu.Unlock()
 		}
 		for idx, r := range ranges {
 			if sh := s.shards[idx]; sh != nil && r.last > sh.last.Load() {
@@ -163,14 +181,42 @@ func (st *Store) CreateStream(name string, cfg StreamConfig) (*Stream, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if err := st.claim(name); err != nil {
+		return nil, err
+	}
+	defer st.changes.Done()
+	s, err := st.create(name, cfg)
+	st.mu.Lock()
+	delete(st.busy, name)
+	if err == nil {
+		st.streams[name] = s
+	}
+	st.mu.Unlock()
+	return s, err
+}
+
+// claim reserves a free name for a create, so that the create's durable
+// work runs without st.mu.
+func (st *Store) claim(name string) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
-		return nil, fmt.Errorf("shards: %w", ErrClosed)
+		return fmt.Errorf("shards: %w", ErrClosed)
 	}
 	if _, ok := st.streams[name]; ok {
-		return nil, fmt.Errorf("%w: stream %q", ErrExists, name)
+		return fmt.Errorf("%w: stream %q", ErrExists, name)
 	}
+	if st.busy[name] {
+		return fmt.Errorf("%w: stream %q is being created or deleted", ErrExists, name)
+	}
+	st.busy[name] = true
+	st.changes.Add(1)
+	return nil
+}
+
+// create writes a claimed stream's definition to the catalog (an fsync)
+// and opens it.
+func (st *Store) create(name string, cfg StreamConfig) (*Stream, error) {
 	now := st.now()
 	m := streamMeta{Name: name, ID: now.UnixNano(), Created: now, Config: cfg, NextShard: cfg.Shards}
 	startPos := posAt(now.UnixMilli())
@@ -178,15 +224,10 @@ func (st *Store) CreateStream(name string, cfg StreamConfig) (*Stream, error) {
 		m.Shards = append(m.Shards, shardMeta{Index: i, Start: r.Start.String(), End: r.End.String(),
 			Parent: -1, Adjacent: -1, StartPos: startPos})
 	}
-	if err := st.cat.createStream(&m); err != nil {
+	if err := st.cat.createStream(&m, st.hooks.inCatalogCreate); err != nil {
 		return nil, err
 	}
-	s, err := st.openStream(m)
-	if err != nil {
-		return nil, err
-	}
-	st.streams[name] = s
-	return s, nil
+	return st.openStream(m)
 }
 
 // Stream returns an existing stream.
@@ -221,12 +262,22 @@ func (st *Store) DeleteStream(name string) error {
 	st.mu.Lock()
 	s, ok := st.streams[name]
 	if ok {
+		// Held until the catalog forgets it, so that a create of the same
+		// name cannot write its definition first and lose it to this delete.
 		delete(st.streams, name)
+		st.busy[name] = true
+		st.changes.Add(1)
 	}
 	st.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("%w: stream %q", ErrNotFound, name)
 	}
+	defer func() {
+		st.mu.Lock()
+		delete(st.busy, name)
+		st.mu.Unlock()
+		st.changes.Done()
+	}()
 	s.stop()
 	s.closeFiles()
 	if err := st.cat.deleteStream(name); err != nil {
@@ -247,8 +298,11 @@ func (st *Store) Close() error {
 		return nil
 	}
 	st.closed = true
-	streams := st.streams
 	st.mu.Unlock()
+	st.changes.Wait()
+	st.mu.RLock()
+	streams := slices.Collect(maps.Values(st.streams))
+	st.mu.RUnlock()
 	var errs []error
 	for _, s := range streams {
 		s.stop()

@@ -190,17 +190,32 @@ func (s *Stream) stop() {
 	<-s.done
 }
 
-// closeFiles closes every segment; the writer has stopped. Readers that
-// come later get ErrClosed rather than reopening a file.
+// closeFiles closes every segment once the readers inside it are done;
+// the writer has stopped. Readers that come later get ErrClosed rather than
+// reopening a file.
 func (s *Stream) closeFiles() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
 	s.closed = true
+	segs := s.segs
+	s.mu.Unlock()
 	var first error
-	for _, g := range s.segs {
-		if err := g.close(); err != nil && first == nil {
-			first = err
+	for _, g := range segs {
+		g.release()
+		<-g.gone
+		if g.closeErr != nil && first == nil {
+			first = g.closeErr
 		}
 	}
 	return first
+}
+
+// release lets go of a segment, logging what its last holder could not do.
+func (s *Stream) release(g *segment) {
+	if err := g.release(); err != nil {
+		s.log.Error("segment: close", "stream", s.name, "segment", g.path, "err", err)
+	}
 }

@@ -188,13 +188,21 @@ func (s *Stream) commitLoop() {
 				}
 			}
 			for _, l := range j.lasts {
-				s.shardByIndex(l.shard).last.Store(l.pos)
 				hi = max(hi, posMillis(l.pos))
 			}
+			// The segment's time range before the tips: a reader that sees
+			// a tip picks segments by their ranges, and must not pass over
+			// this one for a range that does not yet include the commit.
 			if j.seg.firstMs.Load() == 0 {
 				j.seg.firstMs.Store(lo)
 			}
 			j.seg.lastMs.Store(max(j.seg.lastMs.Load(), hi))
+			for _, l := range j.lasts {
+				s.shardByIndex(l.shard).last.Store(l.pos)
+			}
+			if h := s.store.hooks.tipsPublished; h != nil {
+				h()
+			}
 			s.stats.recordsIn.Add(j.records)
 			s.stats.bytesIn.Add(j.bytes)
 			s.wake()
@@ -302,7 +310,7 @@ func (s *Stream) activeSegment() (*segment, error) {
 		return nil, err
 	}
 	if err := syncDir(s.dir); err != nil {
-		g.close()
+		g.release()
 		return nil, fmt.Errorf("shards: stream %q: %w", s.name, err)
 	}
 	s.mu.Lock()

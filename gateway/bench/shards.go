@@ -22,6 +22,9 @@ type ShardsOptions struct {
 	RecordSize    int           // bytes of data per record
 	Shards        int           // shards in the stream
 	BaselineBytes int64         // bytes each baseline writes; 0: as many as the engine's records held
+	// Readers, when positive, adds a second write phase on a fresh stream
+	// with that many tailing readers following every shard from the start.
+	Readers int
 }
 
 // DefaultShardsOptions are the settings the targets are stated for.
@@ -35,11 +38,16 @@ type ShardsResult struct {
 	WriteMBPerSec      float64 `json:"write_mb_per_s"`
 	AckP50Ms           float64 `json:"ack_p50_ms"`
 	AckP99Ms           float64 `json:"ack_p99_ms"`
-	ReadRecordsPerSec  float64 `json:"read_records_per_s"`
-	DiskMBPerSec       float64 `json:"disk_mb_per_s"`
-	RatioToDisk        float64 `json:"ratio_to_disk"`
-	BoltRecordsPerSec  float64 `json:"bbolt_records_per_s"`
-	RatioToBolt        float64 `json:"ratio_to_bbolt"`
+	// The second write phase, with Readers tailing readers; absent without.
+	AckP99MsWithReaders           float64 `json:"ack_p99_ms_with_readers,omitempty"`
+	AckP50MsWithReaders           float64 `json:"ack_p50_ms_with_readers,omitempty"`
+	WriteRecordsPerSecWithReaders float64 `json:"write_records_per_s_with_readers,omitempty"`
+	TailRecordsPerSec             float64 `json:"tail_records_per_s,omitempty"`
+	ReadRecordsPerSec             float64 `json:"read_records_per_s"`
+	DiskMBPerSec                  float64 `json:"disk_mb_per_s"`
+	RatioToDisk                   float64 `json:"ratio_to_disk"`
+	BoltRecordsPerSec             float64 `json:"bbolt_records_per_s"`
+	RatioToBolt                   float64 `json:"ratio_to_bbolt"`
 
 	RecordsWritten int64   `json:"records_written"`
 	RecordsRead    int64   `json:"records_read"`
@@ -47,6 +55,7 @@ type ShardsResult struct {
 	Writers        int     `json:"writers"`
 	Batch          int     `json:"batch"`
 	Shards         int     `json:"shards"`
+	Readers        int     `json:"readers"`
 	RecordSize     int     `json:"record_size"`
 	DurationSec    float64 `json:"duration_s"`
 }
@@ -63,7 +72,10 @@ func Shards(ctx context.Context, o ShardsOptions) (ShardsResult, error) {
 	if o.Writers < 1 || o.Batch < 1 || o.Batch > shards.MaxRecordsPerPut || o.RecordSize < 1 || o.Duration <= 0 || o.Shards < 1 {
 		return ShardsResult{}, fmt.Errorf("bench: shards: writers, batch (1-%d), record size, shards and duration must be positive", shards.MaxRecordsPerPut)
 	}
-	res := ShardsResult{Writers: o.Writers, Batch: o.Batch, Shards: o.Shards, RecordSize: o.RecordSize}
+	if o.Readers < 0 {
+		return ShardsResult{}, fmt.Errorf("bench: shards: readers %d must not be negative", o.Readers)
+	}
+	res := ShardsResult{Writers: o.Writers, Batch: o.Batch, Shards: o.Shards, RecordSize: o.RecordSize, Readers: o.Readers}
 	if _, err := DiskBaseline(ctx, o.Dir, 32<<20); err != nil {
 		return res, err
 	}
@@ -109,20 +121,40 @@ func engine(ctx context.Context, o ShardsOptions, res *ShardsResult) error {
 	if err != nil {
 		return err
 	}
-	if err := writeLoad(ctx, s, o, res); err != nil {
+	w, err := writeLoad(ctx, s, o)
+	if err != nil {
 		return err
 	}
-	if err := readBack(s, res); err != nil {
+	res.RecordsWritten = w.records
+	res.DurationSec = w.elapsed.Seconds()
+	res.WriteRecordsPerSec = w.recordsPerSec()
+	res.WriteMBPerSec = mbPerSec(w.records*int64(o.RecordSize), w.elapsed)
+	res.AckP50Ms, res.AckP99Ms = ms(w.p50), ms(w.p99)
+	if err := readBack(ctx, s, res); err != nil {
 		return err
 	}
 	res.StorageBytes = s.Stats().StorageBytes
+	if o.Readers > 0 {
+		return writeWithReaders(ctx, st, o, res)
+	}
 	return nil
 }
+
+// writePhase is what one run of the writers measured.
+type writePhase struct {
+	records  int64
+	elapsed  time.Duration
+	p50, p99 time.Duration // put acknowledgement
+}
+
+func (w writePhase) recordsPerSec() float64 { return float64(w.records) / w.elapsed.Seconds() }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // writeLoad runs the writers for o.Duration. Each writer cycles through a
 // few prepared batches drawn from a pool of random 32-character keys, so
 // key generation stays out of the measurement and keys spread over shards.
-func writeLoad(ctx context.Context, s *shards.Stream, o ShardsOptions, res *ShardsResult) error {
+func writeLoad(ctx context.Context, s *shards.Stream, o ShardsOptions) (writePhase, error) {
 	keys := make([]string, 1<<16)
 	var kb [16]byte
 	for i := range keys {
@@ -172,56 +204,21 @@ func writeLoad(ctx context.Context, s *shards.Stream, o ShardsOptions, res *Shar
 	wg.Wait()
 	elapsed := time.Since(start)
 	if firstErr != nil {
-		return fmt.Errorf("bench: shards: put: %w", firstErr)
+		return writePhase{}, fmt.Errorf("bench: shards: put: %w", firstErr)
 	}
-	res.RecordsWritten = written.Load()
-	res.DurationSec = elapsed.Seconds()
-	res.WriteRecordsPerSec = float64(res.RecordsWritten) / elapsed.Seconds()
-	res.WriteMBPerSec = mbPerSec(res.RecordsWritten*int64(o.RecordSize), elapsed)
-	res.AckP50Ms = float64(lat.Percentile(50)) / float64(time.Millisecond)
-	res.AckP99Ms = float64(lat.Percentile(99)) / float64(time.Millisecond)
-	return nil
+	return writePhase{records: written.Load(), elapsed: elapsed, p50: lat.Percentile(50), p99: lat.Percentile(99)}, nil
 }
 
 // readBack reads every shard from the trim horizon to its end, a reader per
 // shard as Kinesis consumers do, and checks that nothing is missing.
-func readBack(s *shards.Stream, res *ShardsResult) error {
-	var (
-		read atomic.Int64
-		wg   sync.WaitGroup
-		errs = make(chan error, len(s.Shards()))
-	)
+func readBack(ctx context.Context, s *shards.Stream, res *ShardsResult) error {
 	start := time.Now()
-	for _, sh := range s.Shards() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := s.Iterator(sh.ShardID, shards.TrimHorizon, "", time.Time{})
-			if err != nil {
-				errs <- err
-				return
-			}
-			for {
-				r, err := s.Read(c, shards.MaxRecordsPerRead)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if len(r.Records) == 0 {
-					return
-				}
-				read.Add(int64(len(r.Records)))
-				c = r.Next
-			}
-		}()
-	}
-	wg.Wait()
+	read, err := s.ReadToEnd(ctx, nil)
 	elapsed := time.Since(start)
-	close(errs)
-	if err := <-errs; err != nil {
+	if err != nil {
 		return fmt.Errorf("bench: shards: read: %w", err)
 	}
-	res.RecordsRead = read.Load()
+	res.RecordsRead = read.Records
 	if res.RecordsRead != res.RecordsWritten {
 		return fmt.Errorf("bench: shards: read back %d records, wrote %d", res.RecordsRead, res.RecordsWritten)
 	}

@@ -122,7 +122,7 @@ func Uplink(ctx context.Context, o UplinkOptions) (res UplinkResult, err error) 
 		return res, err
 	}
 	dataBytes := int64(o.Records) * int64(o.RecordSize)
-	n, elapsed, tips, err := readAll(s)
+	n, elapsed, tips, err := readAll(ctx, s)
 	if err != nil {
 		return res, err
 	}
@@ -258,50 +258,11 @@ func sensorReading(rng *rand.Rand, seq, size int) []byte {
 // shard: the ceiling on any delivery of the same backlog. It returns the
 // records read, how long that took, and each shard's last sequence number,
 // which a drain's checkpoints reach when it is done.
-func readAll(s *shards.Stream) (n int64, elapsed time.Duration, tips map[string]string, err error) {
-	var (
-		read atomic.Int64
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs = make(chan error, len(s.Shards()))
-	)
-	tips = map[string]string{}
+func readAll(ctx context.Context, s *shards.Stream) (n int64, elapsed time.Duration, tips map[string]string, err error) {
 	start := time.Now()
-	for _, sh := range s.Shards() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c, err := s.Iterator(sh.ShardID, shards.TrimHorizon, "", time.Time{})
-			if err != nil {
-				errs <- err
-				return
-			}
-			var last *shards.Record
-			for {
-				r, err := s.Read(c, shards.MaxRecordsPerRead)
-				if err != nil {
-					errs <- err
-					return
-				}
-				if len(r.Records) == 0 {
-					break
-				}
-				last = &r.Records[len(r.Records)-1]
-				read.Add(int64(len(r.Records)))
-				c = r.Next
-			}
-			if last != nil {
-				mu.Lock()
-				tips[sh.ShardID] = last.SequenceNumber()
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed = time.Since(start)
-	close(errs)
-	if err := <-errs; err != nil {
+	read, err := s.ReadToEnd(ctx, nil)
+	if err != nil {
 		return 0, 0, nil, fmt.Errorf("bench: uplink: read: %w", err)
 	}
-	return read.Load(), elapsed, tips, nil
+	return read.Records, time.Since(start), read.Last, nil
 }

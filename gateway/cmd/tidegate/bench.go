@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -61,23 +66,54 @@ func (b *benchFlags) measure(fs *flag.FlagSet, args []string, fn func(dir string
 	return fn(b.dir)
 }
 
-// start creates the directory and starts the CPU profile; stop ends it.
+// start creates the directory and starts the CPU profile; stop ends the
+// profile and removes the directories start created: a benchmark works in
+// temporary directories of its own and leaves nothing behind, not even an
+// empty ./data.
 func (b *benchFlags) start() (stop func(), err error) {
-	if err := os.MkdirAll(b.dir, 0o750); err != nil {
+	undo, err := makeDir(b.dir)
+	if err != nil {
 		return nil, err
 	}
 	if b.cpuprofile == "" {
-		return func() {}, nil
+		return undo, nil
 	}
 	f, err := os.Create(b.cpuprofile)
 	if err != nil {
+		undo()
 		return nil, err
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
+		undo()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { pprof.StopCPUProfile(); f.Close(); undo() }, nil
+}
+
+// makeDir creates dir with the parents it lacks; undo removes those it
+// created, deepest first, each only if it is empty.
+func makeDir(dir string) (undo func(), err error) {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return func() {
+		for _, d := range created {
+			os.Remove(d)
+		}
+	}, nil
 }
 
 // report prints the result as JSON or as a table.
@@ -90,22 +126,17 @@ func (b *benchFlags) report(result any, title string, rows []bench.Row) error {
 
 func num(format string, v float64) string { return fmt.Sprintf(format, v) }
 
-func benchNames() []string {
-	var names []string
-	for n := range benchmarks {
-		names = append(names, n)
-	}
-	return names
-}
+func benchNames() []string { return slices.Sorted(maps.Keys(benchmarks)) }
 
 func benchShards(ctx context.Context, args []string) error {
 	o := bench.DefaultShardsOptions()
-	fs := newFlagSet("bench shards", "[--writers N] [--batch N] [--duration D] [--dir DIR] [--json]")
+	fs := newFlagSet("bench shards", "[--writers N] [--batch N] [--duration D] [--readers N] [--dir DIR] [--json]")
 	fs.IntVar(&o.Writers, "writers", o.Writers, "concurrent writers")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "records per PutRecords call (1-500)")
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long the writers write")
 	fs.IntVar(&o.RecordSize, "record-size", o.RecordSize, "bytes of data per record")
 	fs.IntVar(&o.Shards, "shards", o.Shards, "shards in the benchmark stream")
+	fs.IntVar(&o.Readers, "readers", o.Readers, "tailing readers following every shard during a second write phase (0: none)")
 	fs.Int64Var(&o.BaselineBytes, "baseline-bytes", o.BaselineBytes, "bytes each baseline writes (0: as many as the engine's records held)")
 	var b benchFlags
 	b.register(fs, "directory on the disk to measure (a temporary subdirectory is used and removed)")
@@ -120,17 +151,27 @@ func benchShards(ctx context.Context, args []string) error {
 	}
 	title := fmt.Sprintf("tidegate bench shards: %d writers × batches of %d × %d-byte records, %d shards, %.1f s",
 		r.Writers, r.Batch, r.RecordSize, r.Shards, r.DurationSec)
-	return b.report(r, title, []bench.Row{
+	rows := []bench.Row{
 		{Name: "write", Value: num("%.0f", r.WriteRecordsPerSec), Unit: "records/s", Note: fmt.Sprintf("%d records, fsync'd before ack", r.RecordsWritten)},
 		{Name: "write", Value: num("%.1f", r.WriteMBPerSec), Unit: "MB/s", Note: "record data"},
 		{Name: "ack p50", Value: num("%.2f", r.AckP50Ms), Unit: "ms"},
 		{Name: "ack p99", Value: num("%.2f", r.AckP99Ms), Unit: "ms"},
+	}
+	if r.Readers > 0 {
+		rows = append(rows,
+			bench.Row{Name: "write with readers", Value: num("%.0f", r.WriteRecordsPerSecWithReaders), Unit: "records/s", Note: fmt.Sprintf("again, %d tailing readers following every shard from the start", r.Readers)},
+			bench.Row{Name: "ack p50 with readers", Value: num("%.2f", r.AckP50MsWithReaders), Unit: "ms"},
+			bench.Row{Name: "ack p99 with readers", Value: num("%.2f", r.AckP99MsWithReaders), Unit: "ms", Note: "target ≤ 20 ms with 8 readers"},
+			bench.Row{Name: "tail", Value: num("%.0f", r.TailRecordsPerSec), Unit: "records/s", Note: "all readers together, every record by each"},
+		)
+	}
+	return b.report(r, title, append(rows, []bench.Row{
 		{Name: "read", Value: num("%.0f", r.ReadRecordsPerSec), Unit: "records/s", Note: "every record, a reader per shard"},
 		{Name: "baseline: disk", Value: num("%.1f", r.DiskMBPerSec), Unit: "MB/s", Note: "1 MiB writes + fdatasync, same bytes"},
 		{Name: "baseline: bbolt", Value: num("%.0f", r.BoltRecordsPerSec), Unit: "records/s", Note: "64 KiB values, one fsync'd tx per MiB, same bytes"},
 		{Name: "ratio to disk", Value: num("%.2f", r.RatioToDisk), Unit: "×"},
 		{Name: "ratio to bbolt", Value: num("%.2f", r.RatioToBolt), Unit: "×"},
-	})
+	}...))
 }
 
 func benchAPI(ctx context.Context, args []string) error {
@@ -194,20 +235,35 @@ func benchMQTT(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows := []bench.Row{
-		{Name: "embedded broker", Value: num("%.0f", r.EmbeddedMessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("%d stored durably", r.EmbeddedStored)},
-		{Name: "embedded p99", Value: num("%.2f", r.EmbeddedP99Ms), Unit: "ms", Note: "publish → record on disk"},
-	}
-	if r.MosquittoSkip != "" {
-		rows = append(rows, bench.Row{Name: "mosquitto", Value: "-", Note: r.MosquittoSkip})
+	rows := mqttRows("embedded broker", r.Embedded)
+	if r.Mosquitto == nil {
+		rows = append(rows, bench.Row{Name: "via mosquitto", Value: "-", Note: r.MosquittoSkip})
 	} else {
-		rows = append(rows,
-			bench.Row{Name: "via mosquitto", Value: num("%.0f", r.MosquittoMessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("%d stored durably", r.MosquittoStored)},
-			bench.Row{Name: "mosquitto p99", Value: num("%.2f", r.MosquittoP99Ms), Unit: "ms", Note: "publish → record on disk"})
+		rows = append(rows, mqttRows("via mosquitto", *r.Mosquitto)...)
 	}
-	title := fmt.Sprintf("tidegate bench mqtt: %d devices × QoS 1 × ~100-byte JSON, %d in flight each, %.0f s",
+	title := fmt.Sprintf("tidegate bench mqtt: %d devices × QoS 1 × ~100-byte JSON, %d in flight each, %.1f s",
 		r.Devices, r.Window, r.DurationSec)
-	return b.report(r, title, rows)
+	if err := b.report(r, title, rows); err != nil {
+		return err
+	}
+	// After the report, so the counts are there to read; the exit status
+	// tells a script.
+	return r.Loss()
+}
+
+// mqttRows are one broker's lines of the bench mqtt table.
+func mqttRows(name string, r bench.MQTTRun) []bench.Row {
+	lost := bench.Row{Name: name + " lost", Value: fmt.Sprint(r.Lost), Unit: "messages", Note: "published − stored, must be 0"}
+	if r.Lost != 0 {
+		lost.Note = "LOST: published − stored must be 0"
+	}
+	return []bench.Row{
+		{Name: name, Value: num("%.0f", r.MessagesPerSec), Unit: "messages/s", Note: fmt.Sprintf("stored durably, %.1f s from the first publish to the last record on disk", r.Seconds)},
+		{Name: name + " p99", Value: num("%.2f", r.P99Ms), Unit: "ms", Note: "publish → record on disk"},
+		{Name: name + " published", Value: fmt.Sprint(r.Published), Unit: "messages", Note: "acknowledged by the broker (PUBACK)"},
+		{Name: name + " stored", Value: fmt.Sprint(r.Stored), Unit: "records", Note: "in the stream afterwards"},
+		lost,
+	}
 }
 
 func benchUplink(ctx context.Context, args []string) error {
