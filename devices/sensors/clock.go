@@ -18,8 +18,11 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // number of consecutive failures (1, 2, …).
 type Backoff func(failures int) time.Duration
 
-// DefaultBackoff waits 1 s after the first failure and doubles up to 1 min.
-var DefaultBackoff = ExponentialBackoff(time.Second, time.Minute)
+// DefaultBackoff waits 1 s after the first failure and doubles up to 1 min. A
+// function, not a variable, so that no caller can change it for the others.
+func DefaultBackoff(failures int) time.Duration {
+	return ExponentialBackoff(time.Second, time.Minute)(failures)
+}
 
 // ExponentialBackoff waits first, then doubles per failure up to max.
 func ExponentialBackoff(first, max time.Duration) Backoff {
