@@ -50,6 +50,7 @@ type sample struct {
 	producer  time.Time
 	dur       uint32 // set once the next DTS is known
 	codec     Codec  // new parameter sets from this keyframe on; nil if none
+	jump      string // the DTS jumped between the previous frame and this one
 }
 
 // track is a recording's track and its timeline. Track.Codec is the codec

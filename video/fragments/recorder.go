@@ -33,7 +33,6 @@ type Recorder struct {
 	seg     *openSegment
 	newInit bool      // the next fragment starts a new segment file
 	frag    *building // nil until the lead track's first keyframe
-	jump    string    // the camera's timestamps jumped within frag
 	buf     seekablebuffer.Buffer
 }
 
@@ -52,6 +51,7 @@ type building struct {
 	frames    int
 	keyframes int
 	bytes     int
+	jump      string // the camera's timestamps jumped at or within it
 }
 
 // Record starts recording a camera with the given tracks. One camera has
@@ -159,7 +159,7 @@ func (r *Recorder) WriteFrame(f Frame) error {
 		d := s.dts - p.dts
 		p.dur = uint32(max(0, min(t.ticks(d), 1<<31)))
 		if d < 0 || d > maxFrameGap {
-			r.jump = fmt.Sprintf("track %d: DTS moved by %v between two frames", t.ID, d)
+			s.jump = fmt.Sprintf("track %d: DTS moved by %v between two frames", t.ID, d)
 			p.dur = t.defaultDur(p)
 		}
 		if p.dur > 0 {
@@ -185,6 +185,9 @@ func (r *Recorder) place(t *track, s *sample) {
 	}
 	if changed {
 		t.Codec, r.newInit = s.codec, true
+	}
+	if r.frag != nil && s.jump != "" && r.frag.jump == "" {
+		r.frag.jump = s.jump
 	}
 	b := r.frag
 	if b == nil || b.bytes+len(s.payload) > maxBuildBytes {
@@ -303,7 +306,16 @@ func (r *Recorder) writeFragment() {
 	c.mu.RLock()
 	cfg := c.cfg
 	c.mu.RUnlock()
-	need := int64(b.bytes) + 1024
+	init, err := r.initSegment()
+	if err != nil {
+		r.frag = b
+		r.refuse(ReasonStorageError, err.Error())
+		r.frag = nil
+		return
+	}
+	// An upper bound of what the fragment and, should it start a new
+	// segment file, its init segment take.
+	need := int64(b.bytes) + fragmentOverhead(len(b.parts), b.frames) + int64(len(init))
 	if g := r.st.opts.Guard; g != nil {
 		if err := g.AllowWrite(c.name, need); err != nil {
 			r.frag = b
@@ -324,7 +336,7 @@ func (r *Recorder) writeFragment() {
 			return
 		}
 	}
-	if err := r.appendFragment(b); err != nil {
+	if err := r.appendFragment(b, init); err != nil {
 		reason := ReasonStorageError
 		if errors.Is(err, syscall.ENOSPC) {
 			reason = ReasonDiskFull
@@ -377,22 +389,11 @@ func (r *Recorder) closeSegment() {
 // appendFragment writes b to the open segment file (a new one first if
 // needed) and makes it durable: the file fsync'd, and for a new file its
 // directory too.
-func (r *Recorder) appendFragment(b *building) error {
+func (r *Recorder) appendFragment(b *building, init []byte) error {
 	c := r.c
 	r.buf.Reset()
 	fresh := r.seg == nil
 	if fresh {
-		var its []initTrack
-		for _, t := range r.tracks {
-			if _, _, err := t.Codec.mp4(); err != nil {
-				continue // no parameter sets yet, so no samples either
-			}
-			its = append(its, initTrack{id: t.ID, timescale: t.timescale, codec: t.Codec})
-		}
-		init, err := marshalInit(its)
-		if err != nil {
-			return err
-		}
 		c.mu.Lock()
 		id := c.nextSeg
 		c.nextSeg++
@@ -401,14 +402,7 @@ func (r *Recorder) appendFragment(b *building) error {
 		if err != nil {
 			return err
 		}
-		names := ""
-		for i, t := range its {
-			if i > 0 {
-				names += ","
-			}
-			names += t.codec.String()
-		}
-		r.seg = &openSegment{info: &segInfo{id: id, initSize: int64(len(init)), codecs: names}, f: f}
+		r.seg = &openSegment{info: &segInfo{id: id, initSize: int64(len(init)), codecs: r.codecNames()}, f: f}
 		r.buf.Write(init)
 		r.newInit = false
 	}
@@ -449,11 +443,10 @@ func (r *Recorder) appendFragment(b *building) error {
 		c.segs = append(c.segs, seg.info)
 		c.active = seg.info.id
 	}
-	c.addFragmentLocked(fr, seg.info, r.jump)
+	c.addFragmentLocked(fr, seg.info, b.jump)
 	c.stats.BytesWritten += int64(len(data))
 	c.stats.Fsyncs++
 	c.mu.Unlock()
-	r.jump = ""
 	return nil
 }
 
@@ -474,4 +467,37 @@ func (r *Recorder) undo(fresh bool, cause error) error {
 		return errors.Join(cause, err)
 	}
 	return cause
+}
+
+// initSegment returns the init segment of the tracks as they are now.
+func (r *Recorder) initSegment() ([]byte, error) {
+	var its []initTrack
+	for _, t := range r.tracks {
+		if _, _, err := t.Codec.mp4(); err != nil {
+			continue // no parameter sets yet, so no samples either
+		}
+		its = append(its, initTrack{id: t.ID, timescale: t.timescale, codec: t.Codec})
+	}
+	return marshalInit(its)
+}
+
+func (r *Recorder) codecNames() string {
+	names := ""
+	for _, t := range r.tracks {
+		if _, _, err := t.Codec.mp4(); err == nil {
+			if names != "" {
+				names += ","
+			}
+			names += t.Codec.String()
+		}
+	}
+	return names
+}
+
+// fragmentOverhead bounds the bytes of a fragment beyond its samples: the
+// moof (mfhd; per track a traf with tfhd, a version 1 tfdt and a trun with
+// a data offset; per sample a duration, size, flags and composition
+// offset), the mdat header and the trailer.
+func fragmentOverhead(tracks, samples int) int64 {
+	return int64(8+16+tracks*(8+16+20+20)+samples*16+8) + trailerSize
 }
