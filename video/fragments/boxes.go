@@ -13,7 +13,8 @@ import (
 // fragments, each a moof, an mdat and a trailer. The trailer is a uuid box,
 // which every MP4 reader skips, holding what the index needs to rebuild the
 // fragment's entry after a crash, and a CRC-32C of the moof and mdat: a
-// fragment is complete only if its trailer is there and the sum matches.
+// fragment is complete only if its trailer is there and the sum, which
+// covers the trailer's own fields too, matches.
 // At 69 bytes per fragment of 1–2 s it is the store's only per-fragment
 // overhead beyond fMP4's own.
 
@@ -40,7 +41,7 @@ type trailer struct {
 	Duration  time.Duration
 	Frames    uint32
 	Keyframes uint32
-	CRC       uint32 // of the moof and mdat
+	CRC       uint32 // of the moof, the mdat and the trailer before it
 }
 
 func unixNanos(t time.Time) int64 {
@@ -57,7 +58,10 @@ func fromUnixNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func (t *trailer) appendTo(b []byte) []byte {
+// appendTo appends the trailer, its CRC-32C taken over media (the moof
+// and mdat before it) and its own fields.
+func (t *trailer) appendTo(b []byte, media []byte) []byte {
+	start := len(b)
 	b = binary.BigEndian.AppendUint32(b, trailerSize)
 	b = append(b, "uuid"...)
 	b = append(b, trailerUUID[:]...)
@@ -68,6 +72,7 @@ func (t *trailer) appendTo(b []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, uint64(t.Duration))
 	b = binary.BigEndian.AppendUint32(b, t.Frames)
 	b = binary.BigEndian.AppendUint32(b, t.Keyframes)
+	t.CRC = crc32.Update(crc32.Checksum(media, castagnoli), castagnoli, b[start:])
 	return binary.BigEndian.AppendUint32(b, t.CRC)
 }
 

@@ -68,8 +68,7 @@ func appendFragment(buf *seekablebuffer.Buffer, part *fmp4.Part, t trailer) erro
 	if _, err := buf.Seek(0, io.SeekEnd); err != nil {
 		return err
 	}
-	t.CRC = crc32.Checksum(buf.Bytes()[start:], castagnoli)
-	_, err := buf.Write(t.appendTo(make([]byte, 0, trailerSize)))
+	_, err := buf.Write(t.appendTo(make([]byte, 0, trailerSize), buf.Bytes()[start:]))
 	return err
 }
 
@@ -184,7 +183,8 @@ func checkFragment(b []byte, tracks []*fmp4.InitTrack) (t trailer, err error) {
 	if t, err = parseTrailer(b[len(media):]); err != nil {
 		return t, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	if sum := crc32.Checksum(media, castagnoli); sum != t.CRC {
+	fields := b[len(media) : len(b)-4]
+	if sum := crc32.Update(crc32.Checksum(media, castagnoli), castagnoli, fields); sum != t.CRC {
 		return t, fmt.Errorf("%w: fragment %d: checksum %08x, trailer says %08x", ErrCorrupt, t.Number, sum, t.CRC)
 	}
 	var parts fmp4.Parts
