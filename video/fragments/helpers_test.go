@@ -3,6 +3,7 @@ package fragments
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -101,6 +102,16 @@ type probe struct {
 	Frames   int
 	Start    time.Duration // of the first sample: a fragment's decode time
 	Duration time.Duration // from Start
+}
+
+// probeFrames returns the number of video frames ffprobe decodes.
+func probeFrames(bin, path string) (int, error) {
+	out, err := exec.Command(bin, "-v", "error", "-count_frames", "-select_streams", "v:0",
+		"-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("ffprobe %s: %v: %s", path, err, out)
+	}
+	return strconv.Atoi(strings.TrimSpace(string(out)))
 }
 
 func ffprobe(t testing.TB, path string) probe {
