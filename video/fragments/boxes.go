@@ -15,7 +15,7 @@ import (
 // fragment's entry after a crash, and a CRC-32C of the moof and mdat: a
 // fragment is complete only if its trailer is there and the sum, which
 // covers the trailer's own fields too, matches.
-// At 69 bytes per fragment of 1–2 s it is the store's only per-fragment
+// At 70 bytes per fragment of 1–2 s it is the store's only per-fragment
 // overhead beyond fMP4's own.
 
 // trailerUUID marks Tidegate's fragment trailers.
@@ -23,9 +23,12 @@ var trailerUUID = [16]byte{0x74, 0x69, 0x64, 0x65, 0x67, 0x61, 0x74, 0x65, 0x2d,
 
 const (
 	trailerVersion = 1
-	// size, "uuid", the UUID, version, number, three times, two counts, crc
-	trailerSize = 8 + 16 + 1 + 8 + 8*3 + 4*2 + 4
-	boxHeader   = 8
+	// size, "uuid", the UUID, version, flags, number, three times, two
+	// counts, crc
+	trailerSize = 8 + 16 + 1 + 1 + 8 + 8*3 + 4*2 + 4
+	// flagJump: the camera's timestamps jumped at or within the fragment.
+	flagJump  = 1
+	boxHeader = 8
 	// maxFragmentBytes bounds one fragment: a reader never allocates more
 	// than this for a box a damaged file claims.
 	maxFragmentBytes = 64 << 20
@@ -41,6 +44,7 @@ type trailer struct {
 	Duration  time.Duration
 	Frames    uint32
 	Keyframes uint32
+	Flags     byte
 	CRC       uint32 // of the moof, the mdat and the trailer before it
 }
 
@@ -65,7 +69,7 @@ func (t *trailer) appendTo(b []byte, media []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, trailerSize)
 	b = append(b, "uuid"...)
 	b = append(b, trailerUUID[:]...)
-	b = append(b, trailerVersion)
+	b = append(b, trailerVersion, t.Flags)
 	b = binary.BigEndian.AppendUint64(b, t.Number)
 	b = binary.BigEndian.AppendUint64(b, uint64(unixNanos(t.Server)))
 	b = binary.BigEndian.AppendUint64(b, uint64(unixNanos(t.Producer)))
@@ -84,7 +88,8 @@ func parseTrailer(b []byte) (trailer, error) {
 		[16]byte(b[8:24]) != trailerUUID || b[24] != trailerVersion {
 		return t, errNoTrailer
 	}
-	p := b[25:]
+	t.Flags = b[25]
+	p := b[26:]
 	t.Number = binary.BigEndian.Uint64(p)
 	t.Server = fromUnixNanos(int64(binary.BigEndian.Uint64(p[8:])))
 	t.Producer = fromUnixNanos(int64(binary.BigEndian.Uint64(p[16:])))

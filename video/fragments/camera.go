@@ -66,10 +66,12 @@ func (c *camera) wake() {
 }
 
 // openGapLocked opens a gap at the end of the newest fragment (or at when
-// there is none), unless one is open already. c.mu is held.
-func (c *camera) openGapLocked(reason Reason, detail string, at time.Time) {
+// there is none), unless one is open already, and says whether it did: the
+// caller then commits the index, so that a crash keeps the reason. c.mu
+// is held.
+func (c *camera) openGapLocked(reason Reason, detail string, at time.Time) bool {
 	if c.openGap != nil {
-		return
+		return false
 	}
 	start := at
 	if c.last.Number != 0 {
@@ -81,6 +83,7 @@ func (c *camera) openGapLocked(reason Reason, detail string, at time.Time) {
 	c.gaps[g.seq] = g
 	c.st.log.Warn("video recording stopped", "camera", c.name, "reason", string(reason), "detail", detail)
 	c.wake()
+	return true
 }
 
 // addGapLocked records a closed gap. c.mu is held.
@@ -103,10 +106,30 @@ func (c *camera) serverStart(received time.Time) time.Time {
 }
 
 // addFragmentLocked records a fragment that is durable in its segment
-// file: closes the open gap, or records the hole before it, and tells
-// followers. jump is set when the camera's timestamps jumped since the
-// previous fragment. c.mu is held.
+// file, notes the gaps before it, and tells followers. c.mu is held.
 func (c *camera) addFragmentLocked(f Fragment, seg *segInfo, jump string) {
+	c.noteGapsLocked(f, jump)
+	end := f.Offset + f.Size + trailerSize
+	c.bytes += end - seg.size
+	seg.size = end
+	if seg.first == 0 {
+		seg.first, seg.firstTime = f.Number, f.Server
+	}
+	seg.last, seg.lastEnd = f.Number, f.End()
+	c.tail = append(c.tail, f)
+	c.last = f
+	c.stats.Fragments++
+	c.publishLocked(f)
+	c.wake()
+}
+
+// noteGapsLocked keeps the ledger as a fragment is added: it closes the
+// open gap, or records the hole before the fragment (reason network, or
+// clock jump when the camera's timestamps jumped), or a zero-length
+// clock-jump entry for a jump without a hole. Recovery runs the fragments
+// it finds in the files through it too, so that a crash before the index
+// commit loses no ledger entry. c.mu is held.
+func (c *camera) noteGapsLocked(f Fragment, jump string) {
 	switch {
 	case c.openGap != nil:
 		g := *c.openGap
@@ -126,18 +149,6 @@ func (c *camera) addFragmentLocked(f Fragment, seg *segInfo, jump string) {
 	case jump != "":
 		c.addGapLocked(ReasonClockJump, jump, f.Server, f.Server)
 	}
-	end := f.Offset + f.Size + trailerSize
-	c.bytes += end - seg.size
-	seg.size = end
-	if seg.first == 0 {
-		seg.first, seg.firstTime = f.Number, f.Server
-	}
-	seg.last, seg.lastEnd = f.Number, f.End()
-	c.tail = append(c.tail, f)
-	c.last = f
-	c.stats.Fragments++
-	c.publishLocked(f)
-	c.wake()
 }
 
 // liveSegment returns the live segment with id. c.mu is held.

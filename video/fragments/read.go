@@ -172,13 +172,22 @@ func (s *Store) Gaps(camera string, start, end time.Time) ([]Gap, error) {
 		all[seq] = g
 	}
 	c.mu.RUnlock()
-	var out []Gap
+	var sel []gapEntry
 	for _, g := range all {
 		if (end.IsZero() || g.Start.Before(end)) && (start.IsZero() || g.Open() || !g.End.Before(start)) {
-			out = append(out, g.Gap)
+			sel = append(sel, g)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	sort.Slice(sel, func(i, j int) bool {
+		if !sel[i].Start.Equal(sel[j].Start) {
+			return sel[i].Start.Before(sel[j].Start)
+		}
+		return sel[i].seq < sel[j].seq
+	})
+	out := make([]Gap, len(sel))
+	for i := range sel {
+		out[i] = sel[i].Gap
+	}
 	return out, nil
 }
 

@@ -250,8 +250,11 @@ func (r *Recorder) Interrupt(reason Reason, detail string) error {
 	}
 	r.finish()
 	r.c.mu.Lock()
-	r.c.openGapLocked(reason, detail, r.st.opts.Clock())
+	opened := r.c.openGapLocked(reason, detail, r.st.opts.Clock())
 	r.c.mu.Unlock()
+	if opened {
+		return r.st.Flush()
+	}
 	return nil
 }
 
@@ -290,9 +293,14 @@ func (r *Recorder) Close(reason Reason, detail string) error {
 // refuse drops the fragment being built and opens a gap.
 func (r *Recorder) refuse(reason Reason, detail string) {
 	r.c.mu.Lock()
-	r.c.openGapLocked(reason, detail, r.frag.received)
+	opened := r.c.openGapLocked(reason, detail, r.frag.received)
 	r.c.stats.FramesDropped += int64(r.frag.frames)
 	r.c.mu.Unlock()
+	if opened {
+		if err := r.st.Flush(); err != nil {
+			r.st.log.Error("video index commit failed", "camera", r.c.name, "err", err)
+		}
+	}
 }
 
 // writeFragment writes and fsyncs the fragment being built, if any.
@@ -414,8 +422,12 @@ func (r *Recorder) appendFragment(b *building, init []byte) error {
 	c.mu.Unlock()
 	lead := time.Duration(b.leadTicks) * time.Second / time.Duration(r.lead.timescale)
 	part := &fmp4.Part{SequenceNumber: uint32(num), Tracks: b.parts}
-	if err := appendFragment(&r.buf, part, trailer{Number: num, Server: server, Producer: b.producer,
-		Duration: lead, Frames: uint32(b.frames), Keyframes: uint32(b.keyframes)}); err != nil {
+	tr := trailer{Number: num, Server: server, Producer: b.producer, Duration: lead,
+		Frames: uint32(b.frames), Keyframes: uint32(b.keyframes)}
+	if b.jump != "" {
+		tr.Flags |= flagJump
+	}
+	if err := appendFragment(&r.buf, part, tr); err != nil {
 		return r.undo(fresh, err)
 	}
 	data := r.buf.Bytes()

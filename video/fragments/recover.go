@@ -73,20 +73,20 @@ func (s *Store) recoverCamera(c *camera) error {
 			return err
 		}
 		if k, v := b.frags.Cursor().Last(); k != nil {
+			var err error
 			if c.last, err = decodeFragment(c.name, v); err != nil {
 				return err
 			}
 		}
-		if k, v := b.gaps.Cursor().Last(); k != nil {
+		// The open gap, if any: not always the last by start, since a
+		// clock stepped back can start a later gap earlier.
+		return b.gaps.ForEach(func(k, v []byte) error {
 			g, err := decodeGap(k, v)
-			if err != nil {
-				return err
-			}
-			if g.Open() {
+			if err == nil && g.Open() && (c.openGap == nil || g.seq > c.openGap.seq) {
 				c.openGap = &g
 			}
-		}
-		return nil
+			return err
+		})
 	}); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
@@ -279,6 +279,11 @@ func (s *Store) scanTails(c *camera, fresh map[uint64]int64) (int64, error) {
 				seg.first, seg.firstTime = fr.Number, fr.Server
 			}
 			seg.last, seg.lastEnd, seg.size = fr.Number, fr.End(), sf.off+sf.size
+			jump := ""
+			if sf.Flags&flagJump != 0 {
+				jump = "the camera's timestamps jumped (recovered after a crash)"
+			}
+			c.noteGapsLocked(fr, jump)
 			c.tail = append(c.tail, fr)
 			c.last = fr
 		}

@@ -223,3 +223,40 @@ func TestRecoverRetentionLeftover(t *testing.T) {
 		t.Fatal("fragment 1 came back from a deleted segment")
 	}
 }
+
+// A crash before the index commit loses no ledger entry: the holes before
+// fragments recovered from the files are found again (with a clock jump
+// told by the trailer), and a gap opened by Interrupt is committed at once.
+func TestRecoverKeepsLedger(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, Options{IndexInterval: time.Hour})
+	m := media(t)
+	r, _ := s.Record("cam", []Track{m.track()})
+	for i := 0; i < 60; i++ {
+		r.WriteFrame(m.frame(i, t0))
+	}
+	for i := 60; i < 120; i++ { // frames stopped for 10 s
+		r.WriteFrame(m.frame(i, t0.Add(10*time.Second)))
+	}
+	for i := 120; i < 200; i++ { // the camera's clock jumped back
+		f := m.frame(i, t0.Add(10*time.Second))
+		f.DTS -= time.Hour
+		r.WriteFrame(f)
+	}
+	r.Interrupt(ReasonNetwork, "no RTP")
+	want, _ := s.Gaps("cam", time.Time{}, time.Time{})
+	crashed := t.TempDir()
+	copyDir(t, dir, crashed)
+	r.Close("", "")
+
+	s2 := openStore(t, crashed, Options{})
+	got, _ := s2.Gaps("cam", time.Time{}, time.Time{})
+	if len(want) != 2 || want[0].Reason != ReasonClockJump || want[1].Reason != ReasonNetwork || len(got) != len(want) {
+		t.Fatalf("gaps after the crash %v, before %v", got, want)
+	}
+	for i := range want {
+		if got[i].Start != want[i].Start || got[i].End != want[i].End || got[i].Reason != want[i].Reason {
+			t.Errorf("gap %d after the crash %v, before %v", i, got[i], want[i])
+		}
+	}
+}
