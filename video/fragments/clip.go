@@ -145,7 +145,7 @@ func (b *clipBuilder) add(c *camera, fr Fragment) (bool, error) {
 			b.starts[pt.ID] = pt.BaseTime
 		}
 		for _, s := range pt.Samples {
-			if b.ticks[pt.ID]+uint64(s.Duration) >= 1<<31 {
+			if b.ticks[pt.ID]+uint64(s.Duration) > 1<<32-1 {
 				return false, nil // the sample tables' 32-bit durations
 			}
 			b.ticks[pt.ID] += uint64(s.Duration)

@@ -22,10 +22,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Defaults apply to every camera; Configure overrides them per camera.
 	Defaults CameraConfig
-	// IndexInterval is how often the index is committed (10 s): the longer,
-	// the fewer bytes the index writes per byte of video, and the more
-	// fragments Open scans from the files after a crash. It never costs a
-	// fragment: the segment file is fsync'd first.
+	// IndexInterval is how often the index is committed (30 s): the longer,
+	// the fewer bytes the index writes per byte of video (some 25 KB a
+	// commit), and the more fragments Open scans from the files after a
+	// crash. It never costs a fragment: the segment file is fsync'd first.
 	IndexInterval time.Duration
 	// RetentionInterval is how often age retention runs (30 s).
 	RetentionInterval time.Duration
@@ -73,7 +73,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.Clock = time.Now
 	}
 	if opts.IndexInterval <= 0 {
-		opts.IndexInterval = 10 * time.Second
+		opts.IndexInterval = 30 * time.Second
 	}
 	if opts.RetentionInterval <= 0 {
 		opts.RetentionInterval = 30 * time.Second
