@@ -186,6 +186,14 @@ func (r *Recorder) place(t *track, s *sample) {
 	if changed {
 		t.Codec, r.newInit = s.codec, true
 	}
+	if r.frag == nil && t != r.lead {
+		// Audio may come in before the lead keyframe it follows is placed
+		// (that waits for the next video frame): the fragment starts with
+		// that keyframe.
+		if k := r.lead.prev; k != nil && k.key && (k.codec == nil || sameCodec(k.codec, r.lead.Codec)) {
+			r.frag = &building{received: k.received, producer: k.producer}
+		}
+	}
 	if r.frag != nil && s.jump != "" && r.frag.jump == "" {
 		r.frag.jump = s.jump
 	}
