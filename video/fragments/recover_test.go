@@ -260,3 +260,28 @@ func TestRecoverKeepsLedger(t *testing.T) {
 		}
 	}
 }
+
+// The camera's clock (producer time) is kept per fragment, through a crash
+// before the index commit too.
+func TestProducerTime(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir, Options{IndexInterval: time.Hour})
+	m := media(t)
+	r, _ := s.Record("cam", []Track{m.track()})
+	camera := t0.Add(-time.Hour)
+	for i := 0; i < 110; i++ {
+		f := m.frame(i, t0)
+		if i >= 50 { // RTCP arrived: the ingest knows the camera's clock
+			f.Producer = camera.Add(f.DTS)
+		}
+		r.WriteFrame(f)
+	}
+	crashed := t.TempDir()
+	copyDir(t, dir, crashed)
+	r.Close("", "")
+	s2 := openStore(t, crashed, Options{})
+	frs, _ := s2.Fragments("cam", Query{})
+	if len(frs) != 2 || !frs[0].Producer.IsZero() || !frs[1].Producer.Equal(camera.Add(2*time.Second)) {
+		t.Fatalf("producer times %+v", frs)
+	}
+}

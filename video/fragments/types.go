@@ -10,7 +10,9 @@ import (
 type Fragment struct {
 	Camera string
 	// Number grows by one per fragment and per camera, and is never reused:
-	// not after retention deleted the fragment, not after a restart.
+	// not after retention deleted the fragment, not after a restart. (The
+	// number of a fragment a crash tore before it was stored, which no one
+	// was told of, is given again.)
 	Number uint64
 	// Server is the gateway's receive time of the fragment's first frame.
 	// It never goes back by more than a small tolerance from one fragment
