@@ -80,6 +80,9 @@ func TestCrashChild(t *testing.T) {
 	base := time.Now().UTC()
 	var wg sync.WaitGroup
 	for ci, name := range crashCameras {
+		if err := s.Configure(name, CameraConfig{}); err != nil {
+			fail("configure: %v", err)
+		}
 		sub, err := s.Subscribe(name, 1<<16)
 		if err != nil {
 			fail("subscribe: %v", err)

@@ -30,9 +30,10 @@ type Follower struct {
 	next uint64
 }
 
-// Follow returns a Follower of the camera from start.
+// Follow returns a Follower of a camera that has a recording or a
+// configuration, from start.
 func (s *Store) Follow(camera string, start Start) (*Follower, error) {
-	c, err := s.camera(camera, true)
+	c, err := s.camera(camera, false)
 	if err != nil {
 		return nil, err
 	}

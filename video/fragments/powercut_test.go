@@ -28,6 +28,9 @@ func TestPowerCutChild(t *testing.T) {
 	if err != nil {
 		c.Fatalf("open: %v", err)
 	}
+	if err := s.Configure("cam", CameraConfig{}); err != nil {
+		c.Fatalf("configure: %v", err)
+	}
 	sub, err := s.Subscribe("cam", 1<<16)
 	if err != nil {
 		c.Fatalf("subscribe: %v", err)

@@ -387,6 +387,12 @@ func (r *Recorder) makeRoom(cfg CameraConfig, need int64) (bool, string) {
 		if err := r.st.deleteOldest(c); err != nil {
 			return false, fmt.Sprintf("retention could not delete the oldest segment: %v", err)
 		}
+		c.mu.RLock()
+		freed := c.bytes < used
+		c.mu.RUnlock()
+		if !freed {
+			return false, fmt.Sprintf("max_bytes %d reached and nothing left to delete (%d used)", cfg.MaxBytes, used)
+		}
 	}
 }
 

@@ -49,6 +49,7 @@ type Store struct {
 	mu      sync.Mutex // guards the fields below
 	cameras map[string]*camera
 	damage  []Damage
+	closing bool // Close has begun: no new recording
 	closed  bool
 
 	cancel context.CancelFunc
@@ -170,14 +171,15 @@ func (s *Store) cameraList() []*camera {
 	return out
 }
 
-// camera returns the camera, creating its directory when create is set.
+// camera returns the camera, creating it and its directory when create is
+// set (refused once Close has begun).
 func (s *Store) camera(name string, create bool) (*camera, error) {
 	if !ValidCameraName(name) {
 		return nil, fmt.Errorf("%w: camera name %q", ErrInvalidArgument, name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed || (create && s.closing) {
 		return nil, ErrClosed
 	}
 	if c := s.cameras[name]; c != nil {
@@ -231,10 +233,11 @@ func (s *Store) report(d Damage) {
 // gap of reason restart), commits the index and closes the store.
 func (s *Store) Close() error {
 	s.mu.Lock()
-	if s.closed {
+	if s.closed || s.closing {
 		s.mu.Unlock()
 		return nil
 	}
+	s.closing = true
 	var recs []*Recorder
 	for _, c := range s.cameras {
 		c.mu.Lock()

@@ -244,6 +244,12 @@ func mjpegFrames(t testing.TB) [][]byte {
 func TestFollowAndSubscribe(t *testing.T) {
 	s := openStore(t, t.TempDir(), Options{})
 	m := media(t)
+	if _, err := s.Subscribe("cam", 1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("subscribe to an unknown camera: %v", err)
+	}
+	if err := s.Configure("cam", CameraConfig{}); err != nil {
+		t.Fatal(err)
+	}
 	slow, _ := s.Subscribe("cam", 1)
 	fast, _ := s.Subscribe("cam", 100)
 	fol, err := s.Follow("cam", Start{Earliest: true})

@@ -14,10 +14,10 @@ type Subscription struct {
 	err error
 }
 
-// Subscribe returns a subscription with room for buffer fragments (at
-// least 1).
+// Subscribe returns a subscription to a camera that has a recording or a
+// configuration, with room for buffer fragments (at least 1).
 func (s *Store) Subscribe(camera string, buffer int) (*Subscription, error) {
-	c, err := s.camera(camera, true)
+	c, err := s.camera(camera, false)
 	if err != nil {
 		return nil, err
 	}
