@@ -3,11 +3,14 @@ package gateway
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/tidegate/tidegate/devices/ingest"
+	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/sparkplug"
 	"github.com/tidegate/tidegate/firmware-sim/fleet"
 )
@@ -103,5 +106,55 @@ mqtt:
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no rebirth request after a sequence gap")
+	}
+}
+
+// TestSparkplugOnADefaultGateway: with no configuration at all, a Sparkplug B
+// edge node pointed at the gateway (firmware-sim sensors --format sparkplug)
+// has its data decoded into the stream "sparkplug"; nothing is acknowledged
+// and then lost, and nothing goes to the dead-letter stream.
+func TestSparkplugOnADefaultGateway(t *testing.T) {
+	g := startGateway(t, testConfig(t, ""))
+	f, err := fleet.New(fleet.Config{Broker: "tcp://" + g.MQTTAddr(), Devices: 3, Rate: 50, QoS: 1, Count: 16,
+		Format: fleet.FormatSparkplug, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Report(); r.Acknowledged == 0 {
+		t.Fatalf("the fleet had nothing acknowledged: %+v", r)
+	}
+	s, err := g.Store().Stream(mqtt.DefaultSparkplugStream)
+	if err != nil {
+		t.Fatalf("the default Sparkplug stream: %v", err)
+	}
+	var data int
+	for _, r := range readAllRecords(t, s) {
+		if !strings.HasPrefix(r.PartitionKey, "tidegate/node-000") {
+			t.Fatalf("record keyed %q, want {group}/{node}", r.PartitionKey)
+		}
+		if strings.Contains(string(r.Data), `"temperature"`) {
+			data++
+		}
+	}
+	if data < 3*16 {
+		t.Fatalf("%d readings with their metric names stored, want at least %d", data, 3*16)
+	}
+	dl, err := g.Store().Stream(ingest.DefaultDeadLetterStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs := readAllRecords(t, dl); len(recs) != 0 {
+		t.Fatalf("%d messages dead-lettered, first %s", len(recs), recs[0].Data)
+	}
+	if st := g.mqtt.Stats().Sources[mqtt.EmbeddedSource]; st.Unmatched != 0 || st.Refused != 0 {
+		t.Fatalf("embedded broker stats %+v", st)
+	}
+	if _, ok := g.Devices().Get("tidegate/node-0001"); !ok {
+		t.Fatal("the edge node is not in the device registry")
 	}
 }

@@ -60,11 +60,7 @@ func (s *Service) Initialize() error {
 		return err
 	}
 	byBroker := map[string][]*Subscription{}
-	subs := s.Config.Subscriptions
-	if len(subs) == 0 && s.Config.Listen != "-" {
-		subs = []SubscriptionConfig{DefaultSubscription}
-	}
-	for i, c := range subs {
+	for i, c := range s.Config.InForce() {
 		sub, err := compile(c)
 		if err != nil {
 			return fmt.Errorf("%w: subscriptions[%d]: %w", ErrConfig, i, err)
@@ -92,6 +88,7 @@ func (s *Service) Initialize() error {
 			s.Broker = b
 		}
 		r := s.embedded
+		r.relays = s.Broker.Relays
 		s.Broker.SetIngest(func(_, topic string, payload []byte) func(context.Context) error {
 			return r.enqueue(topic, payload).wait
 		})
@@ -111,7 +108,7 @@ func (s *Service) Initialize() error {
 }
 
 func (s *Service) newRouter(source string, subs []*Subscription) *router {
-	r := &router{source: source, subs: subs, writer: s.Writer, observer: s.Observer, now: time.Now}
+	r := &router{source: source, subs: subs, writer: s.Writer, observer: s.Observer, now: time.Now, log: s.Logger}
 	s.sources = append(s.sources, r)
 	return r
 }
