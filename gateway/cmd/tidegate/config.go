@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,25 +9,23 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
-const configUsage = "usage: tidegate config check FILE"
-
-// runConfig handles `tidegate config check FILE`: load FILE as `tidegate run` would (with
-// the TIDEGATE_* environment applied) and report every problem with its position.
+// runConfig handles `tidegate config check FILE`.
 func runConfig(args []string) error {
-	if len(args) == 0 || args[0] != "check" {
-		return usageErrorf("%s", configUsage)
-	}
+	return runGroup("config", []subcommand{{"check", "check a configuration file as tidegate run would, without starting anything (FILE)", configCheck}}, args)
+}
+
+// configCheck loads FILE as `tidegate run` would (with the TIDEGATE_* environment
+// applied) and reports every problem with its position.
+func configCheck(args []string) error {
 	fs := newFlagSet("config check", "FILE")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("%s", configUsage)
+	if err := wantArgs(fs, pos, 1, 1); err != nil {
+		return err
 	}
-	return checkConfig(os.Stdout, os.Stderr, fs.Arg(0), os.Environ())
+	return checkConfig(os.Stdout, os.Stderr, pos[0], os.Environ())
 }
 
 // checkConfig prints "FILE: ok (…)" to stdout, or each problem on its own line to stderr

@@ -51,9 +51,9 @@ func TestConfigCheckCommand(t *testing.T) {
 			}},
 		{"missing file", []string{"config", "check", filepath.Join(dir, "nope.yaml")}, 1, "",
 			[]string{"no such file or directory"}},
-		{"no subcommand", []string{"config"}, 2, "", []string{"usage: tidegate config check FILE"}},
-		{"no file", []string{"config", "check"}, 2, "", []string{"usage: tidegate config check FILE"}},
-		{"two files", []string{"config", "check", "a", "b"}, 2, "", []string{"usage: tidegate config check FILE"}},
+		{"no subcommand", []string{"config"}, 2, "", []string{"Usage: tidegate config <subcommand>", "  check "}},
+		{"no file", []string{"config", "check"}, 2, "", []string{"Usage: tidegate config check FILE"}},
+		{"two files", []string{"config", "check", "a", "b"}, 2, "", []string{"Usage: tidegate config check FILE"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,3 +86,26 @@ func TestPutLinesNamesARefusedLine(t *testing.T) {
 		t.Fatalf("stderr does not name line 3: %q", stderr)
 	}
 }
+
+// A retention the Kinesis API cannot set is refused before anything is created; one
+// it can is set exactly, and --json reports what was made.
+func TestStreamsCreateRetention(t *testing.T) {
+	ep := startGateway(t)
+	for _, r := range []string{"30m", "90m", "0h", "9000h", "soon"} {
+		_, stderr, code := run(t, ep, "", "streams", "create", "s-"+strings.TrimSuffix(r, "h"), "--retention", r)
+		if code != 2 || !strings.Contains(stderr, "--retention: ") || !strings.Contains(stderr, r) {
+			t.Errorf("--retention %s: exit %d, %q", r, code, stderr)
+		}
+	}
+	if out := cli(t, ep, "", "streams", "ls", "--json"); strings.TrimSpace(out) != "null" && strings.TrimSpace(out) != "[]" {
+		t.Fatalf("a refused create left streams behind: %s", out)
+	}
+	if out := cli(t, ep, "", "streams", "create", "two", "--retention", "2h", "--json"); strings.TrimSpace(out) != `{"created":"two","retention_hours":2,"shards":1}` {
+		t.Fatalf("create --json: %q", out)
+	}
+	cli(t, ep, "", "streams", "create", "week", "--retention", "7d", "--shards", "2")
+	out := cli(t, ep, "", "streams", "ls")
+	if !strings.Contains(out, "two     1       2h") || !strings.Contains(out, "week    2       168h") {
+		t.Fatalf("ls:\n%s", out)
+	}
+}
