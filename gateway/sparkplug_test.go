@@ -158,3 +158,32 @@ func TestSparkplugOnADefaultGateway(t *testing.T) {
 		t.Fatal("the edge node is not in the device registry")
 	}
 }
+
+// TestDeviceRegistrySurvivesARestart: a device seen before a restart is still
+// listed after it, with its count and last values.
+func TestDeviceRegistrySurvivesARestart(t *testing.T) {
+	cfg := testConfig(t, "streams: [{name: sensors}]\n")
+	g := New(cfg, testLogger(), "test")
+	if err := g.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + g.MQTTAddr()).SetClientID("dev-17"))
+	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
+	for range 3 {
+		if tok := c.Publish("streams/sensors/dev-17", 1, false, `{"t":21.5}`); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatal(tok.Error())
+		}
+	}
+	c.Disconnect(100)
+	if err := g.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	g2 := startGateway(t, cfg)
+	d, ok := g2.Devices().Get("dev-17")
+	if !ok || d.Messages != 3 || d.Source != "embedded" {
+		t.Fatalf("after the restart: %+v, %v", d, ok)
+	}
+}
