@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/tidegate/tidegate/gateway"
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
@@ -35,6 +36,13 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	if _, ok := errors.AsType[*config.Error](err); err != nil && !ok {
 		return err // not a configuration problem: the file could not be read
 	}
+	if err == nil {
+		// What the gateway's start would refuse beyond the file's own rules,
+		// found without starting anything.
+		if cerr := gateway.Check(cfg); cerr != nil {
+			err = prefixed(file, cerr)
+		}
+	}
 	if err != nil {
 		problems := config.Problems(err)
 		for _, p := range problems {
@@ -48,6 +56,16 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	}
 	_, err = fmt.Fprintf(stdout, "%s: ok (%s, %s %s)\n", file, plural(len(cfg.Streams), "stream"), scheme, cfg.Listen.HTTP)
 	return err
+}
+
+// prefixed puts file before each of the problems in err, as config's own errors
+// have it.
+func prefixed(file string, err error) error {
+	var out []error
+	for _, p := range config.Problems(err) {
+		out = append(out, fmt.Errorf("%s: %w", file, p))
+	}
+	return errors.Join(out...)
 }
 
 // plural writes "1 stream", "2 streams".
