@@ -39,6 +39,9 @@ func (g *Gateway) startMQTT(cfg *config.Config) error {
 		return err
 	}
 	g.mqtt, g.ingest = svc, w
+	if err := g.reg.RegisterMQTT(svc.Stats); err != nil {
+		return err
+	}
 	if b, ok := svc.Broker.(*mqtt.MochiBroker); ok {
 		g.logger.Info("mqtt broker listening", "addr", b.Addr())
 	}

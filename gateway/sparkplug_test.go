@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +186,32 @@ func TestDeviceRegistrySurvivesARestart(t *testing.T) {
 	d, ok := g2.Devices().Get("dev-17")
 	if !ok || d.Messages != 3 || d.Source != "embedded" {
 		t.Fatalf("after the restart: %+v, %v", d, ok)
+	}
+}
+
+// TestUnmatchedMQTTIsCountedOnMetrics: a message no subscription matches is
+// dead-lettered and shows on /metrics, so that it is seen, not lost.
+func TestUnmatchedMQTTIsCountedOnMetrics(t *testing.T) {
+	g := startGateway(t, testConfig(t, ""))
+	c := paho.NewClient(paho.NewClientOptions().AddBroker("tcp://" + g.MQTTAddr()).SetClientID("stray"))
+	if tok := c.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
+	defer c.Disconnect(100)
+	if tok := c.Publish("site/a/temp", 1, false, "21.5"); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatal(tok.Error())
+	}
+	dl, _ := g.Store().Stream(ingest.DefaultDeadLetterStream)
+	if n := len(readAllRecords(t, dl)); n != 1 {
+		t.Fatalf("%d dead letters, want 1", n)
+	}
+	_, body := get(t, http.DefaultClient, "http://"+g.Addr().String()+"/metrics")
+	for _, want := range []string{
+		`tidegate_mqtt_messages_total{outcome="unmatched",source="embedded"} 1`,
+		`tidegate_mqtt_messages_total{outcome="dead_lettered",source="embedded"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
