@@ -134,3 +134,16 @@ func (c *Compiler) cast(n *ast.Cast) (*Expr, error) {
 		return r
 	}, x), nil
 }
+
+// Convert is x cast to type to at run time, as CAST does (NULL where a value does not
+// convert), for casts the planner adds itself (an event time given as text).
+func Convert(x *Expr, to value.Type) *Expr {
+	xf := x.fn
+	return build(x.Node, to, func(env *Env) value.Value {
+		r, _ := value.Cast(xf(env), to)
+		return r
+	}, x)
+}
+
+// Ref is an expression that reads slot, of type t, written as node.
+func Ref(node ast.Expr, slot int, t value.Type) *Expr { return slotExpr(node, slot, t) }
