@@ -41,6 +41,8 @@ func ints(xs ...any) []value.Value {
 			out = append(out, value.Null)
 		case int:
 			out = append(out, value.Int(int64(x)))
+		case int64:
+			out = append(out, value.Int(x))
 		case float64:
 			out = append(out, value.Double(x))
 		case string:
@@ -70,7 +72,7 @@ func TestAggregates(t *testing.T) {
 		{"COUNT", value.TypeInt, false, false, nil, nil, "0", value.TypeInt},
 		{"SUM", value.TypeInt, false, false, nil, in, "24", value.TypeInt},
 		{"SUM", value.TypeInt, false, false, nil, ints(nil), "NULL", value.TypeInt},
-		{"SUM", value.TypeInt, false, false, nil, ints(math.MaxInt64, 1), "NULL", value.TypeInt},
+		{"SUM", value.TypeInt, false, false, nil, ints(int64(math.MaxInt64), 1), "NULL", value.TypeInt},
 		{"SUM", value.TypeDouble, false, false, nil, dbl, "7.5", value.TypeDouble},
 		{"SUM", value.TypeJSON, false, false, nil, ints(1, 2, "x"), "3", value.TypeJSON},
 		{"SUM", value.TypeJSON, false, false, nil, ints(1, 2.5), "3.5", value.TypeJSON},
