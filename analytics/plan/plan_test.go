@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -222,4 +223,33 @@ func names(cols []Column) []string {
 		out = append(out, c.Name)
 	}
 	return out
+}
+
+func TestWindowAssign(t *testing.T) {
+	minute := int64(60e9)
+	tumble := &Window{Kind: Tumble, Size: 60e9}
+	hop := &Window{Kind: Hop, Size: 3 * 60e9, Slide: 60e9}
+	for _, tc := range []struct {
+		w    *Window
+		ts   int64
+		want []int64
+	}{
+		{tumble, 0, []int64{0}},
+		{tumble, minute - 1, []int64{0}},
+		{tumble, minute, []int64{minute}},
+		{tumble, -1, []int64{-minute}}, // before the epoch: still aligned, floor not truncation
+		{hop, 2*minute + 5, []int64{0, minute, 2 * minute}},
+		{hop, 3 * minute, []int64{minute, 2 * minute, 3 * minute}},
+		{hop, -1, []int64{-3 * minute, -2 * minute, -minute}},
+	} {
+		got := tc.w.Assign(tc.ts, nil)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%v.Assign(%d) = %v, want %v", tc.w.Kind, tc.ts, got, tc.want)
+		}
+		for _, s := range got {
+			if tc.ts < s || tc.ts >= tc.w.End(s) {
+				t.Errorf("%v: %d is not in [%d, %d)", tc.w.Kind, tc.ts, s, tc.w.End(s))
+			}
+		}
+	}
 }
