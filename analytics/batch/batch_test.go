@@ -182,3 +182,45 @@ func mustParse(t *testing.T, src string) ast.Statement {
 	}
 	return st
 }
+
+// A row without a time is counted when a window cannot take it, and kept by a query that
+// only steps stateful functions (their values are NULL for it), never dropped unnoticed.
+func TestRowsWithoutTime(t *testing.T) {
+	cat := &schema.Map{}
+	p := plan.New(cat)
+	st, _ := parser.ParseStatement("CREATE STREAM doors WITH (timestamp = 'ts')")
+	src, err := p.Plan(st, plan.History)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Add(src.(*schema.Source))
+	recs := []string{`{"v":1,"ts":"2026-11-27T08:00:01Z"}`, `{"v":2}`, `{"v":3,"ts":"2026-11-27T08:00:03Z"}`}
+	run := func(sql string) ([]string, Stats) {
+		t.Helper()
+		pl, err := p.Plan(mustParse(t, sql), plan.History)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := pl.(*plan.Query)
+		in := &sliceRecords{}
+		for _, r := range recs {
+			in.data, in.meta = append(in.data, []byte(r)), append(in.meta, record.Meta{Key: "a"})
+		}
+		var out []string
+		stats, err := Run(context.Background(), q, p.Limits, []Records{in}, time.Now(), func(row value.Row) error {
+			out = append(out, string(record.AppendJSON(nil, q.Fields(), row)))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, stats
+	}
+	if out, stats := run("SELECT COUNT(*) AS n FROM doors GROUP BY TUMBLE(INTERVAL '1' MINUTE)"); strings.Join(out, " ") != `{"n":2}` || stats.NoTime != 1 {
+		t.Errorf("window: %v, %+v", out, stats)
+	}
+	out, stats := run("SELECT v, LAG(v, INTERVAL '1' HOUR) AS prev FROM doors")
+	if got := strings.Join(out, " "); got != `{"v":1,"prev":null} {"v":2,"prev":null} {"v":3,"prev":1}` || stats.NoTime != 1 {
+		t.Errorf("stateful: %s, %+v", got, stats)
+	}
+}

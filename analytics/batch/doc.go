@@ -14,7 +14,9 @@
 // closed request or Ctrl-C stops a long query promptly.
 //
 // A record that does not decode (not JSON, a bad CSV line) is skipped and counted in
-// Stats, as the continuous operators do.
+// Stats, as the continuous operators do. A row whose time is NULL (an event-time column
+// missing or unreadable) is counted too: a window leaves it out, stateful functions give it
+// NULL without stepping, and everything else treats it as any row.
 //
 // Not run here (Run returns ErrUnsupported): SESSION, SLIDE and COUNTWINDOW windows and
 // joins of two streams, which need the operators' event-time machinery.

@@ -29,6 +29,7 @@ type Stats struct {
 	RowsIn     int64 // records of the driving input read
 	RowsOut    int64 // result rows written
 	Skipped    int64 // records that did not decode
+	NoTime     int64 // rows without a time: left out of windows, not stepped by stateful functions
 	Mismatches uint64
 }
 
@@ -210,18 +211,22 @@ func (r *run) joinRows(k int) (bool, error) {
 func (r *run) process() error {
 	q := r.q
 	r.seq++
-	ts := r.seq
+	ts, timed := r.seq, true
 	if q.Time != nil {
 		t := q.Time.Eval(&r.env)
-		if t.IsNull() && (q.Window != nil || len(q.Stateful) > 0) {
-			return nil // a row without a time belongs to no window
+		if timed = !t.IsNull(); timed {
+			ts = t.AsNanos()
+		} else if q.Window != nil || len(q.Stateful) > 0 {
+			r.stats.NoTime++
 		}
-		ts = t.AsNanos()
 	}
 	if len(q.Stateful) > 0 {
-		if err := r.step(ts); err != nil {
+		if err := r.step(ts, timed); err != nil {
 			return err
 		}
+	}
+	if !timed && q.Window != nil {
+		return nil // a row without a time belongs to no window
 	}
 	if q.Where != nil && !q.Where.True(&r.env) {
 		return nil
@@ -232,9 +237,16 @@ func (r *run) process() error {
 	return r.emit(&r.env)
 }
 
-// step advances the stateful calls of the row's partition key.
-func (r *run) step(ts int64) error {
+// step advances the stateful calls of the row's partition key. A row without a time
+// cannot be placed in the key's history: its stateful values are NULL.
+func (r *run) step(ts int64, timed bool) error {
 	q := r.q
+	if !timed {
+		for _, c := range q.Stateful {
+			r.env.Row[c.Slot] = value.Null
+		}
+		return nil
+	}
 	key := r.env.Row[q.KeySlot].AsString()
 	states, ok := r.states[key]
 	if !ok {
