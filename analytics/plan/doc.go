@@ -37,4 +37,34 @@
 //
 // A Query's expressions are immutable and safe to evaluate from several goroutines, each
 // with its own eval.Env; accumulators and states are made per group and per key with New.
+//
+// # For the operators and the runtime
+//
+// What a continuous run of a Query needs, and where it is:
+//
+//   - Reading: for each Inputs[i], a record.Decoder over Source with Input.Columns, whose
+//     values go to Input.Slots of the input row (Query.InputWidth slots). A runtime that
+//     serves many queries from one stream may decode the union of their columns once and
+//     copy each query's slots. Since is where a backfill starts; Source.Stream is the
+//     stored stream.
+//   - Time: Query.Time over the input row (nil for a table). EventTime says whether it is
+//     an event time (watermarks per partition key, record.Meta.Key, with Lateness and
+//     IdleTimeout) or the arrival time. A row whose time is NULL belongs to no window.
+//   - Joins: for a Lookup, index the table's rows by RightKeys (the table's row placed in
+//     its slots of an input row) and probe with LeftKeys; otherwise buffer both streams and
+//     join rows with equal keys whose time difference (right − left) is within
+//     [Lower, Upper]; Residual filters joined rows; LEFT joins emit NULLs on the right.
+//   - Stateful calls: per Meta.Key (also at KeySlot), StatefulCall.New() states stepped in
+//     time order, results written to StatefulCall.Slot before Where is evaluated.
+//   - Windows: Window.Assign and End for TUMBLE and HOP (aligned to the epoch); SLIDE,
+//     SESSION and COUNTWINDOW by their sizes. Group: Keys over the input row, one
+//     AggCall.New() accumulator per aggregate per group and window (Add with the row's
+//     time; Retractor where an aggregate has it, for SLIDE), then the group row
+//     [keys…, results…, window_start, window_end] through Having and Project.
+//   - Emit: Emit.Policy and Every; Order and Limit apply to each window's rows. LateInto
+//     names the stream that takes rows arriving after their window closed.
+//   - Output: the first len(Output) values of Project, written with record.AppendJSON and
+//     Fields() into Into.
+//   - Memory: Bound.Bytes is the query's limit, computed from Limits that the operators
+//     must enforce (groups per window, keys, buffered rows).
 package plan

@@ -5,20 +5,31 @@ import (
 	"github.com/tidegate/tidegate/analytics/lexer"
 )
 
-// emit checks the EMIT clauses and the state they imply, and sets the emit policy.
-func (b *builder) emit() error {
+// unbounded refuses a continuous query that groups without a window.
+func (b *builder) unbounded(grouped bool) error {
 	q, sel := b.q, b.sel
-	w := q.Window
-	if q.Group != nil && w == nil && q.Mode == Continuous {
+	if grouped && q.Window == nil && q.Mode == Continuous {
 		at := sel.At
 		if len(sel.GroupBy) > 0 {
 			at = sel.GroupBy[0].Pos()
-		} else if c := calls(b.afterGrouping()[0], b.isAggregate); len(c) > 0 {
-			at = c[0].At
+		} else {
+			for _, n := range b.afterGrouping() {
+				if c := calls(n, b.isAggregate); len(c) > 0 {
+					at = c[0].At
+					break
+				}
+			}
 		}
 		return errorf(at, "a continuous query grouping %s without a window would keep its groups forever: add a window, as in GROUP BY device, TUMBLE(ts, INTERVAL '1' MINUTE) (an ad-hoc SELECT over history may group without one)",
 			lexer.QuoteIdent(q.Inputs[0].Name))
 	}
+	return nil
+}
+
+// emit checks the EMIT clauses and the state they imply, and sets the emit policy.
+func (b *builder) emit() error {
+	q, sel := b.q, b.sel
+	w := q.Window
 	if w != nil && w.Kind != Count && q.Time == nil {
 		return errorf(w.Node.Pos(), "%s needs a time, and %s is a table without one", w.Kind, lexer.QuoteIdent(q.Inputs[0].Name))
 	}

@@ -87,6 +87,7 @@ func TestPlanErrors(t *testing.T) {
 		// unbounded state and continuous rules
 		{Continuous, "SELECT device, AVG(temp) FROM readings GROUP BY device", "1:49", "a continuous query grouping readings without a window would keep its groups forever: add a window, as in GROUP BY device, TUMBLE(ts, INTERVAL '1' MINUTE) (an ad-hoc SELECT over history may group without one)"},
 		{Continuous, "SELECT COUNT(*) FROM doors", "1:8", "a continuous query grouping doors without a window would keep its groups forever: add a window, as in GROUP BY device, TUMBLE(ts, INTERVAL '1' MINUTE) (an ad-hoc SELECT over history may group without one)"},
+		{Continuous, "SELECT device, 1 + MAX(temp) FROM readings", "1:20", "a continuous query grouping readings without a window would keep its groups forever: add a window, as in GROUP BY device, TUMBLE(ts, INTERVAL '1' MINUTE) (an ad-hoc SELECT over history may group without one)"},
 		{Continuous, "SELECT device FROM readings ORDER BY temp", "1:38", "ORDER BY in a continuous query needs a window: it orders the rows of each window (an ad-hoc SELECT orders what the stream holds)"},
 		{Continuous, "SELECT device FROM readings LIMIT 5", "1:35", "LIMIT in a continuous query needs a window: it limits the rows of each window"},
 		{Continuous, "SELECT room FROM rooms", "1:18", "rooms is a table: a continuous query reads a stream first (a table can be joined to it)"},

@@ -47,6 +47,9 @@ func (b *builder) build() error {
 			return err
 		}
 	}
+	if err := b.unbounded(grouped); err != nil {
+		return err
+	}
 	if err := b.rowTime(grouped || len(q.Stateful) > 0 || len(joins) > 0); err != nil {
 		return err
 	}
