@@ -240,3 +240,14 @@ func near(a, b value.Value) bool {
 	y, ok2 := b.Number()
 	return ok1 && ok2 && math.Abs(x-y) <= 1e-12*math.Max(1, math.Abs(y))
 }
+
+// The per-group bounds the planner multiplies are what docs/sql.md states.
+func TestMaxBytes(t *testing.T) {
+	r := Builtins()
+	for name, limit := range map[string]int{"COUNT": 13 << 10, "PERCENTILE": 17 << 10, "MEDIAN": 17 << 10, "SUM": 100, "AVG": 100, "MIN": 100} {
+		f, _ := r.Lookup(name)
+		if got := f.MaxBytes(Spec{}, name == "COUNT"); got > limit {
+			t.Errorf("%s: %d bytes, more than %d", name, got, limit)
+		}
+	}
+}
