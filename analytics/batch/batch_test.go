@@ -224,3 +224,32 @@ func TestRowsWithoutTime(t *testing.T) {
 		t.Errorf("stateful: %s, %+v", got, stats)
 	}
 }
+
+// A table loaded from a CSV file with a header line joins by the names in its header.
+func TestCSVTableJoin(t *testing.T) {
+	cat := &schema.Map{Stored: func(name string) bool { return name == "doors" }}
+	p := plan.New(cat)
+	st, _ := parser.ParseStatement("CREATE TABLE rooms WITH (file = 'rooms.csv', key = 'device')")
+	src, err := p.Plan(st, plan.History)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Add(src.(*schema.Source))
+	pl, err := p.Plan(mustParse(t, "SELECT d.v, r.room, r.floor + 1 AS up FROM doors d JOIN rooms r ON d.device = r.device"), plan.History)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := pl.(*plan.Query)
+	doors := &sliceRecords{data: [][]byte{[]byte(`{"device":"d2","v":1}`), []byte(`{"device":"d9","v":2}`)}, meta: make([]record.Meta, 2)}
+	rooms := &sliceRecords{data: [][]byte{[]byte("room,device,floor"), []byte("hall,d1,0"), []byte("lab,d2,3")}, meta: make([]record.Meta, 3)}
+	var out []string
+	if _, err := Run(context.Background(), q, p.Limits, []Records{doors, rooms}, time.Now(), func(row value.Row) error {
+		out = append(out, string(record.AppendJSON(nil, q.Fields(), row)))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(out, " "); got != `{"v":1,"room":"lab","up":4}` {
+		t.Errorf("got %s", got)
+	}
+}

@@ -61,7 +61,20 @@ func sampleRecords(src *schema.Source) *sliceRecords {
 			}
 			fields = append(fields, fmt.Sprintf("%q:%s", c.Name, v))
 		}
-		out.data = append(out.data, []byte("{"+strings.Join(fields, ",")+"}"))
+		if src.Format == schema.CSV {
+			if i == 0 && src.Header {
+				out.data = append(out.data, []byte(strings.Join(src.ColumnNames(), string(src.Delimiter))))
+				out.meta = append(out.meta, record.Meta{})
+			}
+			var texts []string
+			for _, f := range fields {
+				v := f[strings.IndexByte(f, ':')+1:]
+				texts = append(texts, strings.Trim(v, `"`))
+			}
+			out.data = append(out.data, []byte(strings.Join(texts, string(src.Delimiter))))
+		} else {
+			out.data = append(out.data, []byte("{"+strings.Join(fields, ",")+"}"))
+		}
 		out.meta = append(out.meta, record.Meta{Arrival: time.Date(2026, 11, 27, 8, i, 0, 0, time.UTC), Key: fmt.Sprint(i % 3)})
 	}
 	return out

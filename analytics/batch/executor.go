@@ -11,6 +11,7 @@ import (
 	"github.com/tidegate/tidegate/analytics/function"
 	"github.com/tidegate/tidegate/analytics/plan"
 	"github.com/tidegate/tidegate/analytics/record"
+	"github.com/tidegate/tidegate/analytics/schema"
 	"github.com/tidegate/tidegate/analytics/value"
 )
 
@@ -62,6 +63,7 @@ type run struct {
 	limits   plan.Limits
 	inputs   []Records
 	decoders []*record.Decoder
+	headers  []bool      // per input: its CSV header line is still to come
 	scratch  []value.Row // per input: the decoder's row
 	env      eval.Env
 	sink     Sink
@@ -90,6 +92,7 @@ func newRun(q *plan.Query, limits plan.Limits, inputs []Records, now time.Time, 
 			return nil, fmt.Errorf("batch: %w", err)
 		}
 		r.decoders = append(r.decoders, d)
+		r.headers = append(r.headers, in.Source.Format == schema.CSV && in.Source.Header)
 		r.scratch = append(r.scratch, make(value.Row, d.Width()))
 	}
 	for _, j := range q.Joins {
@@ -154,6 +157,13 @@ func (r *run) read(i int, row value.Row) (bool, error) {
 		data, meta, ok, err := r.inputs[i].Next()
 		if err != nil || !ok {
 			return false, err
+		}
+		if r.headers[i] {
+			r.headers[i] = false
+			if err := r.decoders[i].Header(data); err != nil {
+				return false, fmt.Errorf("batch: %s: %w", in.Name, err)
+			}
+			continue
 		}
 		if err := r.decoders[i].Decode(data, meta, r.scratch[i]); err != nil {
 			if errors.Is(err, record.ErrRecord) {

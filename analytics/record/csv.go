@@ -71,11 +71,11 @@ func splitCSV(line string, delim byte, scratch *[]byte, visit func(i int, f fiel
 func (d *Decoder) decodeCSV(data []byte, row value.Row) error {
 	var fields []value.Value
 	if d.record >= 0 {
-		fields = make([]value.Value, len(d.src.Columns))
+		fields = make([]value.Value, len(d.csvCols))
 	}
 	err := splitCSV(string(data), d.src.Delimiter, &d.text, func(i int, f field) error {
-		if i >= len(d.src.Columns) {
-			return fmt.Errorf("%w: more than the %d declared columns", ErrCSV, len(d.src.Columns))
+		if i >= len(d.csvCols) {
+			return fmt.Errorf("%w: more than the %d columns", ErrCSV, len(d.csvCols))
 		}
 		slot := d.fields[i]
 		if slot < 0 && fields == nil {
@@ -83,11 +83,7 @@ func (d *Decoder) decodeCSV(data []byte, row value.Row) error {
 		}
 		v := value.Null
 		if f.quoted || f.text != "" {
-			c, ok := value.Cast(value.String(f.text), d.src.Columns[i].Type)
-			if !ok {
-				d.Mismatches++
-			}
-			v = c
+			v = d.csvValue(f.text, d.csvCols[i].Type)
 		}
 		if slot >= 0 {
 			row[slot] = v
@@ -101,7 +97,30 @@ func (d *Decoder) decodeCSV(data []byte, row value.Row) error {
 		return fmt.Errorf("%w: %w", ErrRecord, err)
 	}
 	if fields != nil {
-		row[d.record] = value.Object(d.src.ColumnNames(), fields)
+		names := make([]string, len(d.csvCols))
+		for i, c := range d.csvCols {
+			names[i] = c.Name
+		}
+		row[d.record] = value.Object(names, fields)
 	}
 	return nil
+}
+
+// csvValue converts a field's text to its column's type; for a JSON column, text that is a
+// JSON number or boolean becomes one.
+func (d *Decoder) csvValue(text string, t value.Type) value.Value {
+	if t == value.TypeJSON {
+		if v, err := value.ParseJSON(text); err == nil {
+			switch v.Kind() {
+			case value.KindInt, value.KindDouble, value.KindBool:
+				return v
+			}
+		}
+		return value.String(text)
+	}
+	c, ok := value.Cast(value.String(text), t)
+	if !ok {
+		d.Mismatches++
+	}
+	return c
 }

@@ -3,6 +3,7 @@ package record
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tidegate/tidegate/analytics/schema"
@@ -25,14 +26,15 @@ var ErrRecord = errors.New("record: bad record")
 type Decoder struct {
 	src     *schema.Source
 	width   int
-	members map[string]int // JSON: top-level member → slot
-	slots   []int          // the slots of members
-	types   []value.Type   // slot → the type to convert to (JSON: keep the decoded kind)
-	fields  []int          // CSV: field index → slot, -1 when unused
-	names   []string       // slot → column name
-	system  [4]int         // slots of _arrival, _key, _seq, _shard; -1 when unused
-	record  int            // slot of _record, -1 when unused
-	text    []byte         // CSV: scratch for unquoting
+	members map[string]int  // JSON: top-level member → slot
+	slots   []int           // the slots of members
+	types   []value.Type    // slot → the type to convert to (JSON: keep the decoded kind)
+	fields  []int           // CSV: field index → slot, -1 when unused
+	csvCols []schema.Column // CSV: the column of each field (the declared order, or a header's)
+	names   []string        // slot → column name
+	system  [4]int          // slots of _arrival, _key, _seq, _shard; -1 when unused
+	record  int             // slot of _record, -1 when unused
+	text    []byte          // CSV: scratch for unquoting
 
 	// Mismatches counts values that did not convert to their column's type (and became
 	// NULL).
@@ -53,10 +55,7 @@ func NewDecoder(src *schema.Source, columns []string) (*Decoder, error) {
 		record:  -1,
 	}
 	if src.Format == schema.CSV {
-		d.fields = make([]int, len(src.Columns))
-		for i := range d.fields {
-			d.fields[i] = -1
-		}
+		d.csvCols = src.Columns
 	}
 	for slot, name := range columns {
 		if sys, ok := schema.SystemColumn(name); ok && (src.HasSystemColumns() || name == schema.RecordColumn) {
@@ -89,15 +88,50 @@ func NewDecoder(src *schema.Source, columns []string) (*Decoder, error) {
 		d.types[slot] = typ
 		d.members[name] = slot
 		d.slots = append(d.slots, slot)
-		if d.fields != nil {
-			for i, c := range src.Columns {
-				if c.Name == name {
-					d.fields[i] = slot
-				}
-			}
+	}
+	d.mapFields()
+	return d, nil
+}
+
+// mapFields points each CSV field at the slot of its column.
+func (d *Decoder) mapFields() {
+	if d.src.Format != schema.CSV {
+		return
+	}
+	d.fields = make([]int, len(d.csvCols))
+	for i, c := range d.csvCols {
+		d.fields[i] = -1
+		if slot, ok := d.members[c.Name]; ok {
+			d.fields[i] = slot
 		}
 	}
-	return d, nil
+}
+
+// Header reads the first line of a CSV file whose columns it names: the fields of the
+// following lines are taken in its order. Declared columns keep their types; in a
+// schemaless table every named column is read as JSON would read the text (a number, true
+// or false, else a string). A name that is not declared is an error.
+func (d *Decoder) Header(line []byte) error {
+	var cols []schema.Column
+	err := splitCSV(string(line), d.src.Delimiter, &d.text, func(_ int, f field) error {
+		name := strings.TrimSpace(f.text)
+		c := schema.Column{Name: name, Type: value.TypeJSON}
+		if !d.src.IsSchemaless() {
+			decl, ok := d.src.Column(name)
+			if !ok {
+				return fmt.Errorf("record: %s %s: the header names %q, which is not declared", d.src.Kind, d.src.Name, name)
+			}
+			c = decl
+		}
+		cols = append(cols, c)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%w: header: %w", ErrRecord, err)
+	}
+	d.csvCols = cols
+	d.mapFields()
+	return nil
 }
 
 // Width is the number of slots a row needs.

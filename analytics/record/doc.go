@@ -15,7 +15,8 @@
 // CSV: one record is one line of fields separated by the source's delimiter, in the order
 // of the declared columns; a field may be quoted with ", a quote inside written twice. An
 // empty unquoted field is NULL, an empty quoted one ("") the empty string (as PostgreSQL's
-// COPY does). Missing trailing fields are NULL; extra fields are an error.
+// COPY does). Missing trailing fields are NULL; extra fields are an error. A CSV file whose
+// first line names its columns is read by handing that line to Header first.
 //
 // AppendJSON writes a result row as a JSON object, the form results take in a stream.
 package record

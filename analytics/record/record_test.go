@@ -126,3 +126,33 @@ func FuzzSplitCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestCSVHeader(t *testing.T) {
+	table := &schema.Source{Name: "rooms", Kind: schema.Table, File: "rooms.csv", Format: schema.CSV, Delimiter: ';', Header: true}
+	d, err := NewDecoder(table, []string{"floor", "room", "_record"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Header([]byte("device;room;floor\n")); err != nil {
+		t.Fatal(err)
+	}
+	row := make(value.Row, 3)
+	if err := d.Decode([]byte("d1;\"big; hall\";2\n"), Meta{}, row); err != nil {
+		t.Fatal(err)
+	}
+	if row[0].Kind() != value.KindInt || row[0].AsInt() != 2 || row[1].AsString() != "big; hall" || row[2].Member("device").AsString() != "d1" {
+		t.Errorf("row = %v", row)
+	}
+	declared := &schema.Source{Name: "rooms", Kind: schema.Table, File: "rooms.csv", Format: schema.CSV, Delimiter: ',', Header: true,
+		Columns: []schema.Column{{Name: "device", Type: value.TypeString}, {Name: "floor", Type: value.TypeDouble}}}
+	d, _ = NewDecoder(declared, []string{"floor"})
+	if err := d.Header([]byte("floor,device")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Decode([]byte("3,d1"), Meta{}, row); err != nil || row[0].Kind() != value.KindDouble || row[0].AsDouble() != 3 {
+		t.Errorf("declared, reordered by the header: %v %v", row[0], err)
+	}
+	if err := d.Header([]byte("floor,colour")); err == nil {
+		t.Error("a header naming an undeclared column was accepted")
+	}
+}
