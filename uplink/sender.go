@@ -120,11 +120,20 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 // send retries a batch by the error classes of the package documentation.
 // The retry duration counts only the time the destination spent refusing,
 // not the time it was out of reach.
+//
+// Records retried after a failure that may have delivered them all the
+// same (MaybeDelivered) are counted as redelivered when they go again.
 func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 	refused := time.Duration(0)
+	redeliver := 0
 	for attempt := 1; ; attempt++ {
 		if err := d.waitUnpaused(ctx); err != nil {
 			return err
+		}
+		if redeliver > 0 {
+			n := int64(redeliver)
+			d.count(func(s *Status) { s.Redelivered += n })
+			redeliver = 0
 		}
 		err := d.attempt(ctx, b)
 		if ctx.Err() != nil {
@@ -138,9 +147,13 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 		switch {
 		case errors.As(err, &pe):
 			failed := make([]bool, len(b.Records))
+			maybe := 0
 			for _, f := range pe.Failed {
-				if f.Index >= 0 && f.Index < len(b.Records) {
+				if f.Index >= 0 && f.Index < len(b.Records) && !failed[f.Index] {
 					failed[f.Index] = true
+					if f.MaybeDelivered {
+						maybe++
+					}
 				}
 			}
 			ok := &Batch{ID: b.ID, Delivery: b.Delivery, Created: b.Created}
@@ -160,7 +173,7 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 			if pe.Permanent {
 				return d.deadLetterEach(ctx, restItems, pe, len(b.Records), attempt)
 			}
-			b, items = rest, restItems
+			b, items, redeliver = rest, restItems, maybe
 			if pe.Unreachable {
 				d.setState(StateBackingOff, err)
 			} else {
@@ -173,6 +186,9 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 			d.setState(StateBackingOff, err)
 		default:
 			d.setState(StateFailing, err)
+		}
+		if pe == nil && IsMaybeDelivered(err) {
+			redeliver = len(b.Records)
 		}
 		if len(b.Records) == 0 {
 			return nil

@@ -23,8 +23,12 @@ type Record struct {
 type Batch struct {
 	// ID names the batch. It stays the same across retries of the batch,
 	// and across a restart for the batch that was in flight, so a
-	// destination can deduplicate (the HTTP endpoint protocol's request id,
-	// an object name).
+	// destination that names what it writes after the batch (an object)
+	// writes it again under the same name. A retry of the records a
+	// PartialError listed is a batch of its own, with another ID, so that
+	// it never overwrites the whole batch's object with a part; a
+	// destination that deduplicates what it sends (the HTTP endpoint
+	// protocol's request id, a NATS message id) names it after the records.
 	ID string
 	// Delivery is the delivery's name.
 	Delivery string

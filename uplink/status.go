@@ -50,8 +50,12 @@ type Status struct {
 	DeadLettered int64 `json:"dead_lettered"`
 	// Dropped records were dropped by the transform (result Dropped).
 	Dropped int64 `json:"dropped"`
-	// Redelivered records were sent again after a restart because the
-	// batch holding them was in flight when the gateway stopped: the
-	// destination may hold them twice. At most one batch per restart.
+	// Redelivered records were sent again after an attempt that may have
+	// delivered them: the batch in flight when the gateway stopped (at
+	// most one per restart), and records retried after a failure that
+	// left their fate unknown (MaybeDelivered: a connection cut after the
+	// request went out, a timeout, a 5xx). A destination that does not
+	// deduplicate may hold them twice; one that does (a Tidegate hub, S3
+	// and file objects, NATS) does not.
 	Redelivered int64 `json:"redelivered"`
 }

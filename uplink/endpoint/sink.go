@@ -114,10 +114,11 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 	tooLarge := len(failed)
 
 	var permErr, retryErr error
-	delivered := 0
+	delivered, unsent := 0, 0
 	for part := range s.parts(b.Records, idx) {
 		if retryErr != nil {
-			failed = appendFailed(failed, part, retryErr)
+			failed = appendFailed(failed, part, retryErr, false)
+			unsent += len(part)
 			continue
 		}
 		err := s.post(ctx, b, arn, part)
@@ -130,17 +131,20 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 		default:
 			retryErr = err
 		}
-		failed = appendFailed(failed, part, err)
+		failed = appendFailed(failed, part, err, uplink.IsMaybeDelivered(err))
 	}
 
 	switch {
 	case len(failed) == 0:
 		return nil
-	case delivered == 0 && retryErr != nil:
-		// Nothing got through: the batch is retried as a whole, which keeps
-		// an unreachable endpoint's wait-without-counting.
+	case delivered == 0 && retryErr != nil && (unsent == 0 || !uplink.IsMaybeDelivered(retryErr)):
+		// Nothing got through, and every record failed alike: the batch
+		// is retried as a whole, which keeps an unreachable endpoint's
+		// wait-without-counting. (When a request that may have arrived
+		// was followed by ones never sent, the PartialError below tells
+		// the engine which records the endpoint may hold already.)
 		return retryErr
-	case delivered == 0 && tooLarge == 0:
+	case delivered == 0 && retryErr == nil && tooLarge == 0:
 		return permErr
 	}
 	slices.SortFunc(failed, func(a, b uplink.RecordError) int { return a.Index - b.Index })
@@ -169,10 +173,12 @@ func (s *Sink) parts(recs []uplink.Record, idx []int) func(yield func([]int) boo
 	}
 }
 
-func appendFailed(failed []uplink.RecordError, part []int, err error) []uplink.RecordError {
+// appendFailed lists the records of part as failed with err; maybe says
+// whether the endpoint may hold them all the same (their request went out).
+func appendFailed(failed []uplink.RecordError, part []int, err error, maybe bool) []uplink.RecordError {
 	code, msg := errorCode(err), err.Error()
 	for _, i := range part {
-		failed = append(failed, uplink.RecordError{Index: i, Code: code, Message: msg})
+		failed = append(failed, uplink.RecordError{Index: i, Code: code, Message: msg, MaybeDelivered: maybe})
 	}
 	return failed
 }
@@ -181,7 +187,7 @@ func appendFailed(failed []uplink.RecordError, part []int, err error) []uplink.R
 func (s *Sink) post(ctx context.Context, b *uplink.Batch, arn string, part []int) error {
 	e := encoders.Get().(*encoder)
 	var id string
-	id, e.scratch = requestID(e.scratch, b.ID, b.Records, part)
+	id, e.scratch = requestID(e.scratch, b.Delivery, b.Records, part)
 	size := bodyOverhead
 	for _, i := range part {
 		size += recordSize(&b.Records[i])

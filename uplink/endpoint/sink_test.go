@@ -195,12 +195,21 @@ func TestRetryKeepsRequestID(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].id != reqs[1].id {
 		t.Fatalf("requests %v: a retry must carry the same request id", reqs)
 	}
-	// A different batch gets a different id.
-	if err := s.Send(context.Background(), testBatch("batch-other", 10, 50)); err != nil {
+	// The same records under another batch id (a partial retry packs the
+	// records it retries into a batch of its own) keep the id; other
+	// records get another.
+	b.ID = "batch-retry-2"
+	if err := s.Send(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	if id := sr.received()[2].id; id == reqs[0].id {
-		t.Fatal("another batch reused the request id")
+	if id := sr.received()[2].id; id != reqs[0].id {
+		t.Fatal("the same records under another batch id got another request id")
+	}
+	if err := s.Send(context.Background(), testBatch("batch-other", 11, 50)); err != nil {
+		t.Fatal(err)
+	}
+	if id := sr.received()[3].id; id == reqs[0].id {
+		t.Fatal("other records reused the request id")
 	}
 }
 
@@ -453,20 +462,20 @@ func TestEmptyBatchSendsNothing(t *testing.T) {
 func TestRequestIDIsStable(t *testing.T) {
 	b := testBatch("batch-7", 5, 10)
 	all := []int{0, 1, 2, 3, 4}
-	id, _ := requestID(nil, b.ID, b.Records, all)
+	id, _ := requestID(nil, b.Delivery, b.Records, all)
 	// Pinned: a change here changes every request id in flight across an
 	// upgrade and defeats an endpoint's deduplication.
 	if !uuidRe.MatchString(id) {
 		t.Fatalf("%q is not a version 5 UUID", id)
 	}
-	again, _ := requestID(make([]byte, 0, 10), b.ID, b.Records, all)
-	sub, _ := requestID(nil, b.ID, b.Records, all[1:])
-	other, _ := requestID(nil, "batch-8", b.Records, all)
+	again, _ := requestID(make([]byte, 0, 10), b.Delivery, b.Records, all)
+	sub, _ := requestID(nil, b.Delivery, b.Records, all[1:])
+	other, _ := requestID(nil, "another-delivery", b.Records, all)
 	switch {
 	case again != id:
 		t.Fatal("same input, different id")
 	case sub == id || other == id:
-		t.Fatal("different records or batch, same id")
+		t.Fatal("different records or delivery, same id")
 	}
 	pinned, _ := requestID(nil, "pinned", []uplink.Record{{Stream: "s", ShardID: "shardId-000000000000", Sequence: "1", Data: []byte("hello")}}, []int{0})
 	if pinned != "bdc6f810-2e41-5ce5-b3f1-2bab53ad9259" {
