@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -86,6 +87,9 @@ func (s *Sink) Close() error {
 // Send delivers b in as many requests as max_request_size and the protocol's
 // 10,000 records per request require, one after another.
 //
+// A request the endpoint refuses as too large (413) is split in halves, each
+// sent on its own, down to a single record, which alone is refused for good.
+//
 // When every request fails the first error is returned as is (permanent for
 // a 413, unreachable for a transport failure, plain otherwise). When some
 // succeed, a *uplink.PartialError lists the records of the others: Permanent
@@ -113,26 +117,12 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 	}
 	tooLarge := len(failed)
 
-	var permErr, retryErr error
-	delivered, unsent := 0, 0
+	r := &sendResult{}
 	for part := range s.parts(b.Records, idx) {
-		if retryErr != nil {
-			failed = appendFailed(failed, part, retryErr, false)
-			unsent += len(part)
-			continue
-		}
-		err := s.post(ctx, b, arn, part)
-		switch _, perm := uplink.IsPermanent(err); {
-		case err == nil:
-			delivered += len(part)
-			continue
-		case perm:
-			permErr = cmp.Or(permErr, err)
-		default:
-			retryErr = err
-		}
-		failed = appendFailed(failed, part, err, uplink.IsMaybeDelivered(err))
+		s.sendPart(ctx, b, arn, part, r)
 	}
+	failed = append(failed, r.failed...)
+	permErr, retryErr, delivered, unsent := r.permErr, r.retryErr, r.delivered, r.unsent
 
 	switch {
 	case len(failed) == 0:
@@ -149,6 +139,50 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 	}
 	slices.SortFunc(failed, func(a, b uplink.RecordError) int { return a.Index - b.Index })
 	return &uplink.PartialError{Failed: failed, Permanent: retryErr == nil, Unreachable: uplink.IsUnreachable(retryErr)}
+}
+
+// sendResult is what the requests of a batch came to.
+type sendResult struct {
+	delivered int
+	failed    []uplink.RecordError
+	// permErr is the first permanent refusal; retryErr the retryable
+	// failure that stopped the batch, after which nothing is sent and the
+	// records are counted in unsent.
+	permErr, retryErr error
+	unsent            int
+}
+
+// sendPart sends the records at part in one request, or in halves when the
+// endpoint says it is too large (413), and adds what came of it to r.
+func (s *Sink) sendPart(ctx context.Context, b *uplink.Batch, arn string, part []int, r *sendResult) {
+	if r.retryErr != nil {
+		r.failed = appendFailed(r.failed, part, r.retryErr, false)
+		r.unsent += len(part)
+		return
+	}
+	err := s.post(ctx, b, arn, part)
+	_, perm := uplink.IsPermanent(err)
+	switch {
+	case err == nil:
+		r.delivered += len(part)
+		return
+	case perm && tooLarge(err) && len(part) > 1:
+		half := len(part) / 2
+		s.sendPart(ctx, b, arn, part[:half], r)
+		s.sendPart(ctx, b, arn, part[half:], r)
+		return
+	case perm:
+		r.permErr = cmp.Or(r.permErr, err)
+	default:
+		r.retryErr = err
+	}
+	r.failed = appendFailed(r.failed, part, err, uplink.IsMaybeDelivered(err))
+}
+
+// tooLarge reports whether err is the endpoint's 413.
+func tooLarge(err error) bool {
+	var re *ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusRequestEntityTooLarge
 }
 
 // parts yields the indexes of the records of each request: as many records
