@@ -32,8 +32,9 @@ type Batch struct {
 	ID string
 	// Delivery is the delivery's name.
 	Delivery string
-	// Created is when the batch was closed; object names take their time
-	// from it.
+	// Created is when the batch was closed. Object names take their time
+	// from the records' arrival (the oldest of the object), as Firehose
+	// does; Created stands in for records without one.
 	Created time.Time
 	Records []Record
 	// Bytes is the sum of len(Records[i].Data).
