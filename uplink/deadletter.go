@@ -52,7 +52,7 @@ func appendErrorRecord(dst []byte, delivery string, it *item, f failure, at time
 // until it succeeds or ctx ends: records are never dropped silently. When
 // the sink keeps error output (S3's error prefix) they go there too, best
 // effort.
-func (d *delivery) deadLetter(ctx context.Context, items []item, f failure) error {
+func (d *delivery) deadLetter(ctx context.Context, b *pendingBatch, items []item, f failure) error {
 	if len(items) == 0 {
 		return nil
 	}

@@ -89,7 +89,7 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 	}
 	if d.transform != nil {
 		var err error
-		if items, data, err = d.transformBatch(ctx, b.items); err != nil {
+		if items, data, err = d.transformBatch(ctx, b, b.items); err != nil {
 			return err
 		}
 	}
@@ -114,7 +114,7 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 		}
 		out.Bytes += len(r.Data)
 	}
-	return d.send(ctx, out, items)
+	return d.send(ctx, b, out, items)
 }
 
 // send retries a batch by the error classes of the package documentation.
@@ -123,7 +123,7 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 //
 // Records retried after a failure that may have delivered them all the
 // same (MaybeDelivered) are counted as redelivered when they go again.
-func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
+func (d *delivery) send(ctx context.Context, pb *pendingBatch, b *Batch, items []item) error {
 	refused := time.Duration(0)
 	redeliver := 0
 	for attempt := 1; ; attempt++ {
@@ -171,7 +171,7 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 			}
 			d.delivered(ok)
 			if pe.Permanent {
-				return d.deadLetterEach(ctx, restItems, pe, len(b.Records), attempt)
+				return d.deadLetterEach(ctx, pb, restItems, pe, len(b.Records), attempt)
 			}
 			b, items, redeliver = rest, restItems, maybe
 			if pe.Unreachable {
@@ -181,7 +181,7 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 			}
 		case isPermanent(err):
 			code, _ := IsPermanent(err)
-			return d.deadLetter(ctx, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
+			return d.deadLetter(ctx, pb, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
 		case IsUnreachable(err):
 			d.setState(StateBackingOff, err)
 		default:
@@ -195,7 +195,7 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 		}
 		waiting := IsUnreachable(err) || (pe != nil && pe.Unreachable)
 		if !waiting && refused >= d.spec.RetryDuration {
-			return d.deadLetter(ctx, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
+			return d.deadLetter(ctx, pb, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
 		}
 		wait := backoff(attempt)
 		d.count(func(s *Status) { s.Retries++; s.NextAttempt = time.Now().Add(wait) })
@@ -232,7 +232,7 @@ func (d *delivery) outputType() string { return errorOutputType(d.spec.Destinati
 // deadLetterEach dead-letters the records a PartialError refused for good,
 // grouped by error code and message. The records are the failed ones of the
 // attempt in index order, so they pair with the failures sorted by index.
-func (d *delivery) deadLetterEach(ctx context.Context, items []item, pe *PartialError, n, attempts int) error {
+func (d *delivery) deadLetterEach(ctx context.Context, pb *pendingBatch, items []item, pe *PartialError, n, attempts int) error {
 	var order []failure
 	groups := map[failure][]item{}
 	for j, f := range sortedFailures(pe, n) {
@@ -246,7 +246,7 @@ func (d *delivery) deadLetterEach(ctx context.Context, items []item, pe *Partial
 		groups[key] = append(groups[key], items[j])
 	}
 	for _, f := range order {
-		if err := d.deadLetter(ctx, groups[f], f); err != nil {
+		if err := d.deadLetter(ctx, pb, groups[f], f); err != nil {
 			return err
 		}
 	}

@@ -157,7 +157,7 @@ func testPartitionKeysAndErrors(t *testing.T, srv store) {
 	}
 
 	eb := &uplink.Batch{ID: "e-1", Delivery: "to-cloud", Created: created, Records: []uplink.Record{
-		{Data: []byte(`{"attemptsMade":1,"errorCode":"Transform.Failed","rawData":"eA=="}` + "\n")},
+		{Data: []byte(`{"attemptsMade":1,"errorCode":"Lambda.FunctionError","rawData":"eA=="}` + "\n")},
 	}}
 	if err := s.WriteErrors(context.Background(), eb, "processing-failed"); err != nil {
 		t.Fatal(err)
