@@ -105,7 +105,7 @@ func (d *delivery) loop() error {
 		errc <- d.readLoop(ctx, srcs, replay, batches)
 		cancel()
 	}()
-	serr := d.sendLoop(ctx, batches)
+	serr := d.sendLoop(ctx, batches, replay)
 	cancel()
 	rerr := <-errc
 	if rerr != nil && !errors.Is(rerr, context.Canceled) {
@@ -151,6 +151,13 @@ func (d *delivery) setState(s State, err error) {
 	if changed {
 		d.m.stateChanged()
 	}
+}
+
+// noteError records err as the delivery's last error, whatever its state.
+func (d *delivery) noteError(err error) {
+	d.mu.Lock()
+	d.status.LastError, d.status.LastErrorAt = err.Error(), time.Now()
+	d.mu.Unlock()
 }
 
 func (d *delivery) count(fn func(*Status)) {

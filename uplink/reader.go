@@ -32,6 +32,8 @@ type pendingBatch struct {
 	// replay: this is the batch that was in flight when the gateway
 	// stopped, rebuilt; its records may be at the destination already.
 	replay bool
+	// mark is the batch's in-flight marker, set by the sender.
+	mark *inflight
 }
 
 // refreshEvery bounds how long a reader waits before it looks for shards a

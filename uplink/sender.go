@@ -13,7 +13,11 @@ import (
 // sendLoop delivers the reader's batches one at a time: mark in flight,
 // transform, format, send (retrying), dead-letter what fails for good,
 // checkpoint, clear the mark.
-func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error {
+//
+// replay is the marker of the batch that was in flight at the last stop
+// (nil: none); the rebuilt batch keeps it, with what it says of the batch's
+// dead-letters.
+func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch, replay *inflight) error {
 	for {
 		var b *pendingBatch
 		select {
@@ -24,13 +28,12 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error 
 		if err := d.waitUnpaused(ctx); err != nil {
 			return err
 		}
-		if !b.replay {
+		if !b.replay || replay == nil {
 			first, last := seqBounds(b.items)
-			mark := &inflight{ID: b.id, Created: b.created, First: first, Last: last}
-			if err := saveInflight(d.m.Dir, d.spec.Name, mark); err != nil {
-				d.log.Warn("in-flight marker not written; duplicates after a crash will go uncounted", "err", err)
-			}
+			b.mark = &inflight{ID: b.id, Created: b.created, First: first, Last: last}
+			d.saveMark(b)
 		} else {
+			b.mark = replay
 			d.count(func(s *Status) { s.Redelivered += int64(len(b.items)) })
 			d.log.Info("re-sending the batch that was in flight at the last stop; the destination may have it already", "records", len(b.items), "batch", b.id)
 		}
@@ -41,6 +44,13 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error 
 			return err
 		}
 		clearInflight(d.m.Dir, d.spec.Name)
+	}
+}
+
+// saveMark writes b's in-flight marker down.
+func (d *delivery) saveMark(b *pendingBatch) {
+	if err := saveInflight(d.m.Dir, d.spec.Name, b.mark); err != nil {
+		d.log.Warn("in-flight marker not written; duplicates after a crash will go uncounted", "err", err)
 	}
 }
 
@@ -270,8 +280,14 @@ func sortedFailures(pe *PartialError, n int) []RecordError {
 
 // attempt sends once, within the priority gate and the bandwidth cap.
 func (d *delivery) attempt(ctx context.Context, b *Batch) error {
+	return d.gated(ctx, b.Bytes, func() error { return d.sink.Send(ctx, b) })
+}
+
+// gated runs a write of size bytes to the destination within the priority
+// gate and the bandwidth cap.
+func (d *delivery) gated(ctx context.Context, size int, write func() error) error {
 	if d.limiter != nil {
-		for left := b.Bytes; left > 0; {
+		for left := size; left > 0; {
 			n := min(left, d.limiter.Burst())
 			if err := d.limiter.WaitN(ctx, n); err != nil {
 				return err
@@ -283,7 +299,7 @@ func (d *delivery) attempt(ctx context.Context, b *Batch) error {
 		return err
 	}
 	defer d.m.gate.release()
-	return d.sink.Send(ctx, b)
+	return write()
 }
 
 func (d *delivery) delivered(b *Batch) {

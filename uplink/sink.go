@@ -60,9 +60,12 @@ type Sink interface {
 // output prefix. Records in b hold error records (one JSON line each, in the
 // Firehose shape: attemptsMade, arrivalTimestamp, errorCode, errorMessage,
 // rawData, …); outputType is what !{firehose:error-output-type} expands to
-// ("processing-failed", "http-endpoint-failed", "s3-failed", …). The
-// delivery also writes every such record to its dead-letter stream, so an
-// ErrorWriter that fails loses nothing.
+// ("processing-failed", "http-endpoint-failed", "s3-failed", …). The batch
+// is named after the records that failed (a replay after a crash writes
+// the same objects again). The delivery retries a failed write as it
+// retries Send, checkpoints the batch after it, and also writes every such
+// record to its dead-letter stream, so an ErrorWriter given up on loses
+// nothing.
 type ErrorWriter interface {
 	WriteErrors(ctx context.Context, b *Batch, outputType string) error
 }
