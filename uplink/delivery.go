@@ -32,6 +32,8 @@ type delivery struct {
 	status  Status
 	srcs    []*source // set once the delivery has started; read by Status
 	resumed chan struct{}
+	// countersSaved is when the counters were last written down.
+	countersSaved time.Time
 }
 
 func newDelivery(m *Manager, spec Spec, sink Sink, tr Transformer) *delivery {
@@ -47,6 +49,11 @@ func newDelivery(m *Manager, spec Spec, sink Sink, tr Transformer) *delivery {
 	}
 	if spec.Paused {
 		d.status.State = StatePaused
+	}
+	if c, err := loadCounters(m.Dir, spec.Name); err != nil {
+		d.log.Warn("delivery status", "err", err)
+	} else if c != nil {
+		c.into(&d.status)
 	}
 	if spec.Bandwidth > 0 {
 		d.limiter = rate.NewLimiter(rate.Limit(spec.Bandwidth), int(max(spec.Bandwidth, 64<<10)))
@@ -85,6 +92,12 @@ func (d *delivery) loop() error {
 	d.srcs = srcs
 	if d.status.State == StateStopped {
 		d.status.State = StateDelivering
+	}
+	// The positions are the checkpoints, whoever wrote them.
+	for _, src := range srcs {
+		if cps, err := src.stream.Checkpoints(src.consumer); err == nil && len(cps) > 0 {
+			d.status.Positions[src.name] = cps
+		}
 	}
 	d.mu.Unlock()
 	replay, err := loadInflight(d.m.Dir, d.spec.Name)
@@ -137,17 +150,19 @@ func (d *delivery) stop() {
 	<-d.done
 }
 
+// setState moves the delivery to state s (a paused one stays paused) and
+// records err, when there is one, as its last error.
 func (d *delivery) setState(s State, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err != nil {
+		d.status.LastError, d.status.LastErrorAt = err.Error(), time.Now()
+	}
 	if d.status.State == StatePaused && s != StatePaused {
 		return
 	}
 	changed := d.status.State != s
 	d.status.State = s
-	if err != nil {
-		d.status.LastError, d.status.LastErrorAt = err.Error(), time.Now()
-	}
 	if changed {
 		d.m.stateChanged()
 	}
@@ -244,9 +259,11 @@ func newBatchID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// close stops the loops and releases the sink and transform.
+// close stops the loops, writes the counters down and releases the sink
+// and transform.
 func (d *delivery) close() {
 	d.stop()
+	d.saveCounters(true)
 	if err := d.sink.Close(); err != nil {
 		d.log.Warn("sink close", "err", err)
 	}

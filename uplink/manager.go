@@ -205,6 +205,7 @@ func (m *Manager) Delete(name string) error {
 	}
 	clearInflight(m.Dir, name)
 	os.Remove(m.pausedPath(name))
+	os.Remove(countersPath(m.Dir, name))
 	return nil
 }
 

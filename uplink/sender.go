@@ -44,6 +44,10 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch, replay
 			return err
 		}
 		clearInflight(d.m.Dir, d.spec.Name)
+		// The batch is done, delivered or dead-lettered: whatever failed
+		// before, the delivery is delivering again.
+		d.setState(StateDelivering, nil)
+		d.saveCounters(false)
 	}
 }
 
@@ -181,6 +185,7 @@ func (d *delivery) send(ctx context.Context, pb *pendingBatch, b *Batch, items [
 			}
 			d.delivered(ok)
 			if pe.Permanent {
+				d.noteError(err)
 				return d.deadLetterEach(ctx, pb, restItems, pe, len(b.Records), attempt)
 			}
 			b, items, redeliver = rest, restItems, maybe
@@ -191,6 +196,7 @@ func (d *delivery) send(ctx context.Context, pb *pendingBatch, b *Batch, items [
 			}
 		case isPermanent(err):
 			code, _ := IsPermanent(err)
+			d.noteError(err)
 			return d.deadLetter(ctx, pb, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
 		case IsUnreachable(err):
 			d.setState(StateBackingOff, err)
@@ -205,6 +211,7 @@ func (d *delivery) send(ctx context.Context, pb *pendingBatch, b *Batch, items [
 		}
 		waiting := IsUnreachable(err) || (pe != nil && pe.Unreachable)
 		if !waiting && refused >= d.spec.RetryDuration {
+			d.noteError(fmt.Errorf("retry duration %s exceeded: %w", d.spec.RetryDuration, err))
 			return d.deadLetter(ctx, pb, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
 		}
 		wait := backoff(attempt)
@@ -342,6 +349,7 @@ func (d *delivery) checkpoint(ctx context.Context, b *pendingBatch) error {
 		if firstErr == nil {
 			break
 		}
+		d.noteError(fmt.Errorf("checkpoint: %w", firstErr))
 		d.log.Error("checkpoint failed; retrying", "err", firstErr)
 		if err := sleep(ctx, backoff(attempt)); err != nil {
 			return err

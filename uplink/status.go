@@ -11,8 +11,9 @@ const (
 	// StateBackingOff: the last attempt failed (or the destination is out
 	// of reach); the batch is retried after a backoff.
 	StateBackingOff State = "backing_off"
-	// StateFailing: the destination keeps refusing records; they go to the
-	// dead-letter stream when the retry duration runs out.
+	// StateFailing: the destination keeps refusing the batch being sent;
+	// its records go to the dead-letter stream when the retry duration
+	// runs out, and the delivery is delivering again.
 	StateFailing State = "failing"
 	// StatePaused: paused by an operator; the checkpoint stays.
 	StatePaused State = "paused"
@@ -22,7 +23,10 @@ const (
 )
 
 // Status is a delivery's state and counters, as the REST API, the CLI,
-// metrics and status events report them.
+// metrics and status events report them. The counters, the last error and
+// the last delivery are kept in DATA_DIR/uplink/NAME.status and survive a
+// restart, a reload and a stop (a kill -9 may lose the last second's);
+// the positions are the delivery's checkpoints.
 type Status struct {
 	Name        string   `json:"name"`
 	State       State    `json:"state"`
