@@ -198,6 +198,9 @@ func (d *delivery) resume() {
 	}
 	d.spec.Paused = false
 	d.status.State = StateDelivering
+	if d.sink == nil {
+		d.status.State = StateFailed
+	}
 	close(d.resumed)
 	d.resumed = make(chan struct{})
 }
@@ -260,10 +263,13 @@ func newBatchID() string {
 }
 
 // close stops the loops, writes the counters down and releases the sink
-// and transform.
+// and transform (a failed delivery has neither).
 func (d *delivery) close() {
 	d.stop()
 	d.saveCounters(true)
+	if d.sink == nil {
+		return
+	}
 	if err := d.sink.Close(); err != nil {
 		d.log.Warn("sink close", "err", err)
 	}

@@ -17,9 +17,15 @@ const (
 	StateFailing State = "failing"
 	// StatePaused: paused by an operator; the checkpoint stays.
 	StatePaused State = "paused"
-	// StateStopped: the delivery could not start (a source stream or the
-	// sink is missing); LastError says why.
+	// StateStopped: the delivery stopped on an error that can heal (a
+	// source stream that does not exist yet) and starts again by itself;
+	// LastError says why.
 	StateStopped State = "stopped"
+	// StateFailed: the delivery could not be built (its destination or
+	// transform refused to start); LastError says why. It is reported,
+	// not run, until a reload changes it or it is deleted; the other
+	// deliveries run meanwhile.
+	StateFailed State = "failed"
 )
 
 // Status is a delivery's state and counters, as the REST API, the CLI,
