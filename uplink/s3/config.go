@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 	"github.com/tidegate/tidegate/uplink/object"
 )
 
@@ -55,6 +57,21 @@ func (c Config) Validate() error {
 	_, err := c.layout()
 	return err
 }
+
+// CheckEnvironment says whether the bucket's region is known on this
+// machine: configured, in the AWS environment, or taken as us-east-1 for a
+// self-hosted store (endpoint).
+func (c Config) CheckEnvironment() error {
+	if c.Endpoint != "" {
+		return nil
+	}
+	if err := awsclient.CheckRegion(context.Background(), c.Region); err != nil {
+		return fmt.Errorf("%w: s3: region: %w", uplink.ErrConfig, err)
+	}
+	return nil
+}
+
+var _ uplink.EnvironmentChecker = Config{}
 
 func (c Config) layout() (*object.Layout, error) {
 	if err := checkBucket(c.Bucket); err != nil {

@@ -61,8 +61,8 @@ func NewCommand(cfg CommandConfig) (*Command, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := exec.LookPath(cfg.Command[0]); err != nil {
-		return nil, fmt.Errorf("%w: transform: command: %w", uplink.ErrConfig, err)
+	if err := cfg.CheckEnvironment(); err != nil {
+		return nil, err
 	}
 	cfg.Invocation = cfg.Invocation.withDefaults()
 	c := &Command{

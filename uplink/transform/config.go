@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -124,6 +125,20 @@ func (c CommandConfig) Validate() error {
 	}
 	return c.Invocation.validate()
 }
+
+// CheckEnvironment says whether the program is there to run: found on
+// the PATH, or at its path.
+func (c CommandConfig) CheckEnvironment() error {
+	if len(c.Command) == 0 {
+		return c.Validate()
+	}
+	if _, err := exec.LookPath(c.Command[0]); err != nil {
+		return bad("command", "%v", err)
+	}
+	return nil
+}
+
+var _ uplink.EnvironmentChecker = CommandConfig{}
 
 func (c Invocation) validate() error {
 	switch {

@@ -91,3 +91,14 @@ func TestRetries(t *testing.T) {
 		t.Errorf("retries 0 became %d", got)
 	}
 }
+
+// The program must be there where the gateway runs.
+func TestCommandCheckEnvironment(t *testing.T) {
+	if err := (CommandConfig{Command: []string{"sh"}}).CheckEnvironment(); err != nil {
+		t.Errorf("sh: %v", err)
+	}
+	err := (CommandConfig{Command: []string{"/nonexistent/enrich.py"}}).CheckEnvironment()
+	if !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), "command:") {
+		t.Errorf("a missing program: %v", err)
+	}
+}

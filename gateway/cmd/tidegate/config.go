@@ -38,6 +38,11 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	if _, ok := errors.AsType[*config.Error](err); err != nil && !ok {
 		return err // not a configuration problem: the file could not be read
 	}
+	if err == nil {
+		// What `run` would not build on this machine: it would report those
+		// deliveries failed.
+		err = cfg.CheckDeliveries()
+	}
 	if err != nil {
 		problems := config.Problems(err)
 		for _, p := range problems {
