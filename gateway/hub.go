@@ -5,19 +5,25 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/goccy/go-yaml"
 
 	"github.com/tidegate/tidegate/gateway/api/firehoseapi"
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/s3"
 )
 
 // startHub serves the Firehose API: delivery streams backed by local streams, whose
 // destinations run as deliveries.
+// Its delivery streams with an S3 destination write to the store of
+// firehose.s3 (the configuration at start: a change takes a restart).
 func (g *Gateway) startHub(cfg *config.Config) error {
+	store := cfg.Firehose.S3
 	g.hub = &firehoseapi.API{
 		Store: g.store, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
-		DataDir: cfg.DataDir, Deliveries: hubDeliveries{g}, Destinations: hubDestination,
+		DataDir: cfg.DataDir, Deliveries: hubDeliveries{g}, Destinations: hubDestinations(store),
+		S3Region: store.Region, S3Endpoint: store.Endpoint, S3ForcePathStyle: store.ForcePathStyle,
 		Auth: g.auth.verifyFirehose, Logger: g.logger, Metrics: g.reg.NewAPI("firehose"),
 	}
 	return g.hub.Initialize()
@@ -54,21 +60,27 @@ func (h hubDeliveries) DeliveryStatus(name string) (uplink.Status, bool) {
 	return st, err == nil
 }
 
-// hubDestination turns a delivery stream's destination into the
+// hubDestinations turns a delivery stream's destination into the
 // configuration of the registered destination type of that name: the
 // Firehose API's destinations carry the keys of a delivery's `to:` block.
-func hubDestination(d firehoseapi.Destination) (any, error) {
-	t, ok := uplink.LookupDestination(d.Type())
-	if !ok {
-		return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())
+// An S3 destination signs with the store's credentials when it has some.
+func hubDestinations(store config.HubS3) firehoseapi.DestinationMapper {
+	return func(d firehoseapi.Destination) (any, error) {
+		t, ok := uplink.LookupDestination(d.Type())
+		if !ok {
+			return nil, fmt.Errorf("%s destinations are not supported by this hub", d.Type())
+		}
+		b, err := yaml.Marshal(d)
+		if err != nil {
+			return nil, err
+		}
+		cfg := t.NewConfig()
+		if err := yaml.UnmarshalWithOptions(b, cfg, yaml.DisallowUnknownField()); err != nil {
+			return nil, fmt.Errorf("%s destination: %w", d.Type(), err)
+		}
+		if c, ok := cfg.(*s3.Config); ok && store.Credentials != nil {
+			c.Credentials = credentials.NewStaticCredentialsProvider(store.Credentials.ID, store.Credentials.Secret.Value(), "")
+		}
+		return cfg, nil
 	}
-	b, err := yaml.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	cfg := t.NewConfig()
-	if err := yaml.UnmarshalWithOptions(b, cfg, yaml.DisallowUnknownField()); err != nil {
-		return nil, fmt.Errorf("%s destination: %w", d.Type(), err)
-	}
-	return cfg, nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/tidegate/tidegate/uplink"
 	"github.com/tidegate/tidegate/uplink/awsclient"
 	"github.com/tidegate/tidegate/uplink/object"
@@ -49,6 +51,10 @@ type Config struct {
 	// Logger gets what the sink cannot return (an abort that failed); nil
 	// is slog.Default().
 	Logger *slog.Logger `yaml:"-"`
+	// Credentials, when set, sign the requests in place of the standard
+	// chain's. Not a configuration key (a delivery's credentials stay out
+	// of the file): the gateway sets it for its hub's S3 store.
+	Credentials aws.CredentialsProvider `yaml:"-"`
 }
 
 // Validate checks the configuration without contacting the store. Errors
