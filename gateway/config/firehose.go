@@ -46,7 +46,7 @@ func (c *Config) validateFirehose(p *problems) {
 		if k.ID == "" {
 			p.add("firehose.s3.credentials.id", "is required")
 		}
-		if !k.Secret.IsSet() {
+		if !k.Secret.IsSet() && k.SecretFile == "" && k.SecretEnv == "" {
 			p.add("firehose.s3.credentials", "needs a secret (secret, secret_file or secret_env)")
 		}
 	}
