@@ -20,30 +20,41 @@ import (
 // firehose.s3 (the configuration at start: a change takes a restart).
 func (g *Gateway) startHub(cfg *config.Config) error {
 	store := cfg.Firehose.S3
+	hd := &hubDeliveries{g: g, restarting: true}
 	g.hub = &firehoseapi.API{
 		Store: g.store, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
-		DataDir: cfg.DataDir, Deliveries: hubDeliveries{g}, Destinations: hubDestinations(store),
+		DataDir: cfg.DataDir, Deliveries: hd, Destinations: hubDestinations(store),
 		S3Region: store.Region, S3Endpoint: store.Endpoint, S3ForcePathStyle: store.ForcePathStyle,
 		Auth: g.auth.verifyFirehose, Logger: g.logger, Metrics: g.reg.NewAPI("firehose"),
 	}
-	return g.hub.Initialize()
+	err := g.hub.Initialize()
+	hd.restarting = false // before the listener serves any API call
+	return err
 }
 
 // hubDeliveries is the uplink manager as the Firehose API needs it.
-type hubDeliveries struct{ g *Gateway }
+type hubDeliveries struct {
+	g *Gateway
+	// restarting: the API brings back the delivery streams it kept, and
+	// one whose delivery cannot be built is held as failed (reported, not
+	// refused); a CreateDeliveryStream that cannot build it is refused.
+	restarting bool
+}
 
-func (h hubDeliveries) CreateDelivery(spec uplink.Spec) error {
+func (h *hubDeliveries) CreateDelivery(spec uplink.Spec) error {
 	if org := h.g.origins.get(spec.Name); org != "" && org != originFirehose {
 		return fmt.Errorf("%w: %q (defined by the %s)", uplink.ErrExists, spec.Name, org)
 	}
 	if err := h.g.uplink.Create(context.Background(), spec); err != nil {
-		return err
+		if !h.restarting || errors.Is(err, uplink.ErrExists) || h.g.uplink.Hold(spec, err) != nil {
+			return err
+		}
 	}
 	h.g.origins.set(spec.Name, originFirehose)
 	return nil
 }
 
-func (h hubDeliveries) DeleteDelivery(name string) error {
+func (h *hubDeliveries) DeleteDelivery(name string) error {
 	if h.g.origins.get(name) != originFirehose {
 		return fmt.Errorf("%w: %q", uplink.ErrNotFound, name)
 	}
@@ -55,7 +66,7 @@ func (h hubDeliveries) DeleteDelivery(name string) error {
 	return err
 }
 
-func (h hubDeliveries) DeliveryStatus(name string) (uplink.Status, bool) {
+func (h *hubDeliveries) DeliveryStatus(name string) (uplink.Status, bool) {
 	st, err := h.g.uplink.Status(name)
 	return st, err == nil
 }

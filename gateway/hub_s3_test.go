@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,6 +17,8 @@ import (
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/tidegate/tidegate/uplink"
 )
 
 // A hub's delivery streams with an S3 destination write to the store its
@@ -102,5 +105,48 @@ firehose:
 	}
 	if st, err := hub.Deliveries().Status("telemetry"); err != nil || st.RecordsDelivered != 10 {
 		t.Errorf("delivery status %+v %v", st, err)
+	}
+}
+
+// A delivery stream whose delivery cannot be built when the hub starts
+// again (here: no region any more) is reported failed — in the status and
+// in DescribeDeliveryStream — and the hub serves on.
+func TestHubRestartHoldsABrokenDeliveryStream(t *testing.T) {
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDHUB", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_PROFILE": "", "AWS_DEFAULT_REGION": "",
+		"AWS_REGION": "eu-west-1", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+	} {
+		t.Setenv(k, v)
+	}
+	cfg := testConfig(t, "")
+	hub := New(cfg, testLogger(), "test")
+	if err := hub.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := firehoseClient(hub).CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("archive"),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			BucketARN: aws.String("arn:aws:s3:::archive"), RoleARN: aws.String("arn:aws:iam::000000000000:role/any"),
+		},
+	}); err != nil {
+		t.Fatalf("CreateDeliveryStream: %v", err)
+	}
+	hub.Shutdown(ctx)
+
+	t.Setenv("AWS_REGION", "")
+	again := startGateway(t, cfg)
+	st, err := again.Deliveries().Status("archive")
+	if err != nil || st.State != uplink.StateFailed || !strings.Contains(st.LastError, "region") {
+		t.Fatalf("after the restart: %+v %v; want the delivery failed over its region", st, err)
+	}
+	desc, err := firehoseClient(again).DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("archive")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := desc.DeliveryStreamDescription.FailureDescription; f == nil || !strings.Contains(aws.ToString(f.Details), "failed: ") || !strings.Contains(aws.ToString(f.Details), "region") {
+		t.Errorf("FailureDescription %+v, want the delivery's failure", f)
 	}
 }
