@@ -127,6 +127,11 @@ deliveries:
 	seen := map[int]int{}
 	dups := 0
 	for _, r := range readAllRecords(t, collected) {
+		// The hub keys a sender's records by its source ARN: the edge's
+		// name for the delivery, with its kinesis region and account.
+		if want := "arn:aws:firehose:us-east-1:000000000000:deliverystream/to-hub"; r.PartitionKey != want {
+			t.Fatalf("hub record under %q, want the edge's source ARN %s", r.PartitionKey, want)
+		}
 		var p struct{ N int }
 		if err := json.Unmarshal(r.Data, &p); err != nil {
 			t.Fatalf("hub record %q: %v", r.Data, err)
