@@ -160,6 +160,35 @@ func (m *Manager) build(ctx context.Context, spec Spec) (*delivery, error) {
 	return newDelivery(m, spec, sink, tr), nil
 }
 
+// Hold keeps a delivery that could not be created (cause is Create's
+// error) among the deliveries, as failed: the status, the REST API and the
+// metrics report it, and Replace or Delete replace or remove it as they
+// would a running one. Its source streams' backlog is measured; nothing is
+// sent.
+func (m *Manager) Hold(spec Spec, cause error) error {
+	spec = spec.WithDefaults()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if _, ok := m.deliveries[spec.Name]; ok {
+		return fmt.Errorf("%w: %q", ErrExists, spec.Name)
+	}
+	d := newDelivery(m, spec, nil, nil)
+	d.status.State, d.status.LastError, d.status.LastErrorAt = StateFailed, cause.Error(), time.Now()
+	for _, from := range spec.From {
+		if src, err := openSource(m.Store, &d.spec, from); err == nil {
+			d.srcs = append(d.srcs, src)
+		}
+	}
+	close(d.done) // nothing runs
+	m.deliveries[spec.Name] = d
+	m.Logger.Error("delivery could not start; reported as failed, the others run", "delivery", spec.Name, "err", cause)
+	m.stateChanged()
+	return nil
+}
+
 // Replace stops a delivery and starts spec in its place, keeping its
 // checkpoints (a configuration reload).
 func (m *Manager) Replace(ctx context.Context, spec Spec) error {
@@ -205,6 +234,7 @@ func (m *Manager) Delete(name string) error {
 	}
 	clearInflight(m.Dir, name)
 	os.Remove(m.pausedPath(name))
+	os.Remove(countersPath(m.Dir, name))
 	return nil
 }
 
