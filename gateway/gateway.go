@@ -21,6 +21,7 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -121,6 +122,11 @@ func (g *Gateway) openStore(cfg *config.Config) error {
 	}
 	if err := reconcileStreams(st, cfg.Streams, g.logger); err != nil {
 		return err
+	}
+	// iterator.key and the Firehose API's delivery-streams.json are
+	// written with durable.WriteFile, which a stop can interrupt.
+	if left, err := durable.RemoveLeftovers(cfg.DataDir); len(left) > 0 || err != nil {
+		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", cfg.DataDir, "files", left, "err", err)
 	}
 	key, err := iteratorKey(cfg.DataDir)
 	if err != nil {
