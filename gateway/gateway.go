@@ -125,8 +125,10 @@ func (g *Gateway) openStore(cfg *config.Config) error {
 	}
 	// iterator.key and the Firehose API's delivery-streams.json are
 	// written with durable.WriteFile, which a stop can interrupt.
-	if left, err := durable.RemoveLeftovers(cfg.DataDir); len(left) > 0 || err != nil {
-		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", cfg.DataDir, "files", left, "err", err)
+	if left, err := durable.RemoveLeftovers(cfg.DataDir); err != nil {
+		g.logger.Warn("temporary files of interrupted writes not removed", "dir", cfg.DataDir, "err", err)
+	} else if len(left) > 0 {
+		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", cfg.DataDir, "files", left)
 	}
 	key, err := iteratorKey(cfg.DataDir)
 	if err != nil {

@@ -77,11 +77,9 @@ func (m *Manager) Initialize() error {
 	if err := durable.MkdirAll(m.Dir, 0o755); err != nil {
 		return fmt.Errorf("uplink: %w", err)
 	}
-	left, err := durable.RemoveLeftovers(m.Dir)
-	if err != nil {
-		return fmt.Errorf("uplink: %w", err)
-	}
-	if len(left) > 0 {
+	if left, err := durable.RemoveLeftovers(m.Dir); err != nil {
+		m.Logger.Warn("temporary files of interrupted writes not removed", "dir", m.Dir, "err", err)
+	} else if len(left) > 0 {
 		m.Logger.Info("removed the temporary files of writes a stop interrupted", "dir", m.Dir, "files", left)
 	}
 	m.gate = newGate(m.MaxConcurrentSends)
