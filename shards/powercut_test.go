@@ -44,9 +44,11 @@ const (
 	pcUser  = "reader"
 )
 
-var pcStreams = map[string]StreamConfig{
-	pcAged:  {Shards: 4, Retention: MinRetention},
-	pcSized: {Shards: 2, Retention: time.Hour, MaxBytes: MinMaxBytes, OnFull: OverwriteOldest},
+func pcStreamConfig(name string) StreamConfig {
+	if name == pcAged {
+		return StreamConfig{Shards: 4, Retention: MinRetention}
+	}
+	return StreamConfig{Shards: 2, Retention: time.Hour, MaxBytes: MinMaxBytes, OnFull: OverwriteOldest}
 }
 
 // pcDir is where the store lives on the mount: Open makes it, as the
@@ -78,7 +80,7 @@ func TestPowerCutChild(t *testing.T) {
 	for _, name := range []string{pcAged, pcSized} {
 		s, err := st.Stream(name)
 		if errors.Is(err, ErrNotFound) {
-			if s, err = st.CreateStream(name, pcStreams[name]); err == nil {
+			if s, err = st.CreateStream(name, pcStreamConfig(name)); err == nil {
 				c.Ack("N %s", name)
 			}
 		}
@@ -218,8 +220,8 @@ func TestPowerCut(t *testing.T) {
 	st := powercut.Run(t, powercut.Workload{
 		Child:   "TestPowerCutChild",
 		Cycles:  100,
-		MaxAcks: 150,
-		MaxWait: 1500 * time.Millisecond,
+		MaxAcks: 120,
+		MaxWait: time.Second,
 		Tear:    true,
 		Check: func(cy *powercut.Cycle) error {
 			tmp, err := os.MkdirTemp("", "powercut-shards-")

@@ -22,6 +22,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -129,12 +130,13 @@ type pcLine struct {
 	} `json:"data"`
 }
 
-// pcExport reads every object under root/export, as a consumer of the
-// directory would (hidden temporary files skipped): how many times each
-// record id is there. Every object must be whole.
-func pcExport(root string) (map[string]int, error) {
-	seen := map[string]int{}
-	dir := filepath.Join(root, "export")
+// pcObjects reads the objects under dir as a consumer of the directory
+// would (hidden temporary files skipped) and returns the record ids of
+// each, by name. Every object must be whole. Objects never change once
+// there (a batch sent again rewrites its object with the same bytes), so
+// those in known, with the same size, are not read again.
+func pcObjects(dir string, known map[string]pcObject) (map[string]pcObject, error) {
+	objs := map[string]pcObject{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && path == dir {
 			return fs.SkipDir
@@ -142,42 +144,83 @@ func pcExport(root string) (map[string]int, error) {
 		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			return err
 		}
-		f, err := os.Open(path)
+		info, err := d.Info()
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		br := bufio.NewReader(f)
-		lines := 0
-		for {
-			line, err := br.ReadBytes('\n')
-			if err == io.EOF && len(line) == 0 {
-				break
-			}
-			if err != nil {
-				return fmt.Errorf("object %s is torn after %d lines: %q", path, lines, line)
-			}
-			var l pcLine
-			if err := json.Unmarshal(line, &l); err != nil || l.Stream != pcStream || l.Data.ID == "" {
-				return fmt.Errorf("object %s: line %d is not a record: %q", path, lines+1, line)
-			}
-			seen[l.Data.ID]++
-			lines++
+		rel, _ := filepath.Rel(dir, path)
+		if o, ok := known[rel]; ok && o.size == info.Size() {
+			objs[rel] = o
+			return nil
 		}
-		if lines == 0 {
-			return fmt.Errorf("object %s is empty", path)
+		o, err := pcReadObject(path)
+		if err != nil {
+			return err
 		}
+		o.size = info.Size()
+		objs[rel] = o
 		return nil
 	})
-	return seen, err
+	return objs, err
 }
 
-// pcDeliveries is what the children acknowledged, across the cycles.
+// pcObject is an object's size and the ids of its records.
+type pcObject struct {
+	size int64
+	ids  []string
+}
+
+func pcReadObject(path string) (pcObject, error) {
+	var o pcObject
+	f, err := os.Open(path)
+	if err != nil {
+		return o, err
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	for {
+		line, err := br.ReadBytes('\n')
+		if err == io.EOF && len(line) == 0 {
+			break
+		}
+		if err != nil {
+			return o, fmt.Errorf("object %s is torn after %d lines: %q", path, len(o.ids), line)
+		}
+		var l pcLine
+		if err := json.Unmarshal(line, &l); err != nil || l.Stream != pcStream || l.Data.ID == "" {
+			return o, fmt.Errorf("object %s: line %d is not a record: %q", path, len(o.ids)+1, line)
+		}
+		o.ids = append(o.ids, l.Data.ID)
+	}
+	if len(o.ids) == 0 {
+		return o, fmt.Errorf("object %s is empty", path)
+	}
+	return o, nil
+}
+
+// pcCount counts how many times each record id is in objs.
+func pcCount(objs map[string]pcObject) map[string]int {
+	seen := map[string]int{}
+	for _, o := range objs {
+		for _, id := range o.ids {
+			seen[id]++
+		}
+	}
+	return seen
+}
+
+// pcDeliveries is what the children acknowledged, across the cycles, and
+// what the checks learnt that the next ones need not learn again: the
+// objects read, and per shard how far the checkpoints were checked and the
+// last record. Both only grow from one cut to the next, as the records in
+// the store and the checkpoints do.
 type pcDeliveries struct {
 	acked       []string
 	redelivered int64 // reported by the children
-	drained     int64 // re-sent by the last check's run to the end
 	dups        int
+	objects     map[string]pcObject
+	checked     map[string]string // shard → records up to here are checked against the objects
+	tips        map[string]string // shard → its last record
 }
 
 func (p *pcDeliveries) check(t *testing.T, cy *powercut.Cycle) error {
@@ -201,28 +244,34 @@ func (p *pcDeliveries) check(t *testing.T, cy *powercut.Cycle) error {
 	if len(p.acked) == 0 {
 		return nil
 	}
-	root := filepath.Join(t.TempDir(), "copy")
-	if err := powercut.CopyDir(cy.Dir, root); err != nil {
-		return err
-	}
 	// What the cut left: whole objects, and every record at or before a
 	// checkpoint among them (the checkpoint follows the object's sync).
-	seen, err := pcExport(root)
+	objs, err := pcObjects(filepath.Join(cy.Dir, "export"), p.objects)
 	if err != nil {
 		return err
 	}
-	if err := pcCheckpointsCovered(root, seen); err != nil {
-		return err
+	p.objects = objs
+	// The store and the manager's state are copied; the run to the end
+	// writes its objects into an empty directory of the copy.
+	root := t.TempDir()
+	for _, d := range []string{"shards", "state"} {
+		if _, err := os.Stat(filepath.Join(cy.Dir, d)); err == nil {
+			if err := powercut.CopyDir(filepath.Join(cy.Dir, d), filepath.Join(root, d)); err != nil {
+				return err
+			}
+		}
 	}
-	// Run the delivery to its end, as the next start would.
-	drained, err := pcDrain(root)
+	drained, err := p.drain(root, pcCount(objs))
 	if err != nil {
 		return err
 	}
-	p.drained = drained
-	if seen, err = pcExport(root); err != nil {
+	more, err := pcObjects(filepath.Join(root, "export"), nil)
+	if err != nil {
 		return err
 	}
+	all := maps.Clone(objs)
+	maps.Copy(all, more) // a batch sent again has the same name
+	seen := pcCount(all)
 	var errs []error
 	missing := 0
 	for _, id := range p.acked {
@@ -245,59 +294,12 @@ func (p *pcDeliveries) check(t *testing.T, cy *powercut.Cycle) error {
 	return errors.Join(errs...)
 }
 
-// pcCheckpointsCovered checks that every record up to the delivery's
-// checkpoint of each shard is among the objects seen.
-func pcCheckpointsCovered(root string, seen map[string]int) error {
-	st, err := shards.Open(filepath.Join(root, "shards"), shards.Options{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	s, err := st.Stream(pcStream)
-	if errors.Is(err, shards.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	cps, err := s.Checkpoints(pcConsumer)
-	if errors.Is(err, shards.ErrNotFound) {
-		return nil // the delivery had not started
-	}
-	if err != nil {
-		return err
-	}
-	for shard, cp := range cps {
-		c, err := s.Iterator(shard, shards.TrimHorizon, "", time.Time{})
-		if err != nil {
-			return err
-		}
-		for done := false; !done; {
-			res, err := s.Read(c, shards.MaxRecordsPerRead)
-			if err != nil {
-				return err
-			}
-			for _, r := range res.Records {
-				if r.SequenceNumber() > cp {
-					done = true
-					break
-				}
-				var d struct{ ID string }
-				json.Unmarshal(r.Data, &d)
-				if seen[d.ID] == 0 {
-					return fmt.Errorf("shard %s: checkpoint %s is past record %s (%s), which is in no object", shard, cp, d.ID, r.SequenceNumber())
-				}
-			}
-			done = done || len(res.Records) == 0
-			c = res.Next
-		}
-	}
-	return nil
-}
-
-// pcDrain runs the delivery in root until its checkpoints reach the last
-// record of every shard and returns what it re-sent.
-func pcDrain(root string) (int64, error) {
+// drain checks that every record up to the delivery's checkpoint of each
+// shard (from where the last check got to) is among the objects seen,
+// then runs the delivery in root until
+// its checkpoints reach the last record of every shard, and returns what
+// it re-sent.
+func (p *pcDeliveries) drain(root string, seen map[string]int) (int64, error) {
 	st, m, err := pcOpen(root)
 	if err != nil {
 		return 0, err
@@ -311,23 +313,32 @@ func pcDrain(root string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	tips := map[string]string{}
+	cps, err := s.Checkpoints(pcConsumer)
+	if err != nil && !errors.Is(err, shards.ErrNotFound) {
+		return 0, err
+	}
+	if p.checked == nil {
+		p.checked, p.tips = map[string]string{}, map[string]string{}
+	}
 	for _, sh := range s.Shards() {
-		c, err := s.Iterator(sh.ShardID, shards.TrimHorizon, "", time.Time{})
-		if err != nil {
+		shard, cp := sh.ShardID, cps[sh.ShardID]
+		var behind error
+		err := pcScan(s, shard, p.checked[shard], func(r shards.Record) {
+			seq := r.SequenceNumber()
+			p.tips[shard] = max(p.tips[shard], seq)
+			if seq > cp || behind != nil {
+				return
+			}
+			var d struct{ ID string }
+			json.Unmarshal(r.Data, &d)
+			if seen[d.ID] == 0 {
+				behind = fmt.Errorf("shard %s: checkpoint %s is past record %s (%s), which is in no object", shard, cp, d.ID, seq)
+			}
+		})
+		if err = errors.Join(err, behind); err != nil {
 			return 0, err
 		}
-		for {
-			res, err := s.Read(c, shards.MaxRecordsPerRead)
-			if err != nil {
-				return 0, err
-			}
-			if len(res.Records) == 0 {
-				break
-			}
-			tips[sh.ShardID] = res.Records[len(res.Records)-1].SequenceNumber()
-			c = res.Next
-		}
+		p.checked[shard] = max(p.checked[shard], cp)
 	}
 	if err := m.Create(context.Background(), pcSpec(root)); err != nil {
 		return 0, err
@@ -338,7 +349,7 @@ func pcDrain(root string) (int64, error) {
 			return 0, err
 		}
 		done := true
-		for shard, tip := range tips {
+		for shard, tip := range p.tips {
 			done = done && cps[shard] >= tip
 		}
 		status, err := m.Status(pcDelivery)
@@ -349,8 +360,34 @@ func pcDrain(root string) (int64, error) {
 			return status.Redelivered, nil
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("the delivery did not catch up in 20 s: checkpoints %v, last records %v, %+v", cps, tips, status)
+			return 0, fmt.Errorf("the delivery did not catch up in 20 s: checkpoints %v, last records %v, %+v", cps, p.tips, status)
 		}
+	}
+}
+
+// pcScan calls fn with every record of a shard after the sequence number
+// after (from the start when "").
+func pcScan(s *shards.Stream, shard, after string, fn func(shards.Record)) error {
+	typ := shards.AfterSequenceNumber
+	if after == "" {
+		typ = shards.TrimHorizon
+	}
+	c, err := s.Iterator(shard, typ, after, time.Time{})
+	if err != nil {
+		return err
+	}
+	for {
+		res, err := s.Read(c, shards.MaxRecordsPerRead)
+		if err != nil {
+			return err
+		}
+		for _, r := range res.Records {
+			fn(r)
+		}
+		if len(res.Records) == 0 {
+			return nil
+		}
+		c = res.Next
 	}
 }
 
