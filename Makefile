@@ -33,7 +33,7 @@ run: build
 
 # The concurrent packages run under the race detector (it needs cgo and a C compiler; where
 # there is none they run without it, except under CI=true); the rest run plain.
-RACE_PKGS := ./shards/... ./devices/... ./uplink/... ./gateway/...
+RACE_PKGS := ./shards/... ./devices/... ./uplink/... ./gateway/... ./video/...
 
 test:
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null 2>&1; then \
@@ -45,7 +45,7 @@ test:
 		echo "make test: no C compiler for the race detector; running $(RACE_PKGS) without it" >&2; \
 		$(GO) test -count=1 -timeout 20m $(TESTFLAGS) $(RACE_PKGS) || exit 1; \
 	fi
-	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) $$($(GO) list ./... | grep -v -E 'tidegate/tidegate/(shards|devices|uplink|gateway)(/|$$)')
+	$(GO) test -count=1 -timeout 20m $(TESTFLAGS) $$($(GO) list ./... | grep -v -E 'tidegate/tidegate/(shards|devices|uplink|gateway|video)(/|$$)')
 	$(MAKE) pi-check
 
 bench: build

@@ -36,16 +36,20 @@ type Gateway struct {
 	auth    authenticator
 	store   *shards.Store
 	devices *registry.Registry
-	sensors *sensors.Poller
-	mqtt    *mqtt.Service
-	ingest  *ingest.Writer
-	reg     *metrics.Registry
-	api     *kinesisapi.API
-	hub     *firehoseapi.API
-	uplink  *uplink.Manager
-	origins deliveryOrigins
-	srv     *http.Server
-	ln      net.Listener
+	// registryPath is where devices is saved; registrySaved the version
+	// saved last (see registry.go).
+	registryPath  string
+	registrySaved uint64
+	sensors       *sensors.Poller
+	mqtt          *mqtt.Service
+	ingest        *ingest.Writer
+	reg           *metrics.Registry
+	api           *kinesisapi.API
+	hub           *firehoseapi.API
+	uplink        *uplink.Manager
+	origins       deliveryOrigins
+	srv           *http.Server
+	ln            net.Listener
 
 	ready   atomic.Bool
 	served  chan error
@@ -83,6 +87,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		run  func() error
 	}{
 		{"storage", func() error { return g.openStore(cfg) }},
+		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
@@ -263,6 +268,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		}
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
+		g.saveRegistry() // after the sources and the saver stopped
 		if g.store != nil {
 			if e := g.store.Close(); e != nil {
 				err = errors.Join(err, fmt.Errorf("close storage: %w", e))

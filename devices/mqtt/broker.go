@@ -35,6 +35,10 @@ type Broker interface {
 	Start() error
 	// Addr is the TCP listener's address, once started.
 	Addr() string
+	// Relays reports whether a message published on topic now reaches a
+	// client subscribed to it: a message no gateway subscription stores is
+	// then the broker's to deliver, not lost.
+	Relays(topic string) bool
 	// Close disconnects every client and stops.
 	Close() error
 }
@@ -114,6 +118,11 @@ func (b *MochiBroker) Addr() string {
 		return ""
 	}
 	return b.tcp.Address()
+}
+
+// Relays implements Broker.
+func (b *MochiBroker) Relays(topic string) bool {
+	return b.srv != nil && b.hasSubscribers(topic)
 }
 
 // Server exposes the mochi server, for tests and for in-process publishing.

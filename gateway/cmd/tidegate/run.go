@@ -41,6 +41,9 @@ func runRun(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := gateway.Check(cfg); err != nil {
+		return usageErrorf("%s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
 	logs := newLogOutput(os.Stderr, isTerminal(os.Stderr), cfg.Log)
 	logger := logs.logger()
 
