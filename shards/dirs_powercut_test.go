@@ -159,6 +159,9 @@ func TestPowerCutNewStream(t *testing.T) {
 		Child: "TestPowerCutNewStreamChild", Cycles: 6, MaxAcks: 5, MaxWait: 200 * time.Millisecond,
 		Check: func(cy *powercut.Cycle) error {
 			acked = append(acked, cy.Acks...)
+			if len(acked) == 0 {
+				return nil // cut before the first stream, maybe before the store
+			}
 			st, err := pcOpenCopy(t, filepath.Join(cy.Dir, "shards"))
 			if err != nil {
 				return err
