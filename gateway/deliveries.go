@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -154,6 +155,11 @@ func (g *Gateway) restDeliveryDir() string {
 // loadRESTDeliveries reads the deliveries created through the REST API.
 func (g *Gateway) loadRESTDeliveries() []config.DeliverySpec {
 	dir := g.restDeliveryDir()
+	if left, err := durable.RemoveLeftovers(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		g.logger.Warn("temporary files of interrupted writes not removed", "dir", dir, "err", err)
+	} else if len(left) > 0 {
+		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", dir, "files", left)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil

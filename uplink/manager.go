@@ -72,8 +72,15 @@ func (m *Manager) Initialize() error {
 	if m.StatusInterval == 0 {
 		m.StatusInterval = time.Minute
 	}
-	if err := os.MkdirAll(m.Dir, 0o755); err != nil {
+	// Its name must survive a power cut, or the paused flags and markers
+	// synced in it go with it.
+	if err := durable.MkdirAll(m.Dir, 0o755); err != nil {
 		return fmt.Errorf("uplink: %w", err)
+	}
+	if left, err := durable.RemoveLeftovers(m.Dir); err != nil {
+		m.Logger.Warn("temporary files of interrupted writes not removed", "dir", m.Dir, "err", err)
+	} else if len(left) > 0 {
+		m.Logger.Info("removed the temporary files of writes a stop interrupted", "dir", m.Dir, "files", left)
 	}
 	m.gate = newGate(m.MaxConcurrentSends)
 	m.deliveries = map[string]*delivery{}
@@ -232,9 +239,14 @@ func (m *Manager) Delete(name string) error {
 			}
 		}
 	}
+	// The directory sync of the flag's removal makes the marker's durable
+	// too: a delivery created again under this name must not come back
+	// paused, nor re-send the old one's batch.
 	clearInflight(m.Dir, name)
-	os.Remove(m.pausedPath(name))
 	os.Remove(countersPath(m.Dir, name))
+	if err := durable.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("uplink: delivery %q: %w", name, err)
+	}
 	return nil
 }
 
@@ -259,7 +271,9 @@ func (m *Manager) Resume(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// Synced: a power cut must not bring back the flag, and the delivery
+	// paused at the next start.
+	if err := durable.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("uplink: delivery %q: %w", name, err)
 	}
 	d.resume()
