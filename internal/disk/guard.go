@@ -118,15 +118,15 @@ func (g *Guard) Admit(n int64) error {
 	var err error
 	switch free := g.free(); {
 	case g.full:
-		err = g.refusal(res)
+		err = g.refusal(res, n)
 	case free-n < res:
-		err = g.refusal(res)
 		if free < res+res/8 {
 			// Too little left for more than this put: the state begins.
 			// (A put larger than what is left above the reserve alone
 			// is refused without it.)
 			cs = cs.add(g.begin(now))
 		}
+		err = g.refusal(res, n)
 	default:
 		g.admitted += n
 	}
@@ -154,7 +154,7 @@ func (g *Guard) Refresh(cause error) error {
 	cs := changes{}.add(g.sample(now))
 	var err error
 	if g.full {
-		err = g.refusal(g.reserve.Of(g.space.Total))
+		err = g.refusal(g.reserve.Of(g.space.Total), 0)
 	}
 	g.mu.Unlock()
 	g.report(cs)
@@ -188,7 +188,7 @@ func (g *Guard) State() State {
 	st := State{Dir: g.dir, Total: g.space.Total, Free: max(g.free(), 0), Reserve: res,
 		Full: g.full, Refused: g.refused}
 	if g.full {
-		st.Since, st.Reason = g.since, g.refusal(res).Error()
+		st.Since, st.Reason = g.since, g.refusal(res, 0).Error()
 	}
 	g.mu.Unlock()
 	g.report(cs)
@@ -265,12 +265,22 @@ func (g *Guard) evaluate(now time.Time) change {
 func (g *Guard) begin(now time.Time) change {
 	g.full, g.since, g.episode = true, now, 0
 	res := g.reserve.Of(g.space.Total)
-	return change{began: true, free: max(g.free(), 0), reserve: res, reason: g.refusal(res).Error()}
+	return change{began: true, free: max(g.free(), 0), reserve: res, reason: g.refusal(res, 0).Error()}
 }
 
-// refusal is the error new data gets now. The caller holds mu.
-func (g *Guard) refusal(reserve int64) *FullError {
-	return &FullError{Free: max(g.free(), 0), Reserve: reserve, Cause: g.cause}
+// refusal is the error n bytes of new data get now. The caller holds mu.
+func (g *Guard) refusal(reserve, n int64) *FullError {
+	e := &FullError{Free: max(g.free(), 0), Reserve: reserve, Cause: g.cause}
+	if !g.now().Before(g.holdUntil) {
+		// Room for n above the reserve, and, while full, the margin
+		// that ends the state.
+		need := reserve + n
+		if g.full {
+			need = max(need, reserve+reserve/8)
+		}
+		e.Short = max(need-e.Free, 0)
+	}
+	return e
 }
 
 // change is a beginning or an end of the full state, logged once the lock

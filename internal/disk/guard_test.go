@@ -355,3 +355,35 @@ func TestIsNoSpace(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusalSaysHowMuchToFree(t *testing.T) {
+	g, _, c, _ := newGuard(t, 100*mib, 12*mib)
+	// Not full yet: 3 MiB needs 1 MiB freed.
+	err := g.Admit(3 * mib)
+	var full *FullError
+	if !errors.As(err, &full) || full.Short != mib {
+		t.Fatalf("3 MiB with 2 above the reserve: %v, short %d", err, full.Short)
+	}
+	// 2 MiB fit (10 left by the estimate); then 1 more does not, and with
+	// less than the margin above the reserve left the state begins: the
+	// margin counts too.
+	if err := g.Admit(2 * mib); err != nil {
+		t.Fatal(err)
+	}
+	err = g.Admit(mib)
+	if !errors.As(err, &full) || !g.State().Full {
+		t.Fatalf("1 MiB more: %v", err)
+	}
+	if want := int64(10*mib/8 + 0); full.Short != want {
+		t.Errorf("1 MiB while full: short %d, want %d (the margin)", full.Short, want)
+	}
+	// A failed write holds the state: freeing would not help yet.
+	g.Refresh(syscall.ENOSPC)
+	if err := g.Admit(1); !errors.As(err, &full) || full.Short != 0 {
+		t.Errorf("held: %v, short %d", err, full.Short)
+	}
+	c.advance(time.Second) // the hold is over, and 12 MiB free end the state
+	if err := g.Admit(1); err != nil {
+		t.Errorf("after the hold: %v", err)
+	}
+}
