@@ -16,6 +16,10 @@ type Space interface {
 	// Admit is asked before n bytes of new records are written: nil lets
 	// them in; an error refuses them, and its text is the put's.
 	Admit(n int64) error
+	// Short is how many bytes would have to be freed for Admit(n) to let
+	// them in now, refusing nothing: what an overwrite_oldest stream drops
+	// first.
+	Short(n int64) int64
 	// Refresh samples the free space again, after a write failed for want
 	// of space (cause) or after retention freed some (nil), and returns
 	// the refusal new records get now, or nil.
@@ -79,33 +83,26 @@ func (s *Stream) spaceError(err error) error {
 
 // admitSpace asks the disk guard for room for r's records. A stream with a
 // byte limit and on_full: overwrite_oldest keeps its promise on a full
-// disk too: it drops its oldest whole segments, as many as the refusal
-// says are short (see Space), and asks again. Other streams refuse: one
-// without a byte limit has no policy that allows dropping what was
-// acknowledged. Runs on the sequencer.
+// disk too: before it asks, it drops its oldest whole segments, as much as
+// the guard says is short, so that its own writes never make the disk
+// full. Other streams are refused: one without a byte limit has no policy
+// that allows dropping what was acknowledged. Runs on the sequencer.
 func (s *Stream) admitSpace(r *request) error {
 	sp := s.store.space
 	if sp == nil || r.reserved {
 		return nil
 	}
 	n := int64(r.bytes) + int64(len(r.entries))*recordOverhead + putOverhead
-	err := sp.Admit(n)
-	if err != nil && s.overwrites() {
-		var short shortfall
-		if errors.As(err, &short) && short.Shortfall() > 0 && s.dropForSpace(short.Shortfall()) {
+	if s.overwrites() {
+		if short := sp.Short(n); short > 0 && s.dropForSpace(short) {
 			sp.Refresh(nil)
-			err = sp.Admit(n)
 		}
 	}
-	if err != nil {
+	if err := sp.Admit(n); err != nil {
 		return &diskFull{err}
 	}
 	return nil
 }
-
-// shortfall is a refusal that says how many bytes must be freed for the
-// refused records to fit (internal/disk.FullError does).
-type shortfall interface{ Shortfall() int64 }
 
 // overwrites reports whether the stream drops its oldest data to take new.
 func (s *Stream) overwrites() bool {

@@ -15,8 +15,8 @@ import (
 
 // testSpace is a disk guard over a disk of total bytes holding the store's
 // directory: free is total less what the directory's files take on disk,
-// less filler. It refuses below reserve, as internal/disk.Guard does, with
-// the shortfall; it counts what it was asked.
+// less filler. It refuses below reserve and says how much is short, as
+// internal/disk.Guard does; it counts what it was asked.
 type testSpace struct {
 	dir            string
 	total, reserve int64
@@ -27,12 +27,11 @@ type testSpace struct {
 	refreshes []error
 }
 
-type testRefusal struct{ free, reserve, short int64 }
+type testRefusal struct{ free, reserve int64 }
 
 func (e *testRefusal) Error() string {
 	return fmt.Sprintf("data directory full: %d bytes free, reserve %d", e.free, e.reserve)
 }
-func (e *testRefusal) Shortfall() int64 { return e.short }
 
 func (sp *testSpace) free() int64 {
 	used := sp.filler
@@ -52,9 +51,15 @@ func (sp *testSpace) Admit(n int64) error {
 	defer sp.mu.Unlock()
 	sp.admits++
 	if free := sp.free(); free-n < sp.reserve {
-		return &testRefusal{free, sp.reserve, sp.reserve + n - free}
+		return &testRefusal{free, sp.reserve}
 	}
 	return nil
+}
+
+func (sp *testSpace) Short(n int64) int64 {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return max(sp.reserve+n-sp.free(), 0)
 }
 
 func (sp *testSpace) Refresh(cause error) error {
@@ -62,10 +67,10 @@ func (sp *testSpace) Refresh(cause error) error {
 	defer sp.mu.Unlock()
 	sp.refreshes = append(sp.refreshes, cause)
 	if cause != nil {
-		return &testRefusal{sp.free(), sp.reserve, 0}
+		return &testRefusal{sp.free(), sp.reserve}
 	}
 	if free := sp.free(); free < sp.reserve {
-		return &testRefusal{free, sp.reserve, sp.reserve - free}
+		return &testRefusal{free, sp.reserve}
 	}
 	return nil
 }

@@ -23,10 +23,10 @@
 // (UsageInterval) and taken only when asked (a metrics scrape).
 //
 // State: new data is refused from the first refusal (or a sample below the
-// reserve) until a sample shows an eighth of the reserve more than the
-// reserve free: that margin keeps the state from flapping with each segment
-// retention frees. The guard logs once when the state begins and once when
-// it ends, never per refusal.
+// reserve) until a sample shows the reserve and a margin free (an eighth of
+// the reserve, at least 1 MiB): the margin keeps the state from flapping
+// with each segment retention frees. The guard logs once when the state
+// begins and once when it ends, never per refusal.
 //
 // Life: New → Admit / Refresh / State / Track / Usage / SetReserve from any
 // goroutine. A Guard owns no goroutine and needs no Close. Locks: mu

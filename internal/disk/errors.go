@@ -17,11 +17,6 @@ var ErrFull = errors.New("data directory full")
 type FullError struct {
 	Free    int64 // bytes free for new data, as last sampled (minus what was admitted since)
 	Reserve int64 // bytes kept for bookkeeping
-	// Short is how many more bytes must be freed for the refused data to
-	// be admitted: what a store that may drop its oldest data (an
-	// overwrite_oldest stream, a camera's delete_oldest) drops. 0 when
-	// freeing would not help yet: a failed write holds the state.
-	Short int64
 	// Cause is the write that failed for want of space lately, or nil.
 	// The text names it only when the figures alone do not explain the
 	// refusal (a quota, no inodes left).
@@ -35,9 +30,6 @@ func (e *FullError) Error() string {
 	}
 	return msg
 }
-
-// Shortfall is Short, for stores that cannot name this type (shards).
-func (e *FullError) Shortfall() int64 { return e.Short }
 
 // Is makes every FullError match ErrFull.
 func (e *FullError) Is(target error) bool { return target == ErrFull }

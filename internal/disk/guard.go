@@ -89,7 +89,13 @@ func New(dir string, opts Options) (*Guard, error) {
 	}
 	g.mu.Lock()
 	g.space, g.sampled = sp, g.now()
-	cs := changes{}.add(g.evaluate(g.sampled))
+	var cs changes
+	if res := g.reserve.Of(sp.Total); sp.Free < res+margin(res) {
+		// Started within the margin: whatever the state was before a
+		// restart, it is full until the margin is free, as it would be
+		// had the gateway run on.
+		cs = cs.add(g.begin(g.sampled))
+	}
 	g.mu.Unlock()
 	g.report(cs)
 	return g, nil
@@ -118,15 +124,15 @@ func (g *Guard) Admit(n int64) error {
 	var err error
 	switch free := g.free(); {
 	case g.full:
-		err = g.refusal(res, n)
+		err = g.refusal(res)
 	case free-n < res:
-		if free < res+res/8 {
+		if free < res+margin(res) {
 			// Too little left for more than this put: the state begins.
 			// (A put larger than what is left above the reserve alone
 			// is refused without it.)
 			cs = cs.add(g.begin(now))
 		}
-		err = g.refusal(res, n)
+		err = g.refusal(res)
 	default:
 		g.admitted += n
 	}
@@ -137,6 +143,34 @@ func (g *Guard) Admit(n int64) error {
 	g.mu.Unlock()
 	g.report(cs)
 	return err
+}
+
+// Short is how many bytes would have to be freed for Admit(n) to let n
+// bytes in now — room above the reserve, and while new data is refused the
+// margin that ends the state — without refusing anything: a store that may
+// drop its oldest data (an overwrite_oldest stream, a camera that deletes
+// its oldest fragments) drops that much first, so that its own writes never
+// begin the full state. 0 when n fits, and while a failed write holds the
+// state (freeing would not help yet).
+func (g *Guard) Short(n int64) int64 {
+	g.mu.Lock()
+	now := g.now()
+	var cs changes
+	if g.stale(now) {
+		cs = cs.add(g.sample(now))
+	}
+	var short int64
+	if !now.Before(g.holdUntil) {
+		res := g.reserve.Of(g.space.Total)
+		need := res + n
+		if g.full {
+			need = max(need, res+margin(res))
+		}
+		short = max(need-g.free(), 0)
+	}
+	g.mu.Unlock()
+	g.report(cs)
+	return short
 }
 
 // Refresh samples the free space now, and returns the refusal new data
@@ -154,7 +188,7 @@ func (g *Guard) Refresh(cause error) error {
 	cs := changes{}.add(g.sample(now))
 	var err error
 	if g.full {
-		err = g.refusal(g.reserve.Of(g.space.Total), 0)
+		err = g.refusal(g.reserve.Of(g.space.Total))
 	}
 	g.mu.Unlock()
 	g.report(cs)
@@ -188,7 +222,7 @@ func (g *Guard) State() State {
 	st := State{Dir: g.dir, Total: g.space.Total, Free: max(g.free(), 0), Reserve: res,
 		Full: g.full, Refused: g.refused}
 	if g.full {
-		st.Since, st.Reason = g.since, g.refusal(res, 0).Error()
+		st.Since, st.Reason = g.since, g.refusal(res).Error()
 	}
 	g.mu.Unlock()
 	g.report(cs)
@@ -244,16 +278,25 @@ func (g *Guard) sample(now time.Time) change {
 	return g.evaluate(now)
 }
 
+// margin is how much more than the reserve must be free for the full state
+// to end: an eighth of the reserve, and at least 1 MiB (or the reserve,
+// when smaller). Without it the state would flap as each freed segment is
+// filled again, and with it the estimate of what is on its way to the disk
+// may err without ending the state early.
+func margin(reserve int64) int64 {
+	return max(reserve/8, min(reserve, 1<<20))
+}
+
 // evaluate begins or ends the state after a sample: it begins below the
-// reserve or while a failed write holds it; it ends once an eighth of the
-// reserve more than the reserve is free. The caller holds mu.
+// reserve or while a failed write holds it; it ends once the reserve and a
+// margin are free. The caller holds mu.
 func (g *Guard) evaluate(now time.Time) change {
 	res := g.reserve.Of(g.space.Total)
 	held := now.Before(g.holdUntil)
 	switch {
 	case !g.full && (g.space.Free < res || held):
 		return g.begin(now)
-	case g.full && g.space.Free >= res+res/8 && !held:
+	case g.full && g.space.Free >= res+margin(res) && !held:
 		c := change{ended: true, free: g.space.Free, reserve: res, lasted: now.Sub(g.since), refused: g.episode}
 		g.full, g.since, g.cause, g.episode = false, time.Time{}, nil, 0
 		return c
@@ -265,22 +308,12 @@ func (g *Guard) evaluate(now time.Time) change {
 func (g *Guard) begin(now time.Time) change {
 	g.full, g.since, g.episode = true, now, 0
 	res := g.reserve.Of(g.space.Total)
-	return change{began: true, free: max(g.free(), 0), reserve: res, reason: g.refusal(res, 0).Error()}
+	return change{began: true, free: max(g.free(), 0), reserve: res, reason: g.refusal(res).Error()}
 }
 
-// refusal is the error n bytes of new data get now. The caller holds mu.
-func (g *Guard) refusal(reserve, n int64) *FullError {
-	e := &FullError{Free: max(g.free(), 0), Reserve: reserve, Cause: g.cause}
-	if !g.now().Before(g.holdUntil) {
-		// Room for n above the reserve, and, while full, the margin
-		// that ends the state.
-		need := reserve + n
-		if g.full {
-			need = max(need, reserve+reserve/8)
-		}
-		e.Short = max(need-e.Free, 0)
-	}
-	return e
+// refusal is the error new data gets now. The caller holds mu.
+func (g *Guard) refusal(reserve int64) *FullError {
+	return &FullError{Free: max(g.free(), 0), Reserve: reserve, Cause: g.cause}
 }
 
 // change is a beginning or an end of the full state, logged once the lock

@@ -181,7 +181,7 @@ func TestResamplesAfterAQuarterOfTheReserve(t *testing.T) {
 }
 
 func TestFullEndsOnceAMarginAboveTheReserveIsFree(t *testing.T) {
-	g, d, c, logs := newGuard(t, 100*mib, 10*mib+mib/2)
+	g, d, c, logs := newGuard(t, 100*mib, 10*mib+mib/2) // a margin of 1.25 MiB
 	if err := g.Admit(mib); !errors.Is(err, ErrFull) {
 		t.Fatalf("admit: %v", err)
 	}
@@ -356,34 +356,56 @@ func TestIsNoSpace(t *testing.T) {
 	}
 }
 
-func TestRefusalSaysHowMuchToFree(t *testing.T) {
-	g, _, c, _ := newGuard(t, 100*mib, 12*mib)
-	// Not full yet: 3 MiB needs 1 MiB freed.
-	err := g.Admit(3 * mib)
-	var full *FullError
-	if !errors.As(err, &full) || full.Short != mib {
-		t.Fatalf("3 MiB with 2 above the reserve: %v, short %d", err, full.Short)
+func TestShortSaysHowMuchToFree(t *testing.T) {
+	g, _, c, logs := newGuard(t, 100*mib, 12*mib)
+	if n := g.Short(mib); n != 0 {
+		t.Errorf("1 MiB with 2 above the reserve: short %d", n)
 	}
-	// 2 MiB fit (10 left by the estimate); then 1 more does not, and with
-	// less than the margin above the reserve left the state begins: the
-	// margin counts too.
-	if err := g.Admit(2 * mib); err != nil {
-		t.Fatal(err)
+	if n := g.Short(3 * mib); n != mib {
+		t.Errorf("3 MiB with 2 above the reserve: short %d", n)
 	}
-	err = g.Admit(mib)
-	if !errors.As(err, &full) || !g.State().Full {
+	// Asking refuses nothing and begins nothing.
+	if st := g.State(); st.Full || st.Refused != 0 || logs.Len() != 0 {
+		t.Errorf("after asking: %+v %s", st, logs)
+	}
+	// While full, the margin counts too.
+	if err := g.Admit(3 * mib); err == nil {
+		t.Fatal("admitted")
+	}
+	g.Admit(2 * mib) // 12 - 2 = 10: fits
+	if err := g.Admit(mib); err == nil || !g.State().Full {
 		t.Fatalf("1 MiB more: %v", err)
 	}
-	if want := int64(10*mib/8 + 0); full.Short != want {
-		t.Errorf("1 MiB while full: short %d, want %d (the margin)", full.Short, want)
+	if n, want := g.Short(mib), int64(10*mib+10*mib/8-10*mib); n != want {
+		t.Errorf("1 MiB while full: short %d, want %d (the margin)", n, want)
 	}
 	// A failed write holds the state: freeing would not help yet.
 	g.Refresh(syscall.ENOSPC)
-	if err := g.Admit(1); !errors.As(err, &full) || full.Short != 0 {
-		t.Errorf("held: %v, short %d", err, full.Short)
+	if n := g.Short(1); n != 0 {
+		t.Errorf("held: short %d", n)
 	}
-	c.advance(time.Second) // the hold is over, and 12 MiB free end the state
-	if err := g.Admit(1); err != nil {
-		t.Errorf("after the hold: %v", err)
+	c.advance(time.Second)
+	if n := g.Short(1); n != 0 {
+		t.Errorf("after the hold, 12 MiB free: short %d", n)
+	}
+}
+
+func TestMargin(t *testing.T) {
+	for reserve, want := range map[int64]int64{512 << 10: 512 << 10, mib: mib, 5 * mib: mib, 10 * mib: 10 * mib / 8, 64 * mib: 8 * mib} {
+		if got := margin(reserve); got != want {
+			t.Errorf("margin(%d) = %d, want %d", reserve, got, want)
+		}
+	}
+}
+
+func TestStartingWithinTheMarginIsFull(t *testing.T) {
+	// 10.5 MiB free, a 10 MiB reserve and a margin of 1.25: a gateway
+	// restarted on a disk it had filled is as full as before.
+	g, _, _, _ := newGuard(t, 100*mib, 10*mib+mib/2)
+	if st := g.State(); !st.Full {
+		t.Errorf("state %+v", st)
+	}
+	if err := g.Admit(1); !errors.Is(err, ErrFull) {
+		t.Errorf("admit: %v", err)
 	}
 }
