@@ -101,9 +101,6 @@ func New(dir string, opts Options) (*Guard, error) {
 	return g, nil
 }
 
-// Dir is the directory the guard watches.
-func (g *Guard) Dir() string { return g.dir }
-
 // Admit is asked before n bytes of new data are written (records, video
 // fragments): nil lets them in, a *FullError refuses them. Bookkeeping
 // writes do not ask: the reserve is theirs.
