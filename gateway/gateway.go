@@ -21,6 +21,7 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
+	"github.com/tidegate/tidegate/internal/disk"
 	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
@@ -32,8 +33,11 @@ type Gateway struct {
 	version string
 	notify  *systemd.Notifier
 
-	cfg     atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
-	auth    authenticator
+	cfg  atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
+	auth authenticator
+	disk *disk.Guard // nil where statfs is not known
+	// statfs replaces the disk guard's statfs (tests: a small disk anywhere).
+	statfs  func(dir string) (disk.Space, error)
 	store   *shards.Store
 	devices *registry.Registry
 	// registryPath is where devices is saved; registrySaved the version
@@ -86,6 +90,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		name string
 		run  func() error
 	}{
+		{"storage", func() error { return g.openDisk(cfg) }},
 		{"storage", func() error { return g.openStore(cfg) }},
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
@@ -104,6 +109,10 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 	}
 	g.wg.Add(1)
 	go g.watchdog(runCtx)
+	if g.disk != nil {
+		g.wg.Add(1)
+		go g.watchDisk(runCtx)
+	}
 	g.ready.Store(true)
 	g.notify.Ready()
 	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", g.ln.Addr(), len(g.store.Streams())))
@@ -116,7 +125,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 // builds what serves them: metrics and the Kinesis API.
 func (g *Gateway) openStore(cfg *config.Config) error {
 	dir := filepath.Join(cfg.DataDir, "shards")
-	st, err := shards.Open(dir, shards.Options{Logger: g.logger})
+	st, err := shards.Open(dir, shards.Options{Logger: g.logger, Space: g.space()})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
@@ -142,6 +151,11 @@ func (g *Gateway) openStore(cfg *config.Config) error {
 	g.reg = metrics.New(st)
 	if err := g.reg.RegisterDevices(g.devices); err != nil {
 		return err
+	}
+	if g.disk != nil {
+		if err := g.reg.RegisterDisk(g.disk); err != nil {
+			return err
+		}
 	}
 	g.api = &kinesisapi.API{
 		Store: st, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,

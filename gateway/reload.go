@@ -23,6 +23,9 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 		return applied, restart, err
 	}
 	g.auth.set(next)
+	if err := g.setReserve(next); err != nil {
+		return applied, restart, err
+	}
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
 		return applied, restart, err
 	}

@@ -40,6 +40,7 @@ const (
 // are 16 MiB so that dozens of streams still fit; elsewhere 64 MiB.
 const (
 	maxSegmentBytes = 4 << 20 << (bits.UintSize / 16) // 16 MiB, or 64 MiB on 64-bit
+	minSegmentBytes = 256 << 10
 	maxSegmentSpan  = time.Hour
 	minSegmentSpan  = time.Second
 )
@@ -94,11 +95,15 @@ func (c StreamConfig) validate() error {
 	return nil
 }
 
-// segmentLimits derives segment size and span from the stream's limits.
-func (c StreamConfig) segmentLimits() (bytes int64, span time.Duration) {
+// segmentLimits derives segment size and span from the stream's limits
+// and the store's bound on a small disk (0: none).
+func (c StreamConfig) segmentLimits(capBytes int64) (bytes int64, span time.Duration) {
 	bytes = maxSegmentBytes
 	if c.MaxBytes > 0 && c.MaxBytes/8 < bytes {
-		bytes = max(c.MaxBytes/8, 256<<10)
+		bytes = max(c.MaxBytes/8, minSegmentBytes)
+	}
+	if capBytes > 0 {
+		bytes = min(bytes, capBytes)
 	}
 	span = min(max(c.Retention/8, minSegmentSpan), maxSegmentSpan)
 	return bytes, span

@@ -19,6 +19,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Clock replaces time.Now, for tests of retention and arrival times.
 	Clock func() time.Time
+	// Space, when set, is the disk guard of the data directory: new
+	// records need its leave; checkpoints, consumers and stream
+	// definitions do not (see Space).
+	Space Space
 
 	hooks *hooks
 }
@@ -31,6 +35,10 @@ type Store struct {
 	now   func() time.Time
 	cat   *catalog
 	hooks hooks
+	space Space
+	// segmentCap bounds segment files on a small disk (0: no bound), so
+	// that an overwrite_oldest stream has whole segments to drop there.
+	segmentCap int64
 
 	// mu guards what follows. It is never held through I/O: a lookup,
 	// which every put and read through the APIs starts with, must not wait
@@ -68,8 +76,11 @@ func Open(dir string, opts Options) (*Store, error) {
 		cat.close()
 		return nil, fmt.Errorf("shards: %w", err)
 	}
-	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat,
+	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat, space: opts.Space,
 		streams: map[string]*Stream{}, busy: map[string]bool{}}
+	if opts.Space != nil {
+		st.segmentCap = segmentCap(opts.Space.Total())
+	}
 	if opts.hooks != nil {
 		st.hooks = *opts.hooks
 	}
@@ -141,7 +152,7 @@ func (st *Store) openStream(m streamMeta) (*Stream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
 	}
-	mmap, _ := m.Config.segmentLimits()
+	mmap, _ := m.Config.segmentLimits(st.segmentCap)
 	for i, id := range ids {
 		g, ranges, damage, err := openSegment(s.dir, id, i == len(ids)-1, int(mmap)+(8<<20))
 		if err != nil {

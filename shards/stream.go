@@ -42,6 +42,7 @@ type Stream struct {
 	committed chan struct{} // closed when the committer exits
 	bufs      chan []byte   // the two encode buffers the pipeline alternates
 	inflight  atomic.Int64  // encoded bytes sent to the committer, not yet written
+	heldDrops []*segment    // sequencer-only: dropped for disk space, still held by a reader
 
 	stats streamStats
 }

@@ -7,11 +7,12 @@ import (
 
 // A request is one put call waiting for the writer.
 type request struct {
-	entries []entry
-	bytes   int
-	placed  []placement // set by the writer, turned into results by the caller
-	err     error
-	done    chan struct{}
+	entries  []entry
+	bytes    int
+	reserved bool        // may use the disk's reserve (PutAllReserved)
+	placed   []placement // set by the writer, turned into results by the caller
+	err      error
+	done     chan struct{}
 }
 
 // placement is where the writer put an entry.
@@ -126,6 +127,7 @@ func (s *Stream) sequence(batch []*request) {
 	}
 	seg, err := s.activeSegment()
 	if err != nil {
+		err = s.spaceError(err) // a new segment file on a full disk
 		for _, r := range j.reqs {
 			s.finish(r, err)
 		}
@@ -179,7 +181,14 @@ func (s *Stream) commitLoop() {
 			close(j.barrier)
 			continue
 		}
-		err := j.seg.write(j.chunks)
+		var err error
+		if h := s.store.hooks.segmentWrite; h != nil {
+			err = h(j.seg.path)
+		}
+		if err == nil {
+			err = j.seg.write(j.chunks)
+		}
+		err = s.spaceError(err)
 		if err == nil {
 			var lo, hi int64
 			for _, c := range j.chunks {
@@ -266,23 +275,28 @@ func (s *Stream) encode(touched []*shard, buf []byte) ([]chunkWrite, []byte) {
 	return out, buf
 }
 
-// admit enforces the byte limit of a reject_new stream: requests that do
-// not fit get ErrStreamFull (set on the request), the others go ahead.
-// Bytes still in flight count as used.
+// admit enforces the byte limit of a reject_new stream and the disk's
+// reserve: requests that do not fit get ErrStreamFull or ErrDiskFull (set
+// on the request), the others go ahead. Bytes still in flight count as
+// used.
 func (s *Stream) admit(batch []*request) {
 	c := s.meta.Config
-	if c.MaxBytes == 0 || c.OnFull != RejectNew {
-		return
+	limited := c.MaxBytes > 0 && c.OnFull == RejectNew
+	var used int64
+	if limited {
+		used = s.storageBytes() + s.inflight.Load()
 	}
-	used := s.storageBytes() + s.inflight.Load()
 	for _, r := range batch {
-		if used+int64(r.bytes) > c.MaxBytes {
+		if limited && used+int64(r.bytes) > c.MaxBytes {
 			s.expire() // age retention may free whole segments
 			used = s.storageBytes() + s.inflight.Load()
 		}
-		if used+int64(r.bytes) > c.MaxBytes {
+		if limited && used+int64(r.bytes) > c.MaxBytes {
 			r.err = fmt.Errorf("shards: stream %q holds %d of max %d bytes (on_full: reject_new): %w",
 				s.name, used, c.MaxBytes, ErrStreamFull)
+			continue
+		}
+		if r.err = s.admitSpace(r); r.err != nil {
 			continue
 		}
 		used += int64(r.bytes)
@@ -292,7 +306,7 @@ func (s *Stream) admit(batch []*request) {
 // activeSegment returns the segment to write, rolling to a new one when
 // the current one is full or spans too long.
 func (s *Stream) activeSegment() (*segment, error) {
-	maxBytes, span := s.meta.Config.segmentLimits()
+	maxBytes, span := s.meta.Config.segmentLimits(s.store.segmentCap)
 	nowMs := s.now().UnixMilli()
 	if n := len(s.segs); n > 0 {
 		g := s.segs[n-1]

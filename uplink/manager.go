@@ -427,6 +427,42 @@ type statusEvent struct {
 	Status
 }
 
+// Event writes one event of the gateway's own into the status stream,
+// beside the deliveries' status events, keyed by key: what a delivery of the
+// status stream should forward, such as a full disk. It may use the disk's
+// reserve (shards.Stream.PutAllReserved), which new data may not: a full
+// disk has to be reported while it lasts. The record is a JSON object:
+// "time", "event" (name), then the members of fields (a struct or map, or
+// nil). Nothing is written when status events are off.
+func (m *Manager) Event(ctx context.Context, key, name string, fields any) error {
+	if m.StatusStream == "-" {
+		return nil
+	}
+	head, err := json.Marshal(struct {
+		Time  time.Time `json:"time"`
+		Event string    `json:"event"`
+	}{time.Now().UTC(), name})
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("uplink: event %s: %w", name, err)
+	}
+	switch {
+	case string(body) == "null", string(body) == "{}":
+	case body[0] != '{':
+		return fmt.Errorf("uplink: event %s: fields are %s, not an object", name, body)
+	default: // join the two objects
+		head = append(append(head[:len(head)-1], ','), body[1:]...)
+	}
+	s, err := m.streamOrCreate(m.StatusStream, shards.StreamConfig{Shards: 1})
+	if err != nil {
+		return err
+	}
+	return s.PutAllReserved(ctx, []shards.PutEntry{{PartitionKey: key, Data: head}})
+}
+
 func (m *Manager) putStatus(ctx context.Context, entries []shards.PutEntry) error {
 	s, err := m.streamOrCreate(m.StatusStream, shards.StreamConfig{Shards: 1})
 	if err != nil {

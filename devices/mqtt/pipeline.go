@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/tidegate/tidegate/shards"
 )
 
 // ackWindow bounds the QoS 0/1 messages of one connection being stored at
@@ -225,12 +228,20 @@ func (b *MochiBroker) route(pk packets.Packet) {
 // redelivers an unacknowledged QoS 1/2 PUBLISH only when it reconnects
 // (MQTT 3.1.1 §4.4, MQTT 5 §4.4). A v5 client is told why.
 func (b *MochiBroker) refuse(cl *mochi.Client, pk packets.Packet, err error) {
-	b.log.Warn("mqtt: message not stored, client disconnected to redeliver",
+	full := errors.Is(err, shards.ErrDiskFull)
+	level := slog.LevelWarn
+	if full {
+		level = slog.LevelDebug // the disk guard logs the state once, not each client
+	}
+	b.log.Log(context.Background(), level, "mqtt: message not stored, client disconnected to redeliver",
 		"client", cl.ID, "topic", pk.TopicName, "qos", pk.FixedHeader.Qos, "error", err)
 	if cl.Properties.ProtocolVersion == 5 {
 		code := packets.ErrServerBusy
-		if errors.Is(err, context.Canceled) || errors.Is(err, ErrBrokerClosed) {
+		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, ErrBrokerClosed):
 			code = packets.ErrServerShuttingDown
+		case full:
+			code = packets.ErrQuotaExceeded
 		}
 		_ = b.srv.DisconnectClient(cl, code)
 		return

@@ -34,6 +34,7 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 		restart = append(restart, "firehose: settings changed")
 	}
 
+	diff(&reloadable, "storage.reserve", before.Storage.Reserve, after.Storage.Reserve)
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)
 	reloadable = append(reloadable, keyChanges(before.Auth.AccessKeys, after.Auth.AccessKeys)...)

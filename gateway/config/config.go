@@ -19,6 +19,8 @@ type Config struct {
 	Metrics Metrics      `yaml:"metrics"`
 	Kinesis Kinesis      `yaml:"kinesis"`
 	Streams []StreamSpec `yaml:"streams"`
+	// Storage is the space kept on the data directory's disk.
+	Storage Storage `yaml:"storage"`
 	// MQTT is the embedded broker, external brokers and subscriptions.
 	MQTT mqtt.Config `yaml:"mqtt"`
 	// Sensors are periph.io sensors polled into streams.

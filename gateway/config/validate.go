@@ -70,6 +70,7 @@ func (c *Config) validate() []error {
 	if !accountIDRE.MatchString(c.Kinesis.AccountID) {
 		p.add("kinesis.account_id", "%q must be 12 digits (quote it in YAML, as in \"000000000000\", to keep leading zeros)", c.Kinesis.AccountID)
 	}
+	c.validateStorage(p)
 	c.validateStreams(p)
 	c.validateSensors(p)
 	c.validateDeliveries(p)
