@@ -112,8 +112,9 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("%s: %w", step.name, err)
 		}
 	}
-	g.wg.Add(1)
+	g.wg.Add(2)
 	go g.watchdog(runCtx)
+	go g.keepSynced(runCtx)
 	g.ready.Store(true)
 	g.notify.Ready()
 	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", g.ln.Addr(), len(g.store.Streams())))
@@ -276,6 +277,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		if g.ingest != nil {
 			g.ingest.Close()
 		}
+		g.stopKeepers() // the streams keep for the deliveries across the restart
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped

@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"context"
 	"slices"
+	"time"
 
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/shards"
@@ -17,14 +19,15 @@ import (
 // with what it left.
 //
 // It runs once every delivery has been brought back at start, and after
-// each change (uplink.Manager.Changed, a reload): run earlier, a stream
-// would stop keeping for the deliveries not started yet.
+// each change (uplink.Manager.Changed, a reload), until the gateway stops
+// (stopKeepers): run before or after, a stream would stop keeping for the
+// deliveries not started yet, or already closed.
 func (g *Gateway) syncKeepers() {
+	g.keepMu.Lock()
+	defer g.keepMu.Unlock()
 	if !g.keepersReady.Load() {
 		return
 	}
-	g.keepMu.Lock()
-	defer g.keepMu.Unlock()
 	cfg := g.cfg.Load()
 	readers := map[string][]string{}
 	for _, name := range g.uplink.Names() {
@@ -72,4 +75,33 @@ func (g *Gateway) syncKeepers() {
 		slices.Sort(names)
 		g.logger.Info("stream keeps the records its deliveries have not sent past its retention", "stream", name, "deliveries", names)
 	}
+}
+
+// keepSyncEvery is how soon a stream created after its delivery (the
+// delivery waits for it, stopped), or created by a delivery (a dead-letter
+// stream), starts keeping for the deliveries that read it.
+const keepSyncEvery = 30 * time.Second
+
+// keepSynced runs syncKeepers every keepSyncEvery until ctx ends: the
+// deliveries' changes call it at once, streams appearing do not.
+func (g *Gateway) keepSynced(ctx context.Context) {
+	defer g.wg.Done()
+	t := time.NewTicker(keepSyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			g.syncKeepers()
+		}
+	}
+}
+
+// stopKeepers ends syncKeepers before the deliveries close, waiting for
+// one under way: the streams keep for them across the restart.
+func (g *Gateway) stopKeepers() {
+	g.keepMu.Lock()
+	g.keepersReady.Store(false)
+	g.keepMu.Unlock()
 }

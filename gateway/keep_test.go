@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +81,20 @@ deliveries:
 	}
 	if got := keptFor(t, g, "api-made"); len(got) != 0 {
 		t.Errorf("after its delivery was deleted, api-made keeps for %v", got)
+	}
+	// Stopping the gateway closes the deliveries but the streams keep for
+	// them: retention must not catch up while the gateway restarts.
+	if err := g.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := shards.Open(filepath.Join(cfg.DataDir, "shards"), shards.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, _ := st.Stream("alarms")
+	if got := s.Config().KeepFor; !slices.Equal(got, []string{a}) {
+		t.Errorf("after a stop, alarms keeps for %v", got)
 	}
 }
 
