@@ -125,10 +125,14 @@ func (s *Stream) countUnread(g *segment, kp map[string]map[int]uint64) (map[stri
 // whose count misses a segment that could not be read: at least that many.
 func (s *Stream) reportLost(lost map[string]int64, incomplete map[string]bool, reason string) {
 	now := s.store.clock.now()
+	names := slices.Collect(maps.Keys(lost))
 	for name := range incomplete {
-		lost[name] += 0
+		if _, ok := lost[name]; !ok {
+			names = append(names, name)
+		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(lost)) {
+	slices.Sort(names)
+	for _, name := range names {
 		n := lost[name]
 		if n == 0 && !incomplete[name] {
 			continue

@@ -1,6 +1,7 @@
 package shards
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -130,7 +131,7 @@ func (c *clock) start(led ledger, latest map[string]stamp, now stamp) []Event {
 			unknown = append(unknown, s)
 		}
 	}
-	slices.SortFunc(unknown, func(a, b stamp) int { return int(min(max(a.Wall-b.Wall, -1), 1)) })
+	slices.SortFunc(unknown, func(a, b stamp) int { return cmp.Compare(a.Wall, b.Wall) })
 	for _, s := range unknown {
 		rec := bootRecord{ID: s.Boot}
 		if n := len(led.Boots); n > 0 {

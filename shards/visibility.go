@@ -5,16 +5,17 @@ package shards
 //
 //   - A record is hidden once it has outlived the retention period in lived
 //     time, unless a consumer the stream keeps records for still needs its
-//     segment. Within a segment the wall clock ran with the monotonic one
-//     (a step rolls the segment), so a record's lived time is its
-//     segment's last stamp's, less the arrival time between it and the
-//     segment's newest record.
+//     segment. Within a segment positions ran with the monotonic clock (a
+//     step rolls the segment), so a record's lived time is its segment's
+//     last stamp's, less the arrival time between it and the segment's
+//     newest record. In a segment whose positions waited for a wall clock
+//     stepped back, the newest record's lived time stands for all.
 //   - A record's arrival time is its position's (the store's arrival clock
 //     at its put), except in a segment written before the wall clock's
 //     first synchronization in its boot: once that boot synchronized, its
-//     arrival times are corrected by the offset the synchronization
-//     revealed, spread over the segment's positions between the true times
-//     of its first and last commits.
+//     newest record's true arrival is its last stamp's monotonic time plus
+//     the boot's sync offset, and the others are as much earlier as their
+//     positions' times.
 
 // ClockState says how far a record's ArrivalTime can be trusted.
 type ClockState uint8
