@@ -121,3 +121,15 @@ func (g *Gateway) reportDisk(ctx context.Context, st disk.State) {
 		g.logger.Warn("disk: status event not written", "event", name, "err", err)
 	}
 }
+
+// spaceLow tells the store that the data directory is below its reserve,
+// so that retention may delete records kept for deliveries that have not
+// sent them (counted and reported as undelivered_deleted): the reserve is
+// for bookkeeping, and a backlog kept past retention must not take it.
+func (g *Gateway) spaceLow() bool {
+	if g.disk == nil {
+		return false
+	}
+	st := g.disk.State()
+	return st.Full || st.Free < st.Reserve
+}

@@ -55,8 +55,16 @@ type Gateway struct {
 	srv           *http.Server
 	ln            net.Listener
 
+	// keepMu serializes syncKeepers, which runs once keepersReady.
+	keepMu       sync.Mutex
+	keepersReady atomic.Bool
+	// deliveriesUp is closed once the uplink manager runs: the store's
+	// events wait for it (storeEvent).
+	deliveriesUp chan struct{}
+
 	ready   atomic.Bool
 	served  chan error
+	runCtx  context.Context
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 	closing sync.Once
@@ -65,7 +73,7 @@ type Gateway struct {
 // New prepares a gateway for cfg (already validated). Nothing is opened yet.
 func New(cfg *config.Config, logger *slog.Logger, version string) *Gateway {
 	g := &Gateway{logger: logger, version: version, notify: systemd.FromEnv(), served: make(chan error, 1),
-		devices: registry.New(deviceTimeout, nil)}
+		devices: registry.New(deviceTimeout, nil), deliveriesUp: make(chan struct{})}
 	g.cfg.Store(cfg)
 	g.auth.set(cfg)
 	return g
@@ -81,6 +89,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 	cfg := g.cfg.Load()
 	var runCtx context.Context
 	runCtx, g.stop = context.WithCancel(context.WithoutCancel(ctx))
+	g.runCtx = runCtx
 	defer func() {
 		if err != nil {
 			g.teardown(context.Background())
@@ -95,6 +104,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
+		{"keep_until_delivered", func() error { g.keepersReady.Store(true); g.syncKeepers(); return nil }},
 		{"listen.http", func() error { return g.listen(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
 		{"sensors", func() error { return g.startSensors(runCtx, cfg.Sensors) }},
@@ -107,8 +117,9 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("%s: %w", step.name, err)
 		}
 	}
-	g.wg.Add(1)
+	g.wg.Add(2)
 	go g.watchdog(runCtx)
+	go g.keepSynced(runCtx)
 	if g.disk != nil {
 		g.wg.Add(1)
 		go g.watchDisk(runCtx)
@@ -125,7 +136,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 // builds what serves them: metrics and the Kinesis API.
 func (g *Gateway) openStore(cfg *config.Config) error {
 	dir := filepath.Join(cfg.DataDir, "shards")
-	st, err := shards.Open(dir, shards.Options{Logger: g.logger, Space: g.space()})
+	st, err := shards.Open(dir, shards.Options{Logger: g.logger, Space: g.space(), OnEvent: g.storeEvent, SpaceLow: g.spaceLow})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
@@ -280,6 +291,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		if g.ingest != nil {
 			g.ingest.Close()
 		}
+		g.stopKeepers() // the streams keep for the deliveries across the restart
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped

@@ -35,5 +35,6 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	kept.DataDir, kept.Listen, kept.Kinesis = prev.DataDir, prev.Listen, prev.Kinesis
 	kept.MQTT, kept.Sensors, kept.Firehose = prev.MQTT, prev.Sensors, prev.Firehose
 	g.cfg.Store(&kept)
+	g.syncKeepers() // with the new keep_until_delivered
 	return applied, restart, nil
 }

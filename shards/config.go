@@ -52,7 +52,18 @@ type StreamConfig struct {
 	MaxBytes      int64         `json:"max_bytes,omitempty"` // 0: no byte limit
 	OnFull        OnFull        `json:"on_full,omitempty"`
 	MaxRecordSize int           `json:"max_record_size,omitempty"`
+	// KeepFor names consumers whose unread records outlive Retention:
+	// records past their retention that one of them has not checkpointed
+	// are kept, and stay readable, until it has; only MaxBytes (with
+	// overwrite_oldest) and the disk reserve (Options.SpaceLow) then
+	// delete them, and each such loss is counted and reported per consumer
+	// (EventUndeliveredDeleted). A name not registered as a consumer keeps
+	// nothing. The gateway names its deliveries' consumers here.
+	KeepFor []string `json:"keep_for,omitempty"`
 }
+
+// MaxKeepFor bounds StreamConfig.KeepFor.
+const MaxKeepFor = 100
 
 var streamNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 
@@ -91,6 +102,13 @@ func (c StreamConfig) validate() error {
 		return fmt.Errorf("%w: on_full %q must be %q or %q", ErrInvalidArgument, c.OnFull, RejectNew, OverwriteOldest)
 	case c.MaxRecordSize < 1024 || c.MaxRecordSize > MaxMaxRecordSize:
 		return fmt.Errorf("%w: max record size %d must be 1024-%d bytes", ErrInvalidArgument, c.MaxRecordSize, MaxMaxRecordSize)
+	case len(c.KeepFor) > MaxKeepFor:
+		return fmt.Errorf("%w: keep_for names %d consumers, at most %d", ErrInvalidArgument, len(c.KeepFor), MaxKeepFor)
+	}
+	for _, name := range c.KeepFor {
+		if !consumerNameRE.MatchString(name) {
+			return fmt.Errorf("%w: keep_for: consumer name %q must be 1-128 characters of a-z, A-Z, 0-9, _ . -", ErrInvalidArgument, name)
+		}
 	}
 	return nil
 }

@@ -137,7 +137,7 @@ func (s *Stream) dropForSpace(need int64) bool {
 		return false
 	}
 	drop := append([]*segment(nil), s.segs[:n]...)
-	s.dropOldest(n)
+	s.dropOldest(n, s.keepers(), ReasonDiskReserve)
 	if len(s.segs) > 0 && s.segs[0] == drop[0] {
 		return false // the floor could not be recorded: nothing dropped
 	}

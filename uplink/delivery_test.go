@@ -34,7 +34,7 @@ func TestDeliversEveryRecordInOrderAndCheckpoints(t *testing.T) {
 	if st.State != StateDelivering || len(st.Positions["src"]) != 4 {
 		t.Errorf("status %+v", st)
 	}
-	cps, _ := s.Checkpoints(consumerName("d"))
+	cps, _ := s.Checkpoints(ConsumerName("d"))
 	if len(cps) != 4 {
 		t.Errorf("checkpoints %v, want one per shard", cps)
 	}
@@ -452,10 +452,10 @@ func TestReplayAfterAPartialCheckpointIsWhole(t *testing.T) {
 	if len(last) != 2 {
 		t.Fatalf("records in one shard only: %v", last)
 	}
-	if _, err := s.RegisterConsumer(consumerName("d")); err != nil {
+	if _, err := s.RegisterConsumer(ConsumerName("d")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Checkpoint(consumerName("d"), shards.ShardID(0), last[shards.ShardID(0)]); err != nil {
+	if err := s.Checkpoint(ConsumerName("d"), shards.ShardID(0), last[shards.ShardID(0)]); err != nil {
 		t.Fatal(err)
 	}
 	mark := &inflight{ID: "0123456789abcdef", Created: time.Now(), First: map[string]map[string]string{"src": first}, Last: map[string]map[string]string{"src": last}}

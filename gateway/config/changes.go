@@ -196,6 +196,7 @@ func streamChanges(before, after []StreamSpec) []string {
 		field("on_full", prev.OnFull, s.OnFull)
 		field("max_record_size", prev.MaxRecordSize, s.MaxRecordSize)
 		field("throttle", prev.Throttle, s.Throttle)
+		field("keep_until_delivered", strings.Join(prev.KeepUntilDelivered, ","), strings.Join(s.KeepUntilDelivered, ","))
 		if len(fields) > 0 {
 			out = append(out, fmt.Sprintf("streams: %s changed: %s", s.Name, strings.Join(fields, ", ")))
 		}
