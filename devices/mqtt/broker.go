@@ -142,6 +142,10 @@ func (b *MochiBroker) Start() error {
 		ClientNetReadBufferSize:  4096,
 		InlineClient:             true, // Server().Publish: the gateway's own messages (Sparkplug NCMD)
 	})
+	// Before the ingest hook, whose OnPublish needs the client's packet id.
+	if err := srv.AddHook(new(packetIDHook), nil); err != nil {
+		return fmt.Errorf("mqtt: packet id hook: %w", err)
+	}
 	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
 		return fmt.Errorf("mqtt: broker hook: %w", err)
 	}
@@ -151,14 +155,18 @@ func (b *MochiBroker) Start() error {
 	if err := srv.AddHook(newSessionHook(srv), nil); err != nil {
 		return fmt.Errorf("mqtt: session hook: %w", err)
 	}
+	dup := newDupHook()
+	if err := srv.AddHook(dup, nil); err != nil {
+		return fmt.Errorf("mqtt: dup hook: %w", err)
+	}
 	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
 	if b.opts.SessionDir != "" {
-		if err := addSessionStore(srv, b.opts.SessionDir); err != nil {
+		if err := addSessionStore(srv, b.opts.SessionDir, dup); err != nil {
 			return fmt.Errorf("mqtt: session store: %w", err)
 		}
 	}
 	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.opts.Listen})
-	if err := srv.AddListener(b.tcp); err != nil {
+	if err := srv.AddListener(drainListener{b.tcp}); err != nil {
 		srv.Close()
 		return fmt.Errorf("mqtt: listen %s: %w", b.opts.Listen, err)
 	}
@@ -170,7 +178,7 @@ func (b *MochiBroker) Start() error {
 		}
 		l := listeners.NewTCP(listeners.Config{ID: "tls", Address: t.Listen,
 			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
-		if err := srv.AddListener(l); err != nil {
+		if err := srv.AddListener(drainListener{l}); err != nil {
 			srv.Close()
 			return fmt.Errorf("mqtt: listen tls %s: %w", t.Listen, err)
 		}

@@ -9,7 +9,20 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// takeoverHook keeps the QoS 1/2 messages that reach a persistent session
+// takeoverHook makes a session takeover lose nothing of what the old
+// connection carried.
+//
+// First, what the client sent on its old connection before it connected
+// again: acknowledgements of queued messages, PUBLISHes. mochi (v2.7.9)
+// copies the session from the old connection and closes it at once, while
+// its read loop may still be working through what it received (each
+// PUBACK of a persistent session costs a session store write): what it
+// had not read yet was dropped, and the acknowledged messages came back on
+// the new connection (20 PUBACKed, 17 resent). The hook drains the old
+// connection first (drain.go): it reads and processes all its client sent
+// until nothing more comes, then mochi takes the session over.
+//
+// Second, the QoS 1/2 messages that reach a persistent session
 // while a reconnecting client takes it over. mochi (v2.7.9,
 // inheritClientSession) copies the old connection's queue to the new one,
 // clears the old one's, and only then lists the new connection: a message
@@ -44,6 +57,10 @@ const takeoverGrace = 5 * time.Second
 // established is watched.
 const takeoverExpiry = time.Minute
 
+// takeoverDrainWait bounds how long a new connection waits for the old one
+// to drain: one that keeps sending without a pause is cut off then.
+const takeoverDrainWait = 2 * time.Second
+
 func newTakeoverHook(srv *mochi.Server) *takeoverHook {
 	return &takeoverHook{srv: srv, byOld: map[*mochi.Client]*takeover{}, byID: map[string]*takeover{}}
 }
@@ -58,10 +75,20 @@ func (h *takeoverHook) Provides(b byte) bool {
 	return false
 }
 
-// OnSessionEstablish runs before mochi looks for the session to inherit.
+// OnSessionEstablish runs before mochi looks for the session to inherit,
+// on the new connection's goroutine.
 func (h *takeoverHook) OnSessionEstablish(cl *mochi.Client, pk packets.Packet) {
 	old := h.existing(cl)
-	if old == nil || pk.Connect.Clean || (old.Properties.Clean && old.Properties.ProtocolVersion < 5) {
+	if old == nil {
+		return
+	}
+	if dc, ok := old.Net.Conn.(*drainConn); ok {
+		select {
+		case <-dc.drain():
+		case <-time.After(takeoverDrainWait):
+		}
+	}
+	if pk.Connect.Clean || (old.Properties.Clean && old.Properties.ProtocolVersion < 5) {
 		return // nothing is inherited
 	}
 	t := &takeover{old: old}
