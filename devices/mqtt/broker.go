@@ -149,7 +149,14 @@ func (b *MochiBroker) Start() error {
 	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
 		return fmt.Errorf("mqtt: broker hook: %w", err)
 	}
-	if err := srv.AddHook(newTakeoverHook(srv), nil); err != nil {
+	window := new(windowHook)
+	if err := srv.AddHook(window, nil); err != nil {
+		return fmt.Errorf("mqtt: window hook: %w", err)
+	}
+	if err := srv.AddHook(new(compatHook), nil); err != nil {
+		return fmt.Errorf("mqtt: compat hook: %w", err)
+	}
+	if err := srv.AddHook(newTakeoverHook(srv, window), nil); err != nil {
 		return fmt.Errorf("mqtt: takeover hook: %w", err)
 	}
 	if err := srv.AddHook(newSessionHook(srv), nil); err != nil {
@@ -160,6 +167,9 @@ func (b *MochiBroker) Start() error {
 		return fmt.Errorf("mqtt: dup hook: %w", err)
 	}
 	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
+	// InjectPacket gives what it routes the router's protocol version, and
+	// mochi honours a message expiry interval only on MQTT 5 packets.
+	b.router.Properties.ProtocolVersion = 5
 	if b.opts.SessionDir != "" {
 		if err := addSessionStore(srv, b.opts.SessionDir, dup); err != nil {
 			return fmt.Errorf("mqtt: session store: %w", err)
@@ -284,6 +294,11 @@ func (h *ingestHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool
 // leave to mochi: mochi then neither acknowledges nor routes it.
 func (h *ingestHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
 	b := h.b
+	if cl == b.router {
+		// processPublish made the router the origin; the publisher's id
+		// comes along in a field a PUBLISH does not use (route).
+		pk.Origin, pk.Connect.ClientIdentifier = pk.Connect.ClientIdentifier, ""
+	}
 	if cl.Net.Inline || b.ingest == nil {
 		return pk, nil // our own routing of stored messages, or no ingest
 	}

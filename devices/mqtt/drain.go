@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mochi-mqtt/server/v2/listeners"
@@ -37,6 +38,7 @@ type drainConn struct {
 
 	mu       sync.Mutex
 	draining bool
+	held     atomic.Bool   // drained and waiting to be closed: the connection is live
 	drained  chan struct{} // closed once drained or closed
 	closed   chan struct{} // closed by Close
 	once     sync.Once     // closes drained
@@ -62,11 +64,13 @@ func (c *drainConn) Read(p []byte) (int, error) {
 	if err == nil {
 		return n, nil
 	}
-	c.once.Do(func() { close(c.drained) })
 	c.mu.Lock()
 	draining := c.draining
 	c.mu.Unlock()
-	if draining && errors.Is(err, os.ErrDeadlineExceeded) {
+	held := draining && errors.Is(err, os.ErrDeadlineExceeded)
+	c.held.Store(held)
+	c.once.Do(func() { close(c.drained) })
+	if held {
 		// Drained: hold the read loop until the takeover closes the
 		// connection, so mochi does not end it first.
 		select {

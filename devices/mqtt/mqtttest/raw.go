@@ -142,6 +142,11 @@ func (c *Conn) Next(wait time.Duration) (packets.Packet, error) {
 		err = pk.PingrespDecode(body)
 	case packets.Disconnect:
 		err = pk.DisconnectDecode(body)
+		if len(body) > 0 {
+			// MQTT 5 lets a DISCONNECT end after its reason code, which
+			// mochi's decoder then misses.
+			pk.ReasonCode = body[0]
+		}
 	default:
 		err = fmt.Errorf("mqtttest: unexpected packet type %d", pk.FixedHeader.Type)
 	}
