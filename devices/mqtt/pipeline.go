@@ -211,13 +211,16 @@ func (p *pipeline) fail(pk packets.Packet, err error) {
 // route hands a stored message to mochi for its subscribers and retained
 // store, through an inline client: processPublish skips the ACL, the
 // receive quota and acknowledgements for it and calls
-// publishToSubscribers (server.go, v2.7.9). One difference remains:
-// mochi marks the message as the inline client's, so a subscription of
-// the publisher with No Local (MQTT 5) receives its own message.
+// publishToSubscribers (server.go, v2.7.9). processPublish makes the
+// inline client the message's origin; the publisher's id rides along in
+// Connect.ClientIdentifier, which a PUBLISH does not use, and the ingest
+// hook puts it back, so that a subscription of the publisher with No
+// Local (MQTT 5) does not receive its own message.
 func (b *MochiBroker) route(pk packets.Packet) {
 	if !pk.FixedHeader.Retain && !b.hasSubscribers(pk.TopicName) {
 		return // sensors publishing to the gateway alone: nothing to route
 	}
+	pk.Connect.ClientIdentifier = pk.Origin
 	pk.Properties.TopicAlias, pk.Properties.TopicAliasFlag = 0, false // resolved already; the publisher's
 	if err := b.srv.InjectPacket(b.router, pk); err != nil {
 		b.log.Warn("mqtt: routing a stored message", "topic", pk.TopicName, "error", err)
