@@ -12,6 +12,7 @@ import (
 
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 
 	"github.com/tidegate/tidegate/video/cameras"
@@ -20,10 +21,19 @@ import (
 
 // timing is what the RTSP library knows of a packet's time: its
 // presentation time in clock ticks since the session began, synchronised
-// across tracks, and the camera's wall clock from RTCP sender reports.
+// across tracks. The camera's wall clock comes from the RTCP sender
+// reports, which the feed reads itself: gortsplib v4.16.2 reads the NTP
+// fraction as nanoseconds, off by up to 3.3 s from what RFC 3550 senders
+// (cameras, ffmpeg) mean.
 type timing interface {
 	PacketPTS2(*description.Media, *rtp.Packet) (int64, bool)
-	PacketNTP(*description.Media, *rtp.Packet) (time.Time, bool)
+}
+
+// wallClock ties a media's RTP time to the camera's clock, as its last
+// sender report said.
+type wallClock struct {
+	ntp time.Time
+	rtp uint32
 }
 
 // feed connects one RTSP session (a client's or a server's) to a camera:
@@ -38,6 +48,7 @@ type feed struct {
 	mu       sync.Mutex // guards the fields below; one packet at a time
 	tracks   []*track
 	byFormat map[format.Format]*track
+	clocks   map[*description.Media]wallClock
 	session  *cameras.Session
 	waiting  bool // for the first frame of an MJPEG track, which gives its size
 	ended    bool
@@ -51,7 +62,8 @@ func newFeed(cam *cameras.Camera, desc *description.Session, tm timing, hang fun
 	if err != nil {
 		return nil, err
 	}
-	f := &feed{cam: cam, log: cam.Logger(), time: tm, hang: hang, now: time.Now, tracks: ts, byFormat: map[format.Format]*track{}}
+	f := &feed{cam: cam, log: cam.Logger(), time: tm, hang: hang, now: time.Now, tracks: ts,
+		byFormat: map[format.Format]*track{}, clocks: map[*description.Media]wallClock{}}
 	for _, t := range ts {
 		f.byFormat[t.format] = t
 	}
@@ -110,8 +122,8 @@ func (f *feed) packet(m *description.Media, fm format.Format, pkt *rtp.Packet) {
 		return // no time yet: the packet came before the session's first
 	}
 	var producer time.Time
-	if ntp, ok := f.time.PacketNTP(m, pkt); ok {
-		producer = ntp
+	if c, ok := f.clocks[m]; ok {
+		producer = c.ntp.Add(ticks(int64(int32(pkt.Timestamp-c.rtp)), t.clock))
 	}
 	units, err := depacketize(t, pkt, pts)
 	if err != nil {
@@ -124,6 +136,26 @@ func (f *feed) packet(m *description.Media, fm format.Format, pkt *rtp.Packet) {
 		}
 		f.frame(t, u, received, p)
 	}
+}
+
+// rtcp takes an RTCP packet of the session: a sender report sets its
+// media's wall clock.
+func (f *feed) rtcp(m *description.Media, pkt rtcp.Packet) {
+	sr, ok := pkt.(*rtcp.SenderReport)
+	if !ok {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clocks[m] = wallClock{ntp: ntpTime(sr.NTPTime), rtp: sr.RTPTime}
+}
+
+// ntpTime reads an NTP timestamp (RFC 3550): seconds since 1900 in the
+// high 32 bits, the fraction of a second in the low 32.
+func ntpTime(v uint64) time.Time {
+	const unixFrom1900 = 2208988800
+	frac := (v & 0xffffffff) * uint64(time.Second) >> 32
+	return time.Unix(int64(v>>32)-unixFrom1900, int64(frac)).UTC()
 }
 
 // depacketize runs the track's depacketizer, whose parsers (ours and the

@@ -107,6 +107,21 @@ func TestFFmpegPublishes(t *testing.T) {
 			if first.Server.Before(start) || last.End().Sub(first.Server) < (seconds-1)*time.Second {
 				t.Errorf("fragments cover %v from %v, ffmpeg ran %v from %v", last.End().Sub(first.Server), first.Server, time.Since(start), start)
 			}
+			// ffmpeg's sender reports carry its wall clock, this machine's:
+			// the producer times match the receive times.
+			withClock := 0
+			for _, f := range frs {
+				if f.Producer.IsZero() {
+					continue
+				}
+				withClock++
+				if d := f.Server.Sub(f.Producer); d < -500*time.Millisecond || d > 500*time.Millisecond {
+					t.Errorf("fragment %d: producer %v, server %v", f.Number, f.Producer, f.Server)
+				}
+			}
+			if withClock < len(frs)-1 {
+				t.Errorf("%d of %d fragments have ffmpeg's clock", withClock, len(frs))
+			}
 			video, _ := r.samples(t, "cam", 1)
 			if len(video) < seconds*fps-5 {
 				t.Errorf("%d video frames stored of %d sent", len(video), seconds*fps)

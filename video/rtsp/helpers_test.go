@@ -218,6 +218,8 @@ func (w logWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+func slogTo(w *recordingLog) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
 // recordingLog keeps every log line, to look for passwords.
 type recordingLog struct {
 	mu    sync.Mutex

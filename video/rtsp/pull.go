@@ -210,6 +210,7 @@ func (p *Puller) session(ctx context.Context, cam *cameras.Camera) (recorded boo
 		}
 	}
 	c.OnPacketRTPAny(f.packet)
+	c.OnPacketRTCPAny(f.rtcp)
 	if err := f.begin(); err != nil {
 		return false, err
 	}

@@ -204,6 +204,7 @@ func (s *Server) OnRecord(ctx *gortsplib.ServerHandlerOnRecordCtx) (*base.Respon
 		return &base.Response{StatusCode: base.StatusUnsupportedMediaType}, nil
 	}
 	sess.OnPacketRTPAny(f.packet)
+	sess.OnPacketRTCPAny(f.rtcp)
 	if err := f.begin(); err != nil {
 		s.Logger.Error("rtsp publisher's recording not started", "camera", cam.Name(), "err", err)
 		return &base.Response{StatusCode: base.StatusInternalServerError}, nil

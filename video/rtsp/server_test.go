@@ -87,7 +87,7 @@ func TestPublishProducerTime(t *testing.T) {
 			return err
 		}
 		sent = true
-		return cl.WritePacketRTCP(m, &rtcp.SenderReport{SSRC: p.SSRC, NTPTime: ntpTime(ntp), RTPTime: p.Timestamp})
+		return cl.WritePacketRTCP(m, &rtcp.SenderReport{SSRC: p.SSRC, NTPTime: ntpOf(ntp), RTPTime: p.Timestamp})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -256,9 +256,27 @@ func TestPublishBasicAuth(t *testing.T) {
 	}
 }
 
-// ntpTime is a time as RTCP carries it: seconds since 1900 in 32.32 fixed
+// ntpOf is a time as RTCP carries it: seconds since 1900 in 32.32 fixed
 // point.
-func ntpTime(t time.Time) uint64 {
+func ntpOf(t time.Time) uint64 {
 	ns := uint64(t.UnixNano()) + 2208988800*uint64(time.Second)
 	return (ns/uint64(time.Second))<<32 | (ns%uint64(time.Second))<<32/uint64(time.Second)
+}
+
+func TestNTPTime(t *testing.T) {
+	for _, tc := range []struct {
+		v    uint64
+		want time.Time
+	}{
+		{0x83aa7e80_00000000, time.Unix(0, 0)},
+		{0x83aa7e80_80000000, time.Unix(0, 500_000_000)},
+		{0x83aa7e81_40000000, time.Unix(1, 250_000_000)},
+	} {
+		if got := ntpTime(tc.v); !got.Equal(tc.want) {
+			t.Errorf("ntpTime(%#x) = %v, want %v", tc.v, got, tc.want)
+		}
+		if got := ntpOf(tc.want); got != tc.v {
+			t.Errorf("ntpOf(%v) = %#x, want %#x", tc.want, got, tc.v)
+		}
+	}
 }
