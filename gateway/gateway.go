@@ -43,6 +43,7 @@ type Gateway struct {
 	hub     *firehoseapi.API
 	uplink  *uplink.Manager
 	origins deliveryOrigins
+	video   videoIngest
 	srv     *http.Server
 	ln      net.Listener
 
@@ -84,7 +85,9 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"storage", func() error { return g.openStore(cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
+		{"video", func() error { return g.startVideo(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
+		{"rtsp.listen", func() error { return g.listenRTSP(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
 		{"sensors", func() error { return g.startSensors(runCtx, cfg.Sensors) }},
 	}
@@ -101,8 +104,12 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 	g.ready.Store(true)
 	g.notify.Ready()
 	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", g.ln.Addr(), len(g.store.Streams())))
-	g.logger.Info("tidegate listening", "http", g.ln.Addr().String(), "tls", cfg.Listen.TLS != nil,
-		"data_dir", cfg.DataDir, "streams", len(g.store.Streams()), "auth", cfg.Auth.HasCredentials())
+	rtspAddr := "off"
+	if a := g.RTSPAddr(); a != nil {
+		rtspAddr = a.String()
+	}
+	g.logger.Info("tidegate listening", "http", g.ln.Addr().String(), "tls", cfg.Listen.TLS != nil, "rtsp", rtspAddr,
+		"data_dir", cfg.DataDir, "streams", len(g.store.Streams()), "cameras", len(cfg.Cameras), "auth", cfg.Auth.HasCredentials())
 	return nil
 }
 
@@ -252,6 +259,9 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		}
 		if g.ingest != nil {
 			g.ingest.Close()
+		}
+		if e := g.closeVideo(); e != nil {
+			err = errors.Join(err, e)
 		}
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()

@@ -9,12 +9,13 @@ import (
 )
 
 // Changes describes, one line each, how after differs from before, split into what the
-// gateway can apply while running (streams, deliveries, log level and format, access keys,
-// tokens, metrics.public) and what needs a restart (data_dir, listeners, kinesis identity,
-// which are baked into open files, bound sockets and issued ARNs; the MQTT section and
-// sensors). Both nil means nothing changed. A delivery or sensor that changed is named with
-// the keys that did; values are not shown, since destinations hold secrets. Secrets are
-// compared but never shown.
+// gateway can apply while running (streams, deliveries, cameras, log level and format,
+// access keys, tokens, metrics.public, the RTSP credentials and publish_new_paths) and
+// what needs a restart (data_dir, listeners and the RTSP listener's addresses, kinesis
+// identity, which are baked into open files, bound sockets and issued ARNs; the MQTT
+// section and sensors). Both nil means nothing changed. A delivery, camera or sensor that
+// changed is named with the keys that did; values are not shown, since destinations and
+// cameras hold secrets. Secrets are compared but never shown.
 func Changes(before, after *Config) (reloadable, restart []string) {
 	diff := func(list *[]string, name string, a, b any) {
 		if a != b {
@@ -38,6 +39,9 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	diff(&reloadable, "metrics.public", before.Metrics.Public, after.Metrics.Public)
 	reloadable = append(reloadable, streamChanges(before.Streams, after.Streams)...)
 	reloadable = append(reloadable, namedChanges("deliveries", before.Deliveries, after.Deliveries, func(d DeliverySpec) string { return d.Name })...)
+	reloadable = append(reloadable, namedChanges("cameras", before.Cameras, after.Cameras, func(c CameraSpec) string { return c.Name })...)
+	rl, rs := rtspChanges(before.RTSP, after.RTSP)
+	reloadable, restart = append(reloadable, rl...), append(restart, rs...)
 	return reloadable, restart
 }
 

@@ -25,6 +25,10 @@ type Config struct {
 	Sensors []sensors.Config `yaml:"sensors"`
 	// Deliveries forward streams to destinations (see docs/deliveries.md).
 	Deliveries []DeliverySpec `yaml:"deliveries"`
+	// Cameras are recorded into the video store (see docs/video.md);
+	// RTSP is the listener that publishers push to.
+	Cameras []CameraSpec `yaml:"cameras"`
+	RTSP    RTSP         `yaml:"rtsp"`
 
 	// origins remembers where each value came from (file position or environment
 	// variable) so that validation errors can point at it. A pointer, so that printing a
@@ -135,6 +139,7 @@ func Default() *Config {
 		Listen:  Listen{HTTP: DefaultHTTP},
 		Kinesis: Kinesis{Region: DefaultRegion, AccountID: DefaultAccountID},
 		MQTT:    mqtt.Config{Listen: mqtt.DefaultListen},
+		RTSP:    RTSP{Listen: DefaultRTSP, PublishNewPaths: true},
 	}
 }
 

@@ -75,6 +75,7 @@ func (c *Config) resolveSecrets(env map[string]string) []error {
 		t := &c.Auth.Tokens[i]
 		add(c.resolveSecret(fmt.Sprintf("auth.tokens[%d]", i), &t.Secret, t.SecretFile, t.SecretEnv, env))
 	}
+	add(c.resolveRTSPSecret(env))
 	return errs
 }
 

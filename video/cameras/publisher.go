@@ -15,12 +15,7 @@ type PublisherConfig struct {
 }
 
 // Validate checks the login.
-func (c *PublisherConfig) Validate() error {
-	if err := c.Login.Validate(); err != nil {
-		return fmt.Errorf("publisher: %w", err)
-	}
-	return nil
-}
+func (c *PublisherConfig) Validate() error { return c.Login.Validate() }
 
 // publisher waits: the ingest servers bring the sessions.
 type publisher struct{ creds []Credential }
