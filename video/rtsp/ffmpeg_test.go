@@ -171,3 +171,68 @@ func TestFFmpegRefused(t *testing.T) {
 		t.Errorf("%d fragments", len(frs))
 	}
 }
+
+// ffmpeg publishes each codec pair the store records, H.265 with B-frames
+// (decode times differ from presentation times) among them: every stored
+// fragment plays, and a clip of them has every video frame per ffprobe.
+func TestFFmpegCodecs(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		video, audio []string
+		codecs       string // as the store names them
+		probeV       string
+	}{
+		{"h265+opus", []string{"-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "keyint=25:bframes=2:log-level=error"},
+			[]string{"-c:a", "libopus", "-ar", "48000"}, "hevc,opus", "hevc"},
+		{"h264 b-frames+g711u", []string{"-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25"},
+			[]string{"-c:a", "pcm_mulaw", "-ar", "8000"}, "h264,pcm_s16be", "h264"},
+		// RTP/JPEG takes the standard Huffman tables only.
+		{"mjpeg+g711a", []string{"-c:v", "mjpeg", "-q:v", "5", "-huffman", "default"},
+			[]string{"-c:a", "pcm_alaw", "-ar", "8000"}, "mjpeg,pcm_s16be", "mjpeg"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bin := peer.FFmpeg(t)
+			peer.FFprobe(t)
+			r := newRig(t, publisherSpec("cam", cameras.Login{}))
+			srv := r.serve(t, nil, "")
+			args := []string{"-hide_banner", "-loglevel", "error", "-re",
+				"-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+				"-t", "5", "-pix_fmt", "yuvj420p"}
+			if tc.probeV != "mjpeg" {
+				args[len(args)-1] = "yuv420p"
+			}
+			args = append(append(append(args, tc.video...), tc.audio...), "-f", "rtsp", "-rtsp_transport", "tcp",
+				"rtsp://"+srv.Addr().String()+"/cam")
+			if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+				t.Fatalf("ffmpeg: %v\n%s", err, out)
+			}
+			waitFor(t, "the recording to close", 10*time.Second, func() bool { return len(r.gaps(t, "cam")) == 1 })
+			if info, _ := r.st.Camera("cam"); info.Codecs != tc.codecs {
+				t.Errorf("codecs %q, want %q", info.Codecs, tc.codecs)
+			}
+			frs := r.fragments(t, "cam")
+			if len(frs) < 2 {
+				t.Fatalf("%d fragments", len(frs))
+			}
+			video, _ := r.samples(t, "cam", 1)
+			if len(video) < 110 {
+				t.Errorf("%d video frames of 125", len(video))
+			}
+			var buf bytes.Buffer
+			clip, err := r.st.WriteClip(context.Background(), &buf, "cam", frs[0].Server, frs[len(frs)-1].End())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := ffprobe(t, buf.Bytes())
+			if codec, n := p.stream("video"); codec != tc.probeV || n != len(video) {
+				t.Errorf("clip: %s with %d frames; the store has %d", codec, n, len(video))
+			}
+			if _, n := p.stream("audio"); n == 0 {
+				t.Error("clip without audio")
+			}
+			if d := p.duration() - clip.Duration; d < -150*time.Millisecond || d > 150*time.Millisecond {
+				t.Errorf("clip lasts %v per ffprobe, %v per the store", p.duration(), clip.Duration)
+			}
+		})
+	}
+}
