@@ -41,6 +41,9 @@ func (g *Gateway) startVideo(cfg *config.Config) error {
 	if err := v.cams.Initialize(); err != nil {
 		return err
 	}
+	if err := g.reg.RegisterVideo(st, v.cams, v.events); err != nil {
+		return err
+	}
 	creds := cfg.RTSP.Credentials()
 	v.creds.Store(&creds)
 	v.cams.SetPublishNew(cfg.RTSP.PublishNewPaths)

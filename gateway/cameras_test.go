@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -94,6 +96,24 @@ func TestCameraRecordsWithEvents(t *testing.T) {
 	for i, f := range frs {
 		if e := evs[i]; e.Camera != "door" || e.Fragment != f.Number || !e.Server.Equal(f.Server) || e.Size != f.Size || e.Frames != f.Frames {
 			t.Errorf("event %+v for fragment %+v", e, f)
+		}
+	}
+	res, err := http.Get("http://" + g.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{
+		fmt.Sprintf("tidegate_camera_fragments_total{camera=\"door\"} %d\n", len(frs)),
+		fmt.Sprintf("tidegate_video_events_total{outcome=\"written\"} %d\n", len(frs)),
+		"tidegate_camera_gap_open{camera=\"door\",reason=\"camera offline\"} 1\n",
+		"tidegate_camera_recording{camera=\"door\"} 0\n",
+		"tidegate_camera_sessions_total{camera=\"door\"} 1\n",
+		"tidegate_camera_frames_dropped_total{camera=\"door\",stage=\"queue\"} 0\n",
+	} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("/metrics lacks %q", want)
 		}
 	}
 }

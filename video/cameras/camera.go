@@ -33,6 +33,7 @@ type Camera struct {
 	stopReason fragments.Reason
 	stopDetail string
 	sessions   int64
+	past       SessionStats // of the sessions that ended
 	lastEnd    time.Time
 	lastReason string
 }
@@ -89,6 +90,10 @@ func (c *Camera) ended(s *Session) {
 	if c.session == s {
 		c.session = nil
 	}
+	st := s.Stats()
+	c.past.Frames += st.Frames
+	c.past.Dropped += st.Dropped
+	c.past.Refused += st.Refused
 	c.lastEnd, c.lastReason = time.Now(), string(s.reason)
 	if s.detail != "" {
 		c.lastReason += ": " + s.detail
@@ -151,6 +156,7 @@ type Status struct {
 	LastEnd    time.Time
 	LastReason string
 	Session    SessionStats // of the current session
+	Total      SessionStats // of every session since the camera started
 }
 
 func (c *Camera) status() Status {
@@ -158,8 +164,12 @@ func (c *Camera) status() Status {
 	defer c.mu.Unlock()
 	st := Status{Name: c.name, Source: MaskSource(c.spec.Source), Type: c.typ.Name, Auto: c.auto,
 		Recording: c.session != nil, Sessions: c.sessions, LastEnd: c.lastEnd, LastReason: c.lastReason}
+	st.Total = c.past
 	if c.session != nil {
 		st.Session = c.session.Stats()
+		st.Total.Frames += st.Session.Frames
+		st.Total.Dropped += st.Session.Dropped
+		st.Total.Refused += st.Session.Refused
 	}
 	return st
 }

@@ -218,6 +218,9 @@ func TestBeginReplaces(t *testing.T) {
 	if s1.Stats().Frames != 60 {
 		t.Errorf("session 1 took %d frames", s1.Stats().Frames)
 	}
+	if st := m.Cameras()[0]; st.Sessions != 2 || st.Total.Frames != 120 {
+		t.Errorf("status %+v: want 2 sessions, 120 frames in all", st)
+	}
 }
 
 func TestPublisher(t *testing.T) {
