@@ -1,8 +1,15 @@
-// Package analytics will run continuous SQL over streams, the Kinesis Data Analytics model:
+// Package analytics runs continuous SQL over streams, the Kinesis Data Analytics model:
 // lexer, parser, planner and operators that read shards streams and write results back to them.
 //
-// The front end exists: analytics/lexer (tokens with positions), analytics/parser (statements
-// into a tree, errors with line and column) and analytics/ast (the tree, which prints itself
-// back as canonical SQL). The language is described in docs/sql.md. The planner, the
-// operators and the runtime are still to come.
+// What exists: analytics/lexer, analytics/parser and analytics/ast (the language, errors with
+// line and column, a tree that prints itself back as SQL); analytics/value (runtime values
+// and JSON decoding), analytics/schema and analytics/record (sources, system columns, records
+// into rows); analytics/plan (the planner and type checker, which refuses bad queries when
+// they are created and bounds each query's state); analytics/eval (expressions compiled into
+// closures over row slots); analytics/function, analytics/aggregate, analytics/sketch and
+// analytics/anomaly (the function library, accumulators, KLL and HyperLogLog, the anomaly
+// score); analytics/batch (runs a plan once over finite inputs: ad-hoc queries over
+// history). The language is described in docs/sql.md. The continuous operators (windows over
+// per-key watermarks, emit policies, stream joins) and the runtime (shards, checkpoints,
+// gateway wiring) are still to come; plan.Query is what they will run.
 package analytics

@@ -21,6 +21,7 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -35,17 +36,21 @@ type Gateway struct {
 	auth    authenticator
 	store   *shards.Store
 	devices *registry.Registry
-	sensors *sensors.Poller
-	mqtt    *mqtt.Service
-	ingest  *ingest.Writer
-	reg     *metrics.Registry
-	api     *kinesisapi.API
-	hub     *firehoseapi.API
-	uplink  *uplink.Manager
-	origins deliveryOrigins
-	video   videoIngest
-	srv     *http.Server
-	ln      net.Listener
+	// registryPath is where devices is saved; registrySaved the version
+	// saved last (see registry.go).
+	registryPath  string
+	registrySaved uint64
+	sensors       *sensors.Poller
+	mqtt          *mqtt.Service
+	ingest        *ingest.Writer
+	reg           *metrics.Registry
+	api           *kinesisapi.API
+	hub           *firehoseapi.API
+	uplink        *uplink.Manager
+	origins       deliveryOrigins
+	video         videoIngest
+	srv           *http.Server
+	ln            net.Listener
 
 	ready   atomic.Bool
 	served  chan error
@@ -83,6 +88,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		run  func() error
 	}{
 		{"storage", func() error { return g.openStore(cfg) }},
+		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"video", func() error { return g.startVideo(cfg) }},
@@ -128,6 +134,13 @@ func (g *Gateway) openStore(cfg *config.Config) error {
 	}
 	if err := reconcileStreams(st, cfg.Streams, g.logger); err != nil {
 		return err
+	}
+	// iterator.key and the Firehose API's delivery-streams.json are
+	// written with durable.WriteFile, which a stop can interrupt.
+	if left, err := durable.RemoveLeftovers(cfg.DataDir); err != nil {
+		g.logger.Warn("temporary files of interrupted writes not removed", "dir", cfg.DataDir, "err", err)
+	} else if len(left) > 0 {
+		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", cfg.DataDir, "files", left)
 	}
 	key, err := iteratorKey(cfg.DataDir)
 	if err != nil {
@@ -265,6 +278,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		}
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
+		g.saveRegistry() // after the sources and the saver stopped
 		if g.store != nil {
 			if e := g.store.Close(); e != nil {
 				err = errors.Join(err, fmt.Errorf("close storage: %w", e))

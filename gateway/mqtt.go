@@ -1,12 +1,15 @@
 package gateway
 
 import (
+	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/tidegate/tidegate/devices/decode"
 	"github.com/tidegate/tidegate/devices/ingest"
 	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/shards"
 )
 
 // startMQTT starts the embedded broker and the external brokers'
@@ -23,12 +26,22 @@ func (g *Gateway) startMQTT(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	if len(mc.Subscriptions) == 0 && mc.Listen != "-" {
+		// The default subscriptions store Sparkplug B into a stream of their own.
+		if _, err := g.store.CreateStream(mqtt.DefaultSparkplugStream, shards.StreamConfig{Shards: 1}); err != nil && !errors.Is(err, shards.ErrExists) {
+			w.Close()
+			return fmt.Errorf("stream %q: %w", mqtt.DefaultSparkplugStream, err)
+		}
+	}
 	svc := &mqtt.Service{Config: mc, Writer: w, DecoderEnv: g.decoderEnv, Observer: g.devices, Logger: g.logger}
 	if err := svc.Initialize(); err != nil {
 		w.Close()
 		return err
 	}
 	g.mqtt, g.ingest = svc, w
+	if err := g.reg.RegisterMQTT(svc.Stats); err != nil {
+		return err
+	}
 	if b, ok := svc.Broker.(*mqtt.MochiBroker); ok {
 		g.logger.Info("mqtt broker listening", "addr", b.Addr())
 	}

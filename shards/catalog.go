@@ -36,6 +36,10 @@ type streamMeta struct {
 	NextShard int               `json:"next_shard"`
 	FloorMs   int64             `json:"floor_ms"`
 	Tags      map[string]string `json:"tags,omitempty"`
+	// Attributes are settings the engine keeps for the API layers without
+	// acting on them (a Kinesis stream mode, its monitoring and encryption
+	// settings); see SetAttributes.
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
 type shardMeta struct {

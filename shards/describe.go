@@ -15,6 +15,7 @@ type StreamInfo struct {
 	OpenShards int
 	Shards     []ShardInfo
 	Tags       map[string]string
+	Attributes map[string]string
 	Stats      Stats
 }
 
@@ -26,7 +27,8 @@ func (s *Stream) Describe() StreamInfo {
 	defer s.mu.RUnlock()
 	info := StreamInfo{
 		Name: s.name, ID: s.meta.ID, Created: s.meta.Created, Config: s.meta.Config,
-		OpenShards: len(s.open), Shards: shards, Tags: maps.Clone(s.meta.Tags), Stats: stats,
+		OpenShards: len(s.open), Shards: shards, Tags: maps.Clone(s.meta.Tags),
+		Attributes: maps.Clone(s.meta.Attributes), Stats: stats,
 	}
 	return info
 }
@@ -79,6 +81,29 @@ func (s *Stream) RemoveTags(keys []string) error {
 		m.Tags = maps.Clone(m.Tags)
 		for _, k := range keys {
 			delete(m.Tags, k)
+		}
+		return s.saveMeta(m, nil)
+	})
+}
+
+// SetAttributes sets the named attributes, durably, and deletes those set to
+// "". Attributes are kept for the API layers (a Kinesis stream mode, its
+// enhanced monitoring and encryption settings) and do not change behaviour;
+// they go with the stream, so a stream deleted and created again starts
+// without them.
+func (s *Stream) SetAttributes(attrs map[string]string) error {
+	return s.do(func() error {
+		m := s.meta
+		m.Attributes = maps.Clone(m.Attributes)
+		if m.Attributes == nil {
+			m.Attributes = map[string]string{}
+		}
+		for k, v := range attrs {
+			if v == "" {
+				delete(m.Attributes, k)
+			} else {
+				m.Attributes[k] = v
+			}
 		}
 		return s.saveMeta(m, nil)
 	})

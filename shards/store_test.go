@@ -81,6 +81,12 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err := a.SetTags(map[string]string{"site": "north"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := a.SetAttributes(map[string]string{"mode": "ON_DEMAND", "gone": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetAttributes(map[string]string{"gone": ""}); err != nil {
+		t.Fatal(err)
+	}
 	wantInfo := a.Describe()
 	st.Close()
 	// An orphaned directory (a crash mid-delete) is cleaned up at open.
@@ -95,7 +101,8 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 	a2, _ := st2.Stream("a")
 	info := a2.Describe()
-	if info.Config != wantInfo.Config || info.ID != wantInfo.ID || info.Tags["site"] != "north" || len(info.Shards) != 3 {
+	if info.Config != wantInfo.Config || info.ID != wantInfo.ID || info.Tags["site"] != "north" || len(info.Shards) != 3 ||
+		len(info.Attributes) != 1 || info.Attributes["mode"] != "ON_DEMAND" {
 		t.Fatalf("after reopen %+v, want %+v", info, wantInfo)
 	}
 	n := 0

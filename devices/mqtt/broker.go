@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -37,6 +35,10 @@ type Broker interface {
 	Start() error
 	// Addr is the TCP listener's address, once started.
 	Addr() string
+	// Relays reports whether a message published on topic now reaches a
+	// client subscribed to it: a message no gateway subscription stores is
+	// then the broker's to deliver, not lost.
+	Relays(topic string) bool
 	// Close disconnects every client and stops.
 	Close() error
 }
@@ -118,6 +120,11 @@ func (b *MochiBroker) Addr() string {
 	return b.tcp.Address()
 }
 
+// Relays implements Broker.
+func (b *MochiBroker) Relays(topic string) bool {
+	return b.srv != nil && b.hasSubscribers(topic)
+}
+
 // Server exposes the mochi server, for tests and for in-process publishing.
 func (b *MochiBroker) Server() *mochi.Server { return b.srv }
 
@@ -146,10 +153,7 @@ func (b *MochiBroker) Start() error {
 	}
 	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
 	if b.opts.SessionDir != "" {
-		if err := os.MkdirAll(b.opts.SessionDir, 0o700); err != nil {
-			return fmt.Errorf("mqtt: session dir: %w", err)
-		}
-		if err := addSessionStore(srv, filepath.Join(b.opts.SessionDir, "mqtt-sessions.db")); err != nil {
+		if err := addSessionStore(srv, b.opts.SessionDir); err != nil {
 			return fmt.Errorf("mqtt: session store: %w", err)
 		}
 	}

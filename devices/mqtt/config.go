@@ -79,10 +79,42 @@ type SubscriptionConfig struct {
 	QoS     byte        `yaml:"qos"`
 }
 
-// DefaultSubscription is what the embedded broker stores with no
-// subscriptions configured: streams/{stream}/{device} into the existing
-// stream {stream}, partition key {device}, payload as is.
-var DefaultSubscription = SubscriptionConfig{Topic: "streams/+/+", Stream: "{1}", Device: "{2}", QoS: 1}
+// DefaultSparkplugStream is the stream the embedded broker stores Sparkplug B
+// in when no subscriptions are configured. The gateway creates it.
+const DefaultSparkplugStream = "sparkplug"
+
+// sparkplugDecoder is the registered name of the Sparkplug B decoder
+// (devices/sparkplug registers it).
+const sparkplugDecoder = "sparkplug"
+
+// DefaultSubscriptions are what the embedded broker stores with no
+// subscriptions configured, so that a device pointed at a fresh gateway has
+// its data kept:
+//
+//   - streams/{stream}/{device} into the existing stream {stream},
+//     partition key {device}, payload as is;
+//   - Sparkplug B (spBv1.0/{group}/…), decoded, every group into the stream
+//     DefaultSparkplugStream, partition key {group}/{edge node}[/{device}]
+//     (one stream, so that a group id that is no valid stream name, such as
+//     "Sparkplug B Devices", is stored too), when the sparkplug decoder is
+//     registered.
+func DefaultSubscriptions() []SubscriptionConfig {
+	subs := []SubscriptionConfig{{Topic: "streams/+/+", Stream: "{1}", Device: "{2}", QoS: 1}}
+	if t, ok := decode.Lookup(sparkplugDecoder); ok {
+		subs = append(subs, SubscriptionConfig{Topic: "spBv1.0/#", Stream: DefaultSparkplugStream, QoS: 1,
+			Decoder: decode.Spec{Type: sparkplugDecoder, Config: t.NewConfig()}})
+	}
+	return subs
+}
+
+// InForce returns the subscriptions in force: those configured, or
+// with none and the embedded broker on, DefaultSubscriptions.
+func (c *Config) InForce() []SubscriptionConfig {
+	if len(c.Subscriptions) == 0 && c.Listen != "-" {
+		return DefaultSubscriptions()
+	}
+	return c.Subscriptions
+}
 
 // ErrConfig marks configuration errors.
 var ErrConfig = errors.New("mqtt: config")

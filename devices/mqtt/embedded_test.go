@@ -164,7 +164,7 @@ func TestEmbeddedDeadLetters(t *testing.T) {
 	w := newWriter(t, st)
 	svc := startService(t, &Service{
 		Config: Config{Listen: "127.0.0.1:0", Subscriptions: []SubscriptionConfig{
-			DefaultSubscription,
+			DefaultSubscriptions()[0],
 			{Topic: "things/+/temp", Stream: "sensors", Device: "{1}", Decoder: decode.Spec{Type: "number", Config: &decode.Number{}}},
 		}},
 		Writer: w,

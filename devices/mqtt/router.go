@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,16 +88,26 @@ type Counters struct {
 	Records      atomic.Uint64 // records stored
 	DeadLettered atomic.Uint64 // messages sent to the dead-letter stream
 	Refused      atomic.Uint64 // messages not acknowledged, so redelivered
+	// Unmatched messages matched no subscription: dead-lettered (and counted
+	// there too), or Relayed when the embedded broker had a client
+	// subscribed to their topic.
+	Unmatched atomic.Uint64
+	Relayed   atomic.Uint64
 }
 
 // CounterValues is a snapshot of Counters.
 type CounterValues struct {
-	Messages, Records, DeadLettered, Refused uint64
+	Messages, Records, DeadLettered, Refused, Unmatched, Relayed uint64
 }
 
 func (c *Counters) snapshot() CounterValues {
-	return CounterValues{c.Messages.Load(), c.Records.Load(), c.DeadLettered.Load(), c.Refused.Load()}
+	return CounterValues{c.Messages.Load(), c.Records.Load(), c.DeadLettered.Load(), c.Refused.Load(),
+		c.Unmatched.Load(), c.Relayed.Load()}
 }
+
+// ErrNoSubscription is the dead-letter reason of a message no subscription
+// matched.
+var ErrNoSubscription = errors.New("mqtt: no subscription matches the topic")
 
 // router sends one source's messages through its subscriptions.
 type router struct {
@@ -104,7 +116,13 @@ type router struct {
 	writer   Writer
 	observer Observer
 	now      func() time.Time
+	log      *slog.Logger
 	stats    Counters
+	// relays reports whether the broker hands a message on topic to a
+	// client subscribed to it; nil for an external broker, whose other
+	// clients are not ours to count on.
+	relays    func(topic string) bool
+	unmatched unmatchedLog
 }
 
 // enqueue starts storing a message without waiting: its records queue
@@ -112,7 +130,7 @@ type router struct {
 // enqueues in arrival order has each device's records stored in that
 // order. The message may be acknowledged once wait returns nil.
 func (r *router) enqueue(topic string, payload []byte) *pending {
-	p := &pending{r: r}
+	p := &pending{r: r, topic: topic, payload: payload}
 	for _, s := range r.subs {
 		if !matchFilter(s.Config.Topic, topic) {
 			continue
@@ -127,12 +145,18 @@ func (r *router) enqueue(topic string, payload []byte) *pending {
 		}
 		p.deliveries = append(p.deliveries, d)
 	}
+	if len(p.deliveries) == 0 {
+		r.stats.Messages.Add(1)
+		r.stats.Unmatched.Add(1)
+	}
 	return p
 }
 
 // pending is an enqueued message.
 type pending struct {
 	r          *router
+	topic      string
+	payload    []byte
 	deliveries []*delivery
 }
 
@@ -140,6 +164,9 @@ type pending struct {
 // (or dead-lettered): then, and only then, it may be acknowledged. An error
 // means it must not be.
 func (p *pending) wait(ctx context.Context) error {
+	if len(p.deliveries) == 0 {
+		return p.r.settleUnmatched(ctx, p.topic, p.payload)
+	}
 	for _, d := range p.deliveries {
 		if d.err == nil {
 			d.err = d.wait(ctx)
@@ -203,6 +230,50 @@ func (r *router) settle(ctx context.Context, d *delivery) error {
 	s.stats.DeadLettered.Add(1)
 	r.stats.DeadLettered.Add(1)
 	return nil
+}
+
+// settleUnmatched keeps a message that no subscription matched: a broker
+// relays it to the clients subscribed to its topic, and one that reaches
+// nobody is dead-lettered, so that nothing acknowledged vanishes. An error
+// means it must not be acknowledged.
+func (r *router) settleUnmatched(ctx context.Context, topic string, payload []byte) error {
+	if r.relays != nil && r.relays(topic) {
+		r.stats.Relayed.Add(1)
+		return nil
+	}
+	reason := fmt.Errorf("%w %q (configure mqtt.subscriptions for it)", ErrNoSubscription, topic)
+	if err := r.writer.DeadLetter(ctx, r.source, topic, payload, reason); err != nil {
+		r.stats.Refused.Add(1)
+		return err
+	}
+	r.stats.DeadLettered.Add(1)
+	r.unmatched.report(r.log, r.source, topic, r.now())
+	return nil
+}
+
+// unmatchedLog reports dead-lettered messages that no subscription matched:
+// the first at once, then at most one line a minute with how many came
+// meanwhile, so that a chatty client cannot flood the log.
+type unmatchedLog struct {
+	mu     sync.Mutex
+	last   time.Time
+	missed int
+}
+
+const unmatchedLogEvery = time.Minute
+
+func (u *unmatchedLog) report(log *slog.Logger, source, topic string, now time.Time) {
+	u.mu.Lock()
+	if !u.last.IsZero() && now.Sub(u.last) < unmatchedLogEvery {
+		u.missed++
+		u.mu.Unlock()
+		return
+	}
+	missed := u.missed
+	u.last, u.missed = now, 0
+	u.mu.Unlock()
+	log.Warn("mqtt: message matched no subscription: dead-lettered", "source", source, "topic", topic,
+		"more_since_last_report", missed, "hint", "configure mqtt.subscriptions, or publish to streams/{stream}/{device}")
 }
 
 // records decodes payload into records. An error is the payload's fault.

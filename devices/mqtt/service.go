@@ -2,6 +2,7 @@ package mqtt
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
@@ -48,6 +49,54 @@ type SubscriptionStats struct {
 // EmbeddedSource names the embedded broker in stats and dead letters.
 const EmbeddedSource = "embedded"
 
+// Check builds what Initialize would from c — the subscriptions in force with
+// their decoders (env may be nil) — and loads the TLS certificate, without
+// binding or connecting anything: what it refuses, Initialize refuses.
+func (c *Config) Check(env DecoderEnv) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if _, err := c.build(env); err != nil {
+		return err
+	}
+	if c.Listen != "-" && c.TLS.Listen != "" {
+		if _, err := tls.LoadX509KeyPair(c.TLS.CertFile, c.TLS.KeyFile); err != nil {
+			return fmt.Errorf("%w: tls: %w", ErrConfig, err)
+		}
+	}
+	for _, bc := range c.Brokers {
+		// The client options of an external broker: its CA and client
+		// certificate are read, nothing connects.
+		if _, err := (&external{cfg: bc, retry: minRetry}).options(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// build compiles the subscriptions in force, with their decoders, by broker
+// ("" for the embedded one).
+func (c *Config) build(env DecoderEnv) (map[string][]*Subscription, error) {
+	byBroker := map[string][]*Subscription{}
+	for i, sc := range c.InForce() {
+		sub, err := compile(sc)
+		if err != nil {
+			return nil, fmt.Errorf("%w: subscriptions[%d]: %w", ErrConfig, i, err)
+		}
+		if sc.Decoder.Config != nil {
+			var denv decode.Env
+			if env != nil {
+				denv = env(sc.Broker, sc.Decoder.Type)
+			}
+			if sub.Decoder, err = sc.Decoder.New(denv); err != nil {
+				return nil, fmt.Errorf("%w: subscriptions[%d]: decoder %s: %w", ErrConfig, i, sc.Decoder.Type, err)
+			}
+		}
+		byBroker[sc.Broker] = append(byBroker[sc.Broker], sub)
+	}
+	return byBroker, nil
+}
+
 // Initialize validates the config and starts everything.
 func (s *Service) Initialize() error {
 	if s.Writer == nil {
@@ -59,26 +108,9 @@ func (s *Service) Initialize() error {
 	if err := s.Config.Validate(); err != nil {
 		return err
 	}
-	byBroker := map[string][]*Subscription{}
-	subs := s.Config.Subscriptions
-	if len(subs) == 0 && s.Config.Listen != "-" {
-		subs = []SubscriptionConfig{DefaultSubscription}
-	}
-	for i, c := range subs {
-		sub, err := compile(c)
-		if err != nil {
-			return fmt.Errorf("%w: subscriptions[%d]: %w", ErrConfig, i, err)
-		}
-		if c.Decoder.Config != nil {
-			var env decode.Env
-			if s.DecoderEnv != nil {
-				env = s.DecoderEnv(c.Broker, c.Decoder.Type)
-			}
-			if sub.Decoder, err = c.Decoder.New(env); err != nil {
-				return fmt.Errorf("%w: subscriptions[%d]: decoder %s: %w", ErrConfig, i, c.Decoder.Type, err)
-			}
-		}
-		byBroker[c.Broker] = append(byBroker[c.Broker], sub)
+	byBroker, err := s.Config.build(s.DecoderEnv)
+	if err != nil {
+		return err
 	}
 
 	if s.Config.Listen != "-" {
@@ -92,6 +124,7 @@ func (s *Service) Initialize() error {
 			s.Broker = b
 		}
 		r := s.embedded
+		r.relays = s.Broker.Relays
 		s.Broker.SetIngest(func(_, topic string, payload []byte) func(context.Context) error {
 			return r.enqueue(topic, payload).wait
 		})
@@ -111,7 +144,7 @@ func (s *Service) Initialize() error {
 }
 
 func (s *Service) newRouter(source string, subs []*Subscription) *router {
-	r := &router{source: source, subs: subs, writer: s.Writer, observer: s.Observer, now: time.Now}
+	r := &router{source: source, subs: subs, writer: s.Writer, observer: s.Observer, now: time.Now, log: s.Logger}
 	s.sources = append(s.sources, r)
 	return r
 }

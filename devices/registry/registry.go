@@ -36,6 +36,7 @@ type Registry struct {
 
 	mu      sync.Mutex
 	devices map[string]*entry
+	version uint64 // changes so far; see Version
 }
 
 // New returns a registry that calls a device offline when it has not been
@@ -68,6 +69,7 @@ func (r *Registry) Seen(device, source string, values map[string]any, at time.Ti
 		e.LastValues = values
 	}
 	e.offline = false
+	r.version++
 }
 
 // SetOnline marks a device online or offline on its source's word (a
@@ -82,6 +84,7 @@ func (r *Registry) SetOnline(device, source string, online bool, why string) {
 		r.devices[device] = e
 	}
 	e.offline, e.Why = !online, why
+	r.version++
 }
 
 // List returns every device, sorted by id.

@@ -13,9 +13,9 @@ import (
 // access keys, tokens, metrics.public, the RTSP credentials and publish_new_paths) and
 // what needs a restart (data_dir, listeners and the RTSP listener's addresses, kinesis
 // identity, which are baked into open files, bound sockets and issued ARNs; the MQTT
-// section and sensors). Both nil means nothing changed. A delivery, camera or sensor that
-// changed is named with the keys that did; values are not shown, since destinations and
-// cameras hold secrets. Secrets are compared but never shown.
+// section, sensors, and the hub's firehose settings). Both nil means nothing changed. A
+// delivery, camera or sensor that changed is named with the keys that did; values are not
+// shown, since destinations and cameras hold secrets. Secrets are compared but never shown.
 func Changes(before, after *Config) (reloadable, restart []string) {
 	diff := func(list *[]string, name string, a, b any) {
 		if a != b {
@@ -31,6 +31,9 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 		restart = append(restart, "mqtt: settings changed")
 	}
 	restart = append(restart, namedChanges("sensors", before.Sensors, after.Sensors, func(s sensors.Config) string { return s.Name })...)
+	if !reflect.DeepEqual(before.Firehose, after.Firehose) {
+		restart = append(restart, "firehose: settings changed")
+	}
 
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)

@@ -29,6 +29,8 @@ type Config struct {
 	// RTSP is the listener that publishers push to.
 	Cameras []CameraSpec `yaml:"cameras"`
 	RTSP    RTSP         `yaml:"rtsp"`
+	// Firehose is the hub's Firehose API (see docs/firehose-api.md).
+	Firehose Firehose `yaml:"firehose"`
 
 	// origins remembers where each value came from (file position or environment
 	// variable) so that validation errors can point at it. A pointer, so that printing a

@@ -163,7 +163,9 @@ func (c *Config) validateDeliveries(p *problems) {
 
 // ParseDelivery reads one delivery (what the REST API takes: JSON, or YAML as under
 // `deliveries:`), checked as the configuration file's entries are. Environment
-// variables do not apply.
+// variables do not apply: neither the TIDEGATE_* overrides nor ${…} references, which
+// are refused, so that whoever may post a delivery cannot read the gateway's
+// environment through it.
 func ParseDelivery(filename string, data []byte) (DeliverySpec, error) {
 	var doc []byte
 	if t := strings.TrimSpace(string(data)); strings.HasPrefix(t, "{") {
@@ -176,7 +178,7 @@ func ParseDelivery(filename string, data []byte) (DeliverySpec, error) {
 		}
 		doc = []byte(b.String())
 	}
-	c, err := Parse(filename, doc, nil)
+	c, err := parse(filename, doc, nil, nil)
 	if err != nil {
 		return DeliverySpec{}, err
 	}

@@ -35,6 +35,13 @@
 //	TIDEGATE_SECRET_ACCESS_KEY   in auth.access_keys (set both or neither)
 //	TIDEGATE_TOKEN               one more entry in auth.tokens
 //
+// # References to the environment
+//
+// A string value may hold ${NAME}, the variable's value (an unset one is an error at
+// that value), or ${NAME:-default}, the default when it is unset or empty; $${ is a
+// literal ${. See expand.go. Deliveries parsed by [ParseDelivery] (the REST API) refuse
+// references, so a request cannot read the gateway's environment.
+//
 // # Secrets
 //
 // Each access key and each token takes its secret from exactly one of secret (inline),

@@ -34,13 +34,20 @@ func Load(path string, environ []string) (*Config, error) {
 }
 
 // Parse builds a configuration from defaults, then the YAML in data (filename names it
-// in errors), then the TIDEGATE_* variables in environ, resolves the access keys'
+// in errors, ${NAME} references in its string values expanded from environ), then the
+// TIDEGATE_* variables in environ, resolves the access keys'
 // secrets and validates the result. A YAML error stops at the first problem; after
 // decoding, every problem found is returned, joined. Each is an *Error.
 func Parse(filename string, data []byte, environ []string) (*Config, error) {
+	return parse(filename, data, environ, environLookup(environ))
+}
+
+// parse is Parse with the lookup for ${…} references in string values; nil refuses
+// them.
+func parse(filename string, data []byte, environ []string, lookup func(string) (string, bool)) (*Config, error) {
 	c := Default()
 	c.origins = newOrigins(filename)
-	if err := c.decode(data); err != nil {
+	if err := c.decode(data, lookup); err != nil {
 		return nil, c.origins.locate(err)
 	}
 	env := parseEnviron(environ)
@@ -60,7 +67,7 @@ func Parse(filename string, data []byte, environ []string) (*Config, error) {
 // therefore pruned before decoding into c; but pruning would also hide an unknown key
 // whose value is empty, so the unpruned document is first decoded into a scratch Config
 // for the strictness checks alone.
-func (c *Config) decode(data []byte) (err error) {
+func (c *Config) decode(data []byte, lookup func(string) (string, bool)) (err error) {
 	defer func() {
 		// go-yaml has had panics on malformed input (stripTags avoids the one known in
 		// v1.19.2); a bad file must be an error, never a crash. FuzzParse flags this
@@ -83,6 +90,9 @@ func (c *Config) decode(data []byte) (err error) {
 	}
 	body, err := stripTags(file.Docs[0].Body, 0)
 	if err != nil {
+		return err
+	}
+	if err := expandTree(body, lookup, 0); err != nil {
 		return err
 	}
 	c.origins.index(body, 0)

@@ -76,6 +76,9 @@ func (c *Config) resolveSecrets(env map[string]string) []error {
 		add(c.resolveSecret(fmt.Sprintf("auth.tokens[%d]", i), &t.Secret, t.SecretFile, t.SecretEnv, env))
 	}
 	add(c.resolveRTSPSecret(env))
+	if k := c.Firehose.S3.Credentials; k != nil {
+		add(c.resolveSecret("firehose.s3.credentials", &k.Secret, k.SecretFile, k.SecretEnv, env))
+	}
 	return errs
 }
 

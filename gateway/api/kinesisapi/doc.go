@@ -10,8 +10,11 @@
 //
 // Streams: CreateStream, DeleteStream, DescribeStream, DescribeStreamSummary,
 // ListStreams, DescribeLimits, Increase/DecreaseStreamRetentionPeriod,
-// UpdateMaxRecordSize, AddTagsToStream, RemoveTagsFromStream,
-// ListTagsForStream. Shards: ListShards, SplitShard, MergeShards,
+// UpdateMaxRecordSize, UpdateStreamMode, Enable/DisableEnhancedMonitoring,
+// Start/StopStreamEncryption, AddTagsToStream, RemoveTagsFromStream,
+// ListTagsForStream, TagResource, UntagResource, ListTagsForResource.
+// The stream mode, monitoring and encryption settings are kept as the
+// stream's attributes (settings.go) and reported by every describe. Shards: ListShards, SplitShard, MergeShards,
 // UpdateShardCount. Records: PutRecord, PutRecords, GetShardIterator,
 // GetRecords. Enhanced fan-out: RegisterStreamConsumer,
 // DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers,
@@ -48,7 +51,10 @@
 //   - a rejection by the Auth hook: the hook's error type;
 //   - a body that does not parse, or a member of the wrong type: SerializationException.
 //
-// Engine errors map to AWS types: not found → ResourceNotFoundException,
+// Refusals are in Kinesis's words where clients match on them (checked
+// against kinesalite by differential_test.go). Engine errors an operation does
+// not describe itself map to AWS types, with the engine's explanation and
+// without its prefix: not found → ResourceNotFoundException,
 // already exists → ResourceInUseException, bad argument →
 // InvalidArgumentException, over a limit → LimitExceededException (or, where
 // AWS validates the request shape — more than 500 records, a record over its
@@ -84,10 +90,12 @@
 // # Differences from AWS
 //
 // Every change is synchronous: a stream is ACTIVE as soon as CreateStream
-// returns, and resharding is done when SplitShard returns. Streams report
-// StreamMode PROVISIONED (ON_DEMAND is accepted at creation, with four shards
-// unless ShardCount says otherwise) and EncryptionType NONE. Retention is 1 to
-// 8,760 hours; Increase/DecreaseStreamRetentionPeriod refuse a shorter/longer
+// returns, and resharding is done when SplitShard returns. An ON_DEMAND
+// stream starts with four shards (unless ShardCount says otherwise) and does
+// not scale by itself. Encryption is recorded, not applied: the describes
+// report KMS and the KeyId, records are stored as they came, and puts and
+// reads report EncryptionType NONE. Retention is 1 to 8,760 hours (below
+// Kinesis's 24, for small disks); Increase/DecreaseStreamRetentionPeriod refuse a shorter/longer
 // period and accept an equal one, as Kinesis does. ListShards supports the
 // ShardFilter types AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON,
 // AT_LATEST, AT_TIMESTAMP and FROM_TIMESTAMP. Consumers share the engine's

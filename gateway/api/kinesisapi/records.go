@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -16,10 +17,12 @@ import (
 
 type putRecordInput struct {
 	streamRef
-	PartitionKey              string
-	Data                      []byte
-	ExplicitHashKey           string
-	SequenceNumberForOrdering string // accepted and ignored: a shard's order is its arrival order
+	PartitionKey    string
+	Data            []byte
+	ExplicitHashKey string
+	// SequenceNumberForOrdering is checked against its pattern and otherwise
+	// ignored: a shard's records are in arrival order already.
+	SequenceNumberForOrdering string
 }
 
 type putRecordOutput struct {
@@ -95,6 +98,11 @@ func (a *API) putRecord(r *http.Request, in *putRecordInput) (*putRecordOutput, 
 	}
 	if err := checkEntry(-1, in.PartitionKey, in.Data, in.ExplicitHashKey, s.Config().MaxRecordSize); err != nil {
 		return nil, err
+	}
+	if in.SequenceNumberForOrdering != "" {
+		if err := checkSequenceNumber("sequenceNumberForOrdering", in.SequenceNumberForOrdering); err != nil {
+			return nil, err
+		}
 	}
 	e := shards.PutEntry{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data}
 	if a.throttled(s.Name()) {
@@ -231,7 +239,7 @@ func (a *API) getShardIterator(_ *http.Request, in *getShardIteratorInput) (*get
 	if in.ShardId == "" {
 		return nil, required("shardId")
 	}
-	typ, seq, ts, err := startingPosition("shardIteratorType", in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
+	typ, seq, ts, err := startingPosition("shardIteratorType", "startingSequenceNumber", in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp, a.now())
 	if err != nil {
 		return nil, err
 	}
@@ -246,13 +254,31 @@ func (a *API) getShardIterator(_ *http.Request, in *getShardIteratorInput) (*get
 	return &getShardIteratorOutput{ShardIterator: a.encodeIterator(s.Name(), c)}, nil
 }
 
-// startingPosition checks an iterator type and the sequence number or
-// timestamp it needs, as GetShardIterator and SubscribeToShard take them.
-func startingPosition(member, typ, seq string, ts *timestamp) (shards.IteratorType, string, time.Time, error) {
+// sequenceNumberRE is the pattern Kinesis validates sequence numbers in
+// requests against.
+var sequenceNumberRE = regexp.MustCompile(`^(0|[1-9]\d{0,128})$`)
+
+func checkSequenceNumber(member, v string) error {
+	if !sequenceNumberRE.MatchString(v) {
+		return validationError("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})", awsjson.Truncate(v, 300), member)
+	}
+	return nil
+}
+
+// startingPosition checks an iterator type (member typeMember) and the
+// sequence number (seqMember) or timestamp it needs, as GetShardIterator and
+// SubscribeToShard take them; a timestamp after now is refused, as Kinesis
+// does.
+func startingPosition(typeMember, seqMember, typ, seq string, ts *timestamp, now time.Time) (shards.IteratorType, string, time.Time, error) {
+	if seq != "" {
+		if err := checkSequenceNumber(seqMember, seq); err != nil {
+			return "", "", time.Time{}, err
+		}
+	}
 	t := shards.IteratorType(typ)
 	switch t {
 	case "":
-		return "", "", time.Time{}, required(member)
+		return "", "", time.Time{}, required(typeMember)
 	case shards.AtSequenceNumber, shards.AfterSequenceNumber:
 		if seq == "" {
 			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", typ)
@@ -263,11 +289,15 @@ func startingPosition(member, typ, seq string, ts *timestamp) (shards.IteratorTy
 		}
 	case shards.AtTimestamp:
 		if ts == nil || ts.IsZero() {
-			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "The timestampInMillis parameter cannot be null for ShardIteratorType AT_TIMESTAMP")
+			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+		if ts.After(now) {
+			return "", "", time.Time{}, awsjson.NewError(errInvalidArgument, "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d",
+				ts.UnixMilli(), now.UnixMilli())
 		}
 		return t, "", ts.Time, nil
 	default:
-		return "", "", time.Time{}, validationError("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]", typ, member)
+		return "", "", time.Time{}, validationError("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]", typ, typeMember)
 	}
 	return t, seq, time.Time{}, nil
 }
@@ -283,8 +313,8 @@ func (a *API) cursor(s *shards.Stream, shardID string, typ shards.IteratorType, 
 	case errors.Is(err, shards.ErrNotFound):
 		return c, notFound
 	case errors.Is(err, shards.ErrInvalidArgument):
-		return c, awsjson.NewError(errInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid: %v.",
-			awsjson.Truncate(seq, 128), shardID, s.Name(), a.account(), err)
+		return c, awsjson.NewError(errInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.",
+			awsjson.Truncate(seq, 128), shardID, s.Name(), a.account())
 	case err != nil:
 		return c, a.streamError(s.Name(), err)
 	}

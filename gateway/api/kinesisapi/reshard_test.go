@@ -200,7 +200,7 @@ func TestReshardErrors(t *testing.T) {
 		{"scale beyond double", func() error {
 			_, err := e.client.UpdateShardCount(ctx, &sdk.UpdateShardCountInput{StreamName: aws.String("rs"), TargetShardCount: aws.Int32(5), ScalingType: types.ScalingTypeUniformScaling})
 			return err
-		}, "InvalidArgumentException"},
+		}, "LimitExceededException"},
 		{"scaling type", func() error {
 			_, err := e.client.UpdateShardCount(ctx, &sdk.UpdateShardCountInput{StreamName: aws.String("rs"), TargetShardCount: aws.Int32(3), ScalingType: "RANDOM"})
 			return err

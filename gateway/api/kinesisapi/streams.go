@@ -11,22 +11,7 @@ import (
 	"github.com/tidegate/tidegate/shards"
 )
 
-// Values Kinesis reports that never change here.
-const (
-	statusActive   = "ACTIVE"
-	modeProvision  = "PROVISIONED"
-	modeOnDemand   = "ON_DEMAND"
-	encryptionNone = "NONE"
-	onDemandShards = 4
-)
-
 type emptyOutput struct{}
-
-type streamModeDetails struct{ StreamMode string }
-
-type enhancedMetrics struct{ ShardLevelMetrics []string }
-
-func noEnhancedMetrics() []enhancedMetrics { return []enhancedMetrics{{ShardLevelMetrics: []string{}}} }
 
 // retentionHours reports a retention in whole hours, rounding up: the engine
 // allows minutes, the API speaks hours.
@@ -68,13 +53,14 @@ func (a *API) createStream(_ *http.Request, in *createStreamInput) (*emptyOutput
 		return nil, err
 	}
 	n := int32(1)
+	mode := modeProvision
 	if in.StreamModeDetails != nil {
-		switch in.StreamModeDetails.StreamMode {
-		case modeProvision:
-		case modeOnDemand:
+		mode = in.StreamModeDetails.StreamMode
+		if err := checkMode("streamModeDetails.streamMode", mode); err != nil {
+			return nil, err
+		}
+		if mode == modeOnDemand {
 			n = onDemandShards
-		default:
-			return nil, validationError("Value '%s' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]", in.StreamModeDetails.StreamMode)
 		}
 	}
 	if in.ShardCount != nil {
@@ -95,8 +81,11 @@ func (a *API) createStream(_ *http.Request, in *createStreamInput) (*emptyOutput
 		cfg.MaxRecordSize = kib << 10
 	}
 	if len(in.Tags) > 0 {
-		if err := checkTags(in.Tags, maxTags); err != nil {
+		if err := checkTags(in.Tags); err != nil {
 			return nil, err
+		}
+		if len(in.Tags) > maxTags {
+			return nil, a.tooManyTags("create stream "+in.StreamName, "stream")
 		}
 	}
 	s, err := a.Store.CreateStream(in.StreamName, cfg)
@@ -111,7 +100,12 @@ func (a *API) createStream(_ *http.Request, in *createStreamInput) (*emptyOutput
 			return nil, a.streamError(in.StreamName, err)
 		}
 	}
-	a.logger().Info("kinesis: stream created", "stream", in.StreamName, "shards", n)
+	if mode == modeOnDemand {
+		if err := s.SetAttributes(map[string]string{attrMode: modeOnDemand}); err != nil {
+			return nil, a.streamError(in.StreamName, err)
+		}
+	}
+	a.logger().Info("kinesis: stream created", "stream", in.StreamName, "shards", n, "mode", mode)
 	return &emptyOutput{}, nil
 }
 
@@ -172,6 +166,7 @@ type streamDescription struct {
 	StreamCreationTimestamp timestamp
 	EnhancedMonitoring      []enhancedMetrics
 	EncryptionType          string
+	KeyId                   string `json:",omitempty"`
 }
 
 type shard struct {
@@ -216,16 +211,18 @@ func (a *API) describeStream(_ *http.Request, in *describeStreamInput) (*describ
 		return nil, err
 	}
 	info := s.Describe()
+	set := settingsOf(info.Attributes)
 	out := &describeStreamOutput{StreamDescription: streamDescription{
 		StreamName:              info.Name,
 		StreamARN:               a.streamARN(info.Name),
 		StreamStatus:            statusActive,
-		StreamModeDetails:       streamModeDetails{modeProvision},
+		StreamModeDetails:       set.modeDetails(),
 		Shards:                  []shard{},
 		RetentionPeriodHours:    retentionHours(info.Config.Retention),
 		StreamCreationTimestamp: timestamp{info.Created},
-		EnhancedMonitoring:      noEnhancedMetrics(),
-		EncryptionType:          encryptionNone,
+		EnhancedMonitoring:      set.monitoring(),
+		EncryptionType:          set.encryption,
+		KeyId:                   set.keyID,
 	}}
 	d := &out.StreamDescription
 	for _, sh := range info.Shards {
@@ -254,6 +251,7 @@ type streamDescriptionSummary struct {
 	StreamCreationTimestamp timestamp
 	EnhancedMonitoring      []enhancedMetrics
 	EncryptionType          string
+	KeyId                   string `json:",omitempty"`
 	OpenShardCount          int
 	ConsumerCount           int
 	MaxRecordSizeInKiB      int
@@ -269,15 +267,17 @@ func (a *API) describeStreamSummary(_ *http.Request, in *describeStreamSummaryIn
 	if err != nil {
 		return nil, a.streamError(info.Name, err)
 	}
+	set := settingsOf(info.Attributes)
 	return &describeStreamSummaryOutput{StreamDescriptionSummary: streamDescriptionSummary{
 		StreamName:              info.Name,
 		StreamARN:               a.streamARN(info.Name),
 		StreamStatus:            statusActive,
-		StreamModeDetails:       streamModeDetails{modeProvision},
+		StreamModeDetails:       set.modeDetails(),
 		RetentionPeriodHours:    retentionHours(info.Config.Retention),
 		StreamCreationTimestamp: timestamp{info.Created},
-		EnhancedMonitoring:      noEnhancedMetrics(),
-		EncryptionType:          encryptionNone,
+		EnhancedMonitoring:      set.monitoring(),
+		EncryptionType:          set.encryption,
+		KeyId:                   set.keyID,
 		OpenShardCount:          info.OpenShards,
 		ConsumerCount:           len(cs),
 		MaxRecordSizeInKiB:      info.Config.MaxRecordSize >> 10,
@@ -346,7 +346,7 @@ func (a *API) listStreams(_ *http.Request, in *listStreamsInput) (*listStreamsOu
 			StreamName:              info.Name,
 			StreamARN:               a.streamARN(info.Name),
 			StreamStatus:            statusActive,
-			StreamModeDetails:       streamModeDetails{modeProvision},
+			StreamModeDetails:       settingsOf(info.Attributes).modeDetails(),
 			StreamCreationTimestamp: timestamp{info.Created},
 		})
 	}
@@ -372,10 +372,14 @@ func (a *API) describeLimits(*http.Request, *emptyOutput) (*describeLimitsOutput
 		info := s.Describe()
 		out.OpenShardCount += info.OpenShards
 		out.ShardLimit += shards.MaxShards
+		if settingsOf(info.Attributes).mode == modeOnDemand {
+			out.OnDemandStreamCount++
+		}
 	}
 	// The engine limits shards per stream, not per account: report room for
 	// one more full stream.
 	out.ShardLimit += shards.MaxShards
+	out.OnDemandStreamCountLimit = onDemandStreamLimit
 	return out, nil
 }
 

@@ -58,7 +58,7 @@ func (a *API) subscribeToShard(w http.ResponseWriter, r *http.Request, c awsjson
 		return required("startingPosition")
 	}
 	p := in.StartingPosition
-	typ, seq, ts, err := startingPosition("startingPosition.type", p.Type, p.SequenceNumber, p.Timestamp)
+	typ, seq, ts, err := startingPosition("startingPosition.type", "startingPosition.sequenceNumber", p.Type, p.SequenceNumber, p.Timestamp, a.now())
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/tidegate/tidegate/gateway/bench"
@@ -27,17 +26,25 @@ var benchmarks = map[string]func(ctx context.Context, args []string) error{
 	"uplink": benchUplink,
 }
 
+// benchSummaries say what each benchmark measures, for `tidegate bench -h`.
+var benchSummaries = map[string]string{
+	"shards": "the storage engine: fsync'd puts against raw disk and bbolt baselines",
+	"api":    "the Kinesis API with AWS SDK clients (and a peer endpoint, --peer)",
+	"mqtt":   "devices → MQTT broker → durable records, embedded broker and Mosquitto",
+	"uplink": "deliveries draining a backlog to the file destination and an HTTP endpoint receiver",
+}
+
 func runBench(args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageErrorf("usage: tidegate bench <%s> [flags]", strings.Join(benchNames(), "|"))
+	var subs []subcommand
+	for _, name := range benchNames() {
+		run := benchmarks[name]
+		subs = append(subs, subcommand{name, benchSummaries[name], func(args []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return run(ctx, args)
+		}})
 	}
-	run, ok := benchmarks[args[0]]
-	if !ok {
-		return usageErrorf("unknown benchmark %q (have: %s)", args[0], strings.Join(benchNames(), ", "))
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return run(ctx, args[1:])
+	return runGroup("bench", subs, args)
 }
 
 // benchFlags are the flags every benchmark takes.

@@ -10,9 +10,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,6 +113,9 @@ func (c *clientFlags) restCall(method, url string, body []byte, out any) error {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := (&http.Client{Timeout: c.timeout}).Do(req)
+	if u := unreachable(err); u != nil {
+		return u
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -136,15 +142,50 @@ func (c *clientFlags) restCall(method, url string, body []byte, out any) error {
 	return nil
 }
 
-// apiError shortens an SDK error to what the gateway said.
+// apiError shortens an SDK error to what the gateway said, or to one line when
+// there was no gateway to say anything.
 func apiError(err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
 	}
-	if errors.Is(err, context.Canceled) {
-		return err
+	if u := unreachable(err); u != nil {
+		return u
 	}
+	return err
+}
+
+// unreachable returns "no gateway at URL: why" when err is a failure to connect
+// (nothing listening, no such host, no route), nil otherwise: the SDK's own error
+// is a retry trace that says "https response error" even for http.
+func unreachable(err error) error {
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "dial" {
+		return nil
+	}
+	where := "the endpoint"
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			where = u.Scheme + "://" + u.Host
+		}
+	}
+	why := oe.Err.Error()
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		why = "connection refused"
+	case errors.Is(err, syscall.ETIMEDOUT), oe.Timeout():
+		why = "connection timed out"
+	}
+	return fmt.Errorf("no gateway at %s: %s", where, why)
+}
+
+// done reports a finished change: v as JSON with --json, else the line.
+func (c *clientFlags) done(v any, format string, args ...any) error {
+	if c.json {
+		return printJSON(v)
+	}
+	_, err := fmt.Printf(format, args...)
 	return err
 }
 

@@ -2,33 +2,31 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"github.com/tidegate/tidegate/gateway"
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
-const configUsage = "usage: tidegate config check FILE"
-
-// runConfig handles `tidegate config check FILE`: load FILE as `tidegate run` would (with
-// the TIDEGATE_* environment applied) and report every problem with its position.
+// runConfig handles `tidegate config check FILE`.
 func runConfig(args []string) error {
-	if len(args) == 0 || args[0] != "check" {
-		return usageErrorf("%s", configUsage)
-	}
+	return runGroup("config", []subcommand{{"check", "check a configuration file as tidegate run would, without starting anything (FILE)", configCheck}}, args)
+}
+
+// configCheck loads FILE as `tidegate run` would (with the TIDEGATE_* environment
+// applied) and reports every problem with its position.
+func configCheck(args []string) error {
 	fs := newFlagSet("config check", "FILE")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("%s", configUsage)
+	if err := wantArgs(fs, pos, 1, 1); err != nil {
+		return err
 	}
-	return checkConfig(os.Stdout, os.Stderr, fs.Arg(0), os.Environ())
+	return checkConfig(os.Stdout, os.Stderr, pos[0], os.Environ())
 }
 
 // checkConfig prints "FILE: ok (…)" to stdout, or each problem on its own line to stderr
@@ -37,6 +35,19 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	cfg, err := config.Load(file, environ)
 	if _, ok := errors.AsType[*config.Error](err); err != nil && !ok {
 		return err // not a configuration problem: the file could not be read
+	}
+	if err == nil {
+		// What `run` would not build on this machine (it would hold those
+		// deliveries as failed), and what the gateway's start would refuse
+		// beyond the file's own rules, both found without starting anything.
+		var errs []error
+		if derr := cfg.CheckDeliveries(); derr != nil {
+			errs = append(errs, config.Problems(derr)...)
+		}
+		if cerr := gateway.Check(cfg); cerr != nil {
+			errs = append(errs, config.Problems(prefixed(file, cerr))...)
+		}
+		err = errors.Join(errs...)
 	}
 	if err != nil {
 		problems := config.Problems(err)
@@ -51,6 +62,16 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 	}
 	_, err = fmt.Fprintf(stdout, "%s: ok (%s, %s %s)\n", file, plural(len(cfg.Streams), "stream"), scheme, cfg.Listen.HTTP)
 	return err
+}
+
+// prefixed puts file before each of the problems in err, as config's own errors
+// have it.
+func prefixed(file string, err error) error {
+	var out []error
+	for _, p := range config.Problems(err) {
+		out = append(out, fmt.Errorf("%s: %w", file, p))
+	}
+	return errors.Join(out...)
 }
 
 // plural writes "1 stream", "2 streams".

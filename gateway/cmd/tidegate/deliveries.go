@@ -10,98 +10,108 @@ import (
 	"github.com/tidegate/tidegate/uplink"
 )
 
-const deliveriesUsage = `usage: tidegate deliveries ls [--endpoint URL] [--json]
-       tidegate deliveries show NAME
-       tidegate deliveries create FILE        (one delivery, YAML or JSON, as under deliveries:)
-       tidegate deliveries pause|resume|rm NAME`
-
 // deliveryView is a delivery as GET /api/v1/deliveries shows it.
 type deliveryView struct {
 	uplink.Status
 	Origin string `json:"origin"`
 }
 
-// runDeliveries lists and manages the deliveries of a running gateway through its
-// REST API, with the credentials of restCall.
-func runDeliveries(args []string) error {
-	if len(args) == 0 {
-		return usageErrorf("%s", deliveriesUsage)
-	}
-	verb, rest := args[0], args[1:]
+// deliveriesCommands are the verbs of `tidegate deliveries`; they use the REST API
+// with the credentials of restCall.
+var deliveriesCommands = []subcommand{
+	{"ls", "list the deliveries with their state, backlog and last error", deliveriesLs},
+	{"show", "print one delivery's status as JSON (NAME)", deliveriesShow},
+	{"create", "create a delivery from a file: one delivery, YAML or JSON, as under deliveries: (FILE)", deliveriesCreate},
+	{"pause", "pause a delivery (NAME)", func(args []string) error { return deliveriesAction("pause", args) }},
+	{"resume", "resume a paused delivery (NAME)", func(args []string) error { return deliveriesAction("resume", args) }},
+	{"rm", "delete a delivery created over the API (NAME)", deliveriesRm},
+}
+
+// runDeliveries lists and manages the deliveries of a running gateway.
+func runDeliveries(args []string) error { return runGroup("deliveries", deliveriesCommands, args) }
+
+// deliveriesFlags parses a deliveries subcommand's arguments, n positional ones,
+// and returns the client and the base URL of the deliveries.
+func deliveriesFlags(verb, synopsis string, args []string, n int) (*clientFlags, []string, string, error) {
 	var c clientFlags
-	fs := newFlagSet("deliveries "+verb, "[--endpoint URL] [--json]")
+	fs := newFlagSet("deliveries "+verb, synopsis)
 	c.register(fs)
-	pos, err := parseArgs(fs, rest)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if err := wantArgs(fs, pos, n, n); err != nil {
+		return nil, nil, "", err
+	}
+	return &c, pos, strings.TrimSuffix(c.endpoint, "/") + "/api/v1/deliveries", nil
+}
+
+func deliveriesLs(args []string) error {
+	c, _, base, err := deliveriesFlags("ls", "[--json]", args, 0)
 	if err != nil {
 		return err
 	}
-	base := strings.TrimSuffix(c.endpoint, "/") + "/api/v1/deliveries"
-	arg := func() (string, error) {
-		if len(pos) != 1 {
-			return "", usageErrorf("%s", deliveriesUsage)
-		}
-		return pos[0], nil
+	var body struct {
+		Deliveries []deliveryView `json:"deliveries"`
 	}
-	switch verb {
-	case "ls":
-		var body struct {
-			Deliveries []deliveryView `json:"deliveries"`
-		}
-		if err := c.restCall("GET", base, nil, &body); err != nil {
-			return err
-		}
-		if c.json {
-			return printJSON(body.Deliveries)
-		}
-		return printDeliveries(body.Deliveries)
-	case "show":
-		name, err := arg()
-		if err != nil {
-			return err
-		}
-		var v deliveryView
-		if err := c.restCall("GET", base+"/"+name, nil, &v); err != nil {
-			return err
-		}
-		return printJSON(v)
-	case "create":
-		path, err := arg()
-		if err != nil {
-			return err
-		}
-		body, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var v deliveryView
-		if err := c.restCall("POST", base, body, &v); err != nil {
-			return err
-		}
-		fmt.Printf("delivery %s created (%s)\n", v.Name, v.State)
-		return nil
-	case "pause", "resume":
-		name, err := arg()
-		if err != nil {
-			return err
-		}
-		var st uplink.Status
-		if err := c.restCall("POST", base+"/"+name+"/"+verb, nil, &st); err != nil {
-			return err
-		}
-		fmt.Printf("delivery %s %s\n", st.Name, st.State)
-		return nil
-	case "rm":
-		name, err := arg()
-		if err != nil {
-			return err
-		}
-		if err := c.restCall("DELETE", base+"/"+name, nil, nil); err != nil {
-			return err
-		}
-		fmt.Printf("delivery %s deleted\n", name)
-		return nil
+	if err := c.restCall("GET", base, nil, &body); err != nil {
+		return err
 	}
-	return usageErrorf("%s", deliveriesUsage)
+	if c.json {
+		return printJSON(body.Deliveries)
+	}
+	return printDeliveries(body.Deliveries)
+}
+
+func deliveriesShow(args []string) error {
+	c, pos, base, err := deliveriesFlags("show", "NAME", args, 1)
+	if err != nil {
+		return err
+	}
+	var v deliveryView
+	if err := c.restCall("GET", base+"/"+pos[0], nil, &v); err != nil {
+		return err
+	}
+	return printJSON(v)
+}
+
+func deliveriesCreate(args []string) error {
+	c, pos, base, err := deliveriesFlags("create", "FILE [--json]", args, 1)
+	if err != nil {
+		return err
+	}
+	body, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	var v deliveryView
+	if err := c.restCall("POST", base, body, &v); err != nil {
+		return err
+	}
+	return c.done(v, "delivery %s created (%s)\n", v.Name, v.State)
+}
+
+func deliveriesAction(verb string, args []string) error {
+	c, pos, base, err := deliveriesFlags(verb, "NAME [--json]", args, 1)
+	if err != nil {
+		return err
+	}
+	var st uplink.Status
+	if err := c.restCall("POST", base+"/"+pos[0]+"/"+verb, nil, &st); err != nil {
+		return err
+	}
+	return c.done(st, "delivery %s %s\n", st.Name, st.State)
+}
+
+func deliveriesRm(args []string) error {
+	c, pos, base, err := deliveriesFlags("rm", "NAME [--json]", args, 1)
+	if err != nil {
+		return err
+	}
+	if err := c.restCall("DELETE", base+"/"+pos[0], nil, nil); err != nil {
+		return err
+	}
+	return c.done(map[string]string{"deleted": pos[0]}, "delivery %s deleted\n", pos[0])
 }
 
 func printDeliveries(ds []deliveryView) error {

@@ -14,13 +14,14 @@ import (
 // runDevices lists the devices a running gateway has heard from, through its REST
 // API, with the credentials `tidegate deliveries` uses.
 func runDevices(args []string) error {
-	if len(args) == 0 || args[0] != "ls" {
-		return usageErrorf("usage: tidegate devices ls [--endpoint URL] [--json]")
-	}
+	return runGroup("devices", []subcommand{{"ls", "list the devices with their source, state and last values", devicesLs}}, args)
+}
+
+func devicesLs(args []string) error {
 	var c clientFlags
 	fs := newFlagSet("devices ls", "[--endpoint URL] [--json]")
 	c.register(fs)
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	var body struct {

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/tidegate/tidegate/gateway/config"
 )
@@ -31,7 +33,7 @@ func newLogOutput(w io.Writer, terminal bool, l config.Log) *logOutput {
 // apply switches to l's level and format.
 func (o *logOutput) apply(l config.Log) {
 	o.level.Set(l.Level.Slog())
-	opts := &slog.HandlerOptions{Level: &o.level}
+	opts := &slog.HandlerOptions{Level: &o.level, ReplaceAttr: readableDurations}
 	// Text on a terminal, JSON otherwise (journald, log shippers), unless
 	// the format says which.
 	var h slog.Handler
@@ -93,6 +95,28 @@ func (h *switchHandler) WithGroup(name string) slog.Handler {
 
 func (h *switchHandler) derive(f func(slog.Handler) slog.Handler) *switchHandler {
 	return &switchHandler{out: h.out, with: append(slices.Clip(h.with), f), built: &atomic.Pointer[builtHandler]{}}
+}
+
+// readableDurations writes durations as people read them, "1s", "1h30m",
+// "24h", in both formats: JSON would give nanoseconds (86400000000000), and
+// time.Duration's own text trailing zero units ("24h0m0s").
+func readableDurations(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(durationText(a.Value.Duration()))
+	}
+	return a
+}
+
+// durationText is d.String() without trailing zero units.
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func isTerminal(f *os.File) bool {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tidegate/tidegate/gateway/config"
 )
@@ -53,6 +54,25 @@ func TestLogOutputAuto(t *testing.T) {
 		newLogOutput(&buf, tc.terminal, config.Log{Level: config.LevelInfo, Format: config.FormatAuto}).logger().Log(t.Context(), slog.LevelInfo, "x")
 		if !strings.Contains(buf.String(), tc.want) {
 			t.Errorf("terminal %v: %q, want %q", tc.terminal, buf.String(), tc.want)
+		}
+	}
+}
+
+// Durations read as 1s and 24h in both formats, not as nanoseconds, inside groups too.
+func TestLogDurationsAreReadable(t *testing.T) {
+	for _, format := range []config.LogFormat{config.FormatJSON, config.FormatText} {
+		var buf bytes.Buffer
+		out := newLogOutput(&buf, false, config.Log{Level: config.LevelInfo, Format: format})
+		out.logger().WithGroup("stream").Info("created", "retention", 24*time.Hour, "interval", time.Second,
+			"linger", 1500*time.Millisecond, "span", 90*time.Minute)
+		got := buf.String()
+		for _, want := range []string{"24h", "1s", "1.5s", "1h30m"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: %q lacks %s", format, got, want)
+			}
+		}
+		if strings.Contains(got, "86400000000000") || strings.Contains(got, "24h0m0s") {
+			t.Errorf("%s: %q", format, got)
 		}
 	}
 }

@@ -17,76 +17,148 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 )
 
-const streamsUsage = "ls | create NAME [--shards N] [--retention D] | describe NAME | delete NAME | split NAME SHARD [--at HASHKEY] | merge NAME SHARD ADJACENT | reshard NAME --shards N"
+// streamsCommands are the verbs of `tidegate streams`, each with its own flags.
+var streamsCommands = []subcommand{
+	{"ls", "list the streams with their shards, retention and creation time", streamsLsCmd},
+	{"create", "create a stream (NAME [--shards N] [--retention D])", streamsCreateCmd},
+	{"describe", "show a stream and its shards (NAME)", streamsDescribeCmd},
+	{"delete", "delete a stream and its data (NAME)", streamsDeleteCmd},
+	{"split", "split a shard in two (NAME SHARD [--at HASHKEY])", streamsSplitCmd},
+	{"merge", "merge two adjacent shards (NAME SHARD ADJACENT)", streamsMergeCmd},
+	{"reshard", "reach a shard count by splits and merges (NAME --shards N)", streamsReshardCmd},
+}
 
 // runStreams manages streams of a running gateway through its Kinesis API.
-func runStreams(args []string) error {
-	if len(args) == 0 {
-		return usageErrorf("usage: tidegate streams %s", streamsUsage)
-	}
+func runStreams(args []string) error { return runGroup("streams", streamsCommands, args) }
+
+// streamsFlags parses a streams subcommand's arguments: the client flags, those
+// extra registers, and between min and max positional arguments.
+func streamsFlags(verb, synopsis string, args []string, min, max int, extra func(*flag.FlagSet)) (*clientFlags, []string, *flag.FlagSet, error) {
 	var c clientFlags
-	fs := newFlagSet("streams "+args[0], "…  ("+streamsUsage+")")
+	fs := newFlagSet("streams "+verb, synopsis)
 	c.register(fs)
-	shards := fs.Int("shards", 1, "shard count (create, reshard)")
-	retention := fs.String("retention", "24h", "retention period, 1h-8760h (create)")
-	at := fs.String("at", "", "hash key where the second child starts (split; default: the middle)")
-	pos, err := parseArgs(fs, args[1:])
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := wantArgs(fs, pos, min, max); err != nil {
+		return nil, nil, nil, err
+	}
+	return &c, pos, fs, nil
+}
+
+func streamsLsCmd(args []string) error {
+	c, _, _, err := streamsFlags("ls", "[--json]", args, 0, 0, nil)
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	k := c.client()
-	switch args[0] {
-	case "ls":
-		if err := wantArgs(fs, pos, 0, 0); err != nil {
-			return err
-		}
-		return streamsList(ctx, k, c.json)
-	case "create":
-		if err := wantArgs(fs, pos, 1, 1); err != nil {
-			return err
-		}
-		d, err := config.ParseDuration(*retention)
-		if err != nil {
-			return usageErrorf("--retention: %v", err)
-		}
-		return streamsCreate(ctx, k, pos[0], *shards, time.Duration(d))
-	case "describe":
-		if err := wantArgs(fs, pos, 1, 1); err != nil {
-			return err
-		}
-		return streamsDescribe(ctx, k, pos[0], c.json)
-	case "delete":
-		if err := wantArgs(fs, pos, 1, 1); err != nil {
-			return err
-		}
-		_, err := k.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: &pos[0], EnforceConsumerDeletion: aws.Bool(true)})
-		return apiError(err)
-	case "split":
-		if err := wantArgs(fs, pos, 2, 2); err != nil {
-			return err
-		}
-		return streamsSplit(ctx, k, pos[0], pos[1], *at)
-	case "merge":
-		if err := wantArgs(fs, pos, 3, 3); err != nil {
-			return err
-		}
-		_, err := k.MergeShards(ctx, &kinesis.MergeShardsInput{StreamName: &pos[0], ShardToMerge: &pos[1], AdjacentShardToMerge: &pos[2]})
-		return apiError(err)
-	case "reshard":
-		if err := wantArgs(fs, pos, 1, 1); err != nil {
-			return err
-		}
-		if !flagSet(fs, "shards") {
-			// --shards defaults to 1 for create; a reshard to 1 shard by omission
-			// would merge a whole stream down.
-			return usageErrorf("streams reshard %s: --shards N is required: the shard count to reach", pos[0])
-		}
-		_, err := k.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: &pos[0],
-			TargetShardCount: aws.Int32(int32(*shards)), ScalingType: types.ScalingTypeUniformScaling})
+	return streamsList(context.Background(), c.client(), c.json)
+}
+
+func streamsCreateCmd(args []string) error {
+	var shards int
+	var retention string
+	c, pos, _, err := streamsFlags("create", "NAME [--shards N] [--retention D]", args, 1, 1, func(fs *flag.FlagSet) {
+		fs.IntVar(&shards, "shards", 1, "shard count")
+		fs.StringVar(&retention, "retention", "24h", "retention period in whole hours, 1h-8760h (as in 2h, 48h, 7d)")
+	})
+	if err != nil {
+		return err
+	}
+	hours, err := retentionHours(retention)
+	if err != nil {
+		return usageErrorf("streams create %s: --retention: %s", pos[0], err)
+	}
+	return streamsCreate(context.Background(), c.client(), pos[0], shards, hours, c.json)
+}
+
+// retentionHours reads --retention, which the Kinesis API sets in whole hours. It is
+// checked before anything is created, so that a refused value leaves no stream
+// behind.
+func retentionHours(s string) (int32, error) {
+	d, err := config.ParseDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	td := time.Duration(d)
+	const maxHours = 8760
+	switch {
+	case td%time.Hour != 0:
+		return 0, fmt.Errorf("%s: the Kinesis API sets retention in whole hours (1h-%dh, as in 2h or 7d); a shorter or finer retention is set by declaring the stream under streams: in the configuration file", s, maxHours)
+	case td < time.Hour || td > maxHours*time.Hour:
+		return 0, fmt.Errorf("%s: must be 1h-%dh", s, maxHours)
+	}
+	return int32(td / time.Hour), nil
+}
+
+func streamsDescribeCmd(args []string) error {
+	c, pos, _, err := streamsFlags("describe", "NAME [--json]", args, 1, 1, nil)
+	if err != nil {
+		return err
+	}
+	return streamsDescribe(context.Background(), c.client(), pos[0], c.json)
+}
+
+func streamsDeleteCmd(args []string) error {
+	c, pos, _, err := streamsFlags("delete", "NAME", args, 1, 1, nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.client().DeleteStream(context.Background(), &kinesis.DeleteStreamInput{StreamName: &pos[0], EnforceConsumerDeletion: aws.Bool(true)})
+	if err != nil {
 		return apiError(err)
 	}
-	return usageErrorf("usage: tidegate streams %s", streamsUsage)
+	return c.done(map[string]string{"deleted": pos[0]}, "deleted %s\n", pos[0])
+}
+
+func streamsSplitCmd(args []string) error {
+	var at string
+	c, pos, _, err := streamsFlags("split", "NAME SHARD [--at HASHKEY]", args, 2, 2, func(fs *flag.FlagSet) {
+		fs.StringVar(&at, "at", "", "hash key where the second child starts (default: the middle of the shard's range)")
+	})
+	if err != nil {
+		return err
+	}
+	if err := streamsSplit(context.Background(), c.client(), pos[0], pos[1], at); err != nil {
+		return err
+	}
+	return c.done(map[string]string{"split": pos[1]}, "split %s of %s\n", pos[1], pos[0])
+}
+
+func streamsMergeCmd(args []string) error {
+	c, pos, _, err := streamsFlags("merge", "NAME SHARD ADJACENT", args, 3, 3, nil)
+	if err != nil {
+		return err
+	}
+	_, err = c.client().MergeShards(context.Background(), &kinesis.MergeShardsInput{StreamName: &pos[0], ShardToMerge: &pos[1], AdjacentShardToMerge: &pos[2]})
+	if err != nil {
+		return apiError(err)
+	}
+	return c.done(map[string]string{"merged": pos[1] + "," + pos[2]}, "merged %s and %s of %s\n", pos[1], pos[2], pos[0])
+}
+
+func streamsReshardCmd(args []string) error {
+	var shards int
+	c, pos, fs, err := streamsFlags("reshard", "NAME --shards N", args, 1, 1, func(fs *flag.FlagSet) {
+		fs.IntVar(&shards, "shards", 0, "the shard count to reach (required)")
+	})
+	if err != nil {
+		return err
+	}
+	if !flagSet(fs, "shards") {
+		// A default would reshard a whole stream by omission.
+		return usageErrorf("streams reshard %s: --shards N is required: the shard count to reach", pos[0])
+	}
+	out, err := c.client().UpdateShardCount(context.Background(), &kinesis.UpdateShardCountInput{StreamName: &pos[0],
+		TargetShardCount: aws.Int32(int32(shards)), ScalingType: types.ScalingTypeUniformScaling})
+	if err != nil {
+		return apiError(err)
+	}
+	return c.done(map[string]any{"stream": pos[0], "from": aws.ToInt32(out.CurrentShardCount), "to": aws.ToInt32(out.TargetShardCount)},
+		"resharded %s from %d to %d shards\n", pos[0], aws.ToInt32(out.CurrentShardCount), aws.ToInt32(out.TargetShardCount))
 }
 
 // flagSet reports whether name was given on the command line.
@@ -130,23 +202,30 @@ func streamsList(ctx context.Context, k *kinesis.Client, asJSON bool) error {
 	return tw.Flush()
 }
 
-func streamsCreate(ctx context.Context, k *kinesis.Client, name string, shards int, retention time.Duration) error {
+func streamsCreate(ctx context.Context, k *kinesis.Client, name string, shards int, hours int32, asJSON bool) error {
 	if _, err := k.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: &name, ShardCount: aws.Int32(int32(shards))}); err != nil {
 		return apiError(err)
 	}
-	if hours := int32(retention / time.Hour); hours != 24 {
-		in := &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: &name, RetentionPeriodHours: &hours}
+	if hours != 24 {
 		var err error
 		if hours > 24 {
-			_, err = k.IncreaseStreamRetentionPeriod(ctx, in)
+			_, err = k.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: &name, RetentionPeriodHours: &hours})
 		} else {
 			_, err = k.DecreaseStreamRetentionPeriod(ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamName: &name, RetentionPeriodHours: &hours})
 		}
 		if err != nil {
-			return apiError(err)
+			// A refused create leaves nothing behind.
+			_, derr := k.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: &name, EnforceConsumerDeletion: aws.Bool(true)})
+			if derr != nil {
+				return fmt.Errorf("%w (and the stream, created without its retention, could not be deleted: %w)", apiError(err), apiError(derr))
+			}
+			return fmt.Errorf("%w (the stream was not kept)", apiError(err))
 		}
 	}
-	fmt.Printf("created %s with %d shards\n", name, shards)
+	if asJSON {
+		return printJSON(map[string]any{"created": name, "shards": shards, "retention_hours": hours})
+	}
+	fmt.Printf("created %s with %d shards, retention %dh\n", name, shards, hours)
 	return nil
 }
 
