@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -234,5 +235,56 @@ func TestFFmpegCodecs(t *testing.T) {
 				t.Errorf("clip lasts %v per ffprobe, %v per the store", p.duration(), clip.Duration)
 			}
 		})
+	}
+}
+
+// ffmpeg, publishing with credentials, is killed with SIGKILL mid-stream
+// and publishes again: a gap of reason camera offline, the recording
+// resumes by itself, and nothing recorded before the gap is lost.
+func TestFFmpegPublisherKilled(t *testing.T) {
+	bin := peer.FFmpeg(t)
+	r := newRig(t, publisherSpec("cam", cameras.Login{Username: "pub", Password: "pub-secret"}))
+	srv := r.serve(t, nil, "")
+	publish := func(seconds string) *exec.Cmd {
+		args := []string{"-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25"}
+		if seconds != "" {
+			args = append(args, "-t", seconds)
+		}
+		args = append(args, "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+			"-f", "rtsp", "-rtsp_transport", "tcp", "rtsp://pub:pub-secret@"+srv.Addr().String()+"/cam")
+		cmd := exec.Command(bin, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	first := publish("")
+	waitFor(t, "two fragments", 15*time.Second, func() bool { return len(r.fragments(t, "cam")) >= 2 })
+	first.Process.Signal(syscall.SIGKILL)
+	waitFor(t, "the gap", 10*time.Second, func() bool {
+		g := r.gaps(t, "cam")
+		return len(g) == 1 && g[0].Reason == fragments.ReasonCameraOffline && g[0].Open()
+	})
+	before := r.fragments(t, "cam")
+	again := publish("4")
+	if err := again.Wait(); err != nil {
+		t.Fatalf("ffmpeg again: %v", err)
+	}
+	waitFor(t, "the recording to resume and close", 10*time.Second, func() bool {
+		g := r.gaps(t, "cam")
+		return len(r.fragments(t, "cam")) >= len(before)+1 && len(g) == 2 && !g[0].Open()
+	})
+	after := r.fragments(t, "cam")
+	for i, f := range before {
+		if after[i] != f {
+			t.Errorf("fragment %d changed: %+v → %+v", f.Number, f, after[i])
+		}
+		if _, err := r.st.ReadFragment("cam", f.Number); err != nil {
+			t.Error(err)
+		}
+	}
+	if g := r.gaps(t, "cam")[0]; g.End.After(after[len(before)].Server) {
+		t.Errorf("gap %v; the next fragment starts at %v", g, after[len(before)].Server)
 	}
 }
