@@ -27,6 +27,10 @@ type Camera struct {
 
 	beginMu sync.Mutex // serialises Begin, so that one session ends before the next starts
 
+	liveMu      sync.Mutex // guards live and liveStopped; taken last
+	live        liveHub
+	liveStopped bool
+
 	mu         sync.Mutex // guards the fields below
 	session    *Session
 	stopped    bool
@@ -80,6 +84,7 @@ func (c *Camera) Begin(tracks []fragments.Track, stop func()) (*Session, error) 
 		s.End(reason, detail)
 		return nil, fmt.Errorf("camera %q: %w", c.name, ErrStopped)
 	}
+	c.liveTracks(tracks)
 	return s, nil
 }
 
@@ -89,6 +94,7 @@ func (c *Camera) ended(s *Session) {
 	defer c.mu.Unlock()
 	if c.session == s {
 		c.session = nil
+		c.liveTracks(nil)
 	}
 	st := s.Stats()
 	c.past.Frames += st.Frames
@@ -141,6 +147,7 @@ func (c *Camera) stop(reason fragments.Reason, detail string) {
 	if first && c.unwatch != nil {
 		c.unwatch()
 	}
+	c.stopLive()
 }
 
 // Status describes a running camera.

@@ -29,6 +29,14 @@
 // stored still decodes. One camera has one session at a time: a new one
 // (a publisher that replaces another, a reconnect) ends the old one first.
 //
+// # Live viewers
+//
+// Camera.Watch is a live view of a camera for viewers that want frames
+// now (WebRTC playback) rather than once fragments are durable: each
+// session's tracks, its frames as WriteFrame takes them, its end. A
+// viewer's full buffer drops frames (to its next video keyframe), never
+// the ingest's.
+//
 // # Life
 //
 // Manager: Initialize → Reconcile(specs) … (on each configuration reload)
@@ -39,7 +47,8 @@
 //
 // # Lock order
 //
-// Manager.mu → Camera.beginMu → Camera.mu → Session.mu. No lock is held
+// Manager.mu → Camera.beginMu → Camera.mu → Session.mu → Camera.liveMu
+// (taken last, for in-memory work only). No lock is held
 // while waiting for a session's writer to finish, except Camera.beginMu,
 // which only Begin and stop take.
 package cameras

@@ -81,6 +81,7 @@ func (s *Session) WriteFrame(f fragments.Frame) {
 		return
 	}
 	s.frames.Add(1)
+	s.c.liveFrame(&f)
 	if s.waitKey[f.Track] {
 		if !isKeyframe(s.codecs[f.Track], &f) {
 			s.dropped.Add(1)
@@ -127,6 +128,7 @@ func (s *Session) SetTracks(tracks []fragments.Track) {
 		return
 	}
 	s.codecs = codecsOf(tracks)
+	s.c.liveTracks(tracks)
 	// Blocking here is rare (a size change) and keeps the order: the
 	// frames after it have the new tracks.
 	s.q <- item{tracks: tracks}
