@@ -1,0 +1,299 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/tidegate/tidegate/video/cameras"
+	"github.com/tidegate/tidegate/video/fragments"
+)
+
+// gatherTimeout bounds the gathering of host candidates before an answer.
+const gatherTimeout = 5 * time.Second
+
+// serveWHIP takes a publisher's offer (RFC 9725): the camera it names
+// records what the publisher sends, as an RTSP push would.
+func (s *Server) serveWHIP(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("camera")
+	remote := r.RemoteAddr
+	pub, err := s.Cameras.Publisher(name)
+	if err != nil {
+		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", err)
+		httpError(w, publisherStatus(err), err.Error())
+		return
+	}
+	if !s.authorized(w, r, pub) {
+		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", "not authenticated")
+		return
+	}
+	o, err := readOffer(w, r, true)
+	if err != nil {
+		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", err)
+		httpError(w, publisherStatus(err), err.Error())
+		return
+	}
+	cam, err := pub.Claim()
+	if err != nil {
+		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", err)
+		httpError(w, publisherStatus(err), err.Error())
+		return
+	}
+	p, sdp, err := s.newPublish(r.Context(), cam, o)
+	if err != nil {
+		s.Logger.Warn("whip publisher refused", "camera", name, "remote", remote, "reason", err)
+		httpError(w, publisherStatus(err), err.Error())
+		return
+	}
+	s.Logger.Info("whip publisher connecting", "camera", name, "remote", remote, "session", p.id)
+	answer(w, "/video/"+name+"/whip/"+p.id, sdp)
+}
+
+// publish is a WHIP session: a peer connection whose tracks feed a
+// session of the camera from the moment media flows.
+type publish struct {
+	srv    *Server
+	id     string
+	cam    *cameras.Camera
+	pc     *webrtc.PeerConnection
+	tracks []fragments.Track
+	log    *slog.Logger
+
+	mu      sync.Mutex // guards the fields below
+	begun   time.Time  // when the camera's session began (its clock's zero)
+	session *cameras.Session
+	ended   bool
+	reason  string
+}
+
+func (p *publish) camera() string   { return p.cam.Name() }
+func (p *publish) publishing() bool { return true }
+
+func (s *Server) newPublish(ctx context.Context, cam *cameras.Camera, o *offer) (*publish, string, error) {
+	pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, "", fmt.Errorf("webrtc: %w", err)
+	}
+	p := &publish{srv: s, cam: cam, pc: pc, log: s.Logger}
+	if p.id, err = s.add(p); err != nil {
+		pc.Close()
+		return nil, "", err
+	}
+	// The transceivers that the offer's sections make receive only.
+	sdp, err := negotiate(ctx, pc, o.sdp, func() error { return nil })
+	if err == nil {
+		p.tracks, err = answeredTracks(sdp, o)
+	}
+	if err != nil {
+		s.remove(p.id)
+		pc.Close()
+		return nil, "", err
+	}
+	pc.OnTrack(p.onTrack)
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		switch st {
+		case webrtc.PeerConnectionStateConnected:
+			p.begin()
+		case webrtc.PeerConnectionStateFailed:
+			p.end(fragments.ReasonCameraOffline, "the publisher's connection failed (ICE)")
+		case webrtc.PeerConnectionStateClosed:
+			p.end(fragments.ReasonCameraOffline, "the publisher left")
+		}
+	})
+	time.AfterFunc(connectTimeout, func() {
+		if pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+			p.end(fragments.ReasonCameraOffline, "the publisher did not connect")
+		}
+	})
+	return p, sdp, nil
+}
+
+// answeredTracks are the store's tracks of what the answer takes.
+func answeredTracks(sdp string, o *offer) ([]fragments.Track, error) {
+	a, err := parseOffer([]byte(sdp), false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the answer takes none of it: %v", ErrBadOffer, err)
+	}
+	var tracks []fragments.Track
+	if a.video && o.video {
+		tracks = append(tracks, fragments.Track{ID: videoTrackID, Codec: fragments.H264{SPS: o.sps, PPS: o.pps}})
+	}
+	if a.audio && o.audio {
+		ch := 1
+		if o.stereo {
+			ch = 2
+		}
+		tracks = append(tracks, fragments.Track{ID: audioTrackID, Codec: fragments.Opus{Channels: ch}})
+	}
+	if len(tracks) == 0 {
+		return nil, fmt.Errorf("%w: no H.264 or Opus track was agreed", ErrBadOffer)
+	}
+	return tracks, nil
+}
+
+// negotiate answers an offer on pc once prepare has set up its side, with
+// every host candidate in the answer (no trickle ICE).
+func negotiate(ctx context.Context, pc *webrtc.PeerConnection, offerSDP string, prepare func() error) (string, error) {
+	err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offerSDP})
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	if err := prepare(); err != nil {
+		return "", fmt.Errorf("webrtc: %w", err)
+	}
+	ans, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: no answer to it: %v", ErrBadOffer, err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(ans); err != nil {
+		return "", fmt.Errorf("webrtc: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, gatherTimeout)
+	defer cancel()
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return "", fmt.Errorf("webrtc: gathering candidates: %w", ctx.Err())
+	}
+	return pc.LocalDescription().SDP, nil
+}
+
+// begin starts the camera's session, once: when the connection is up or
+// the first track arrives, whichever comes first.
+func (p *publish) begin() *cameras.Session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.session != nil || p.ended {
+		return p.session
+	}
+	s, err := p.cam.Begin(p.tracks, func() { p.close("replaced by a newer publisher, or the camera stopped") })
+	if err != nil {
+		p.log.Error("whip publisher's recording not started", "camera", p.cam.Name(), "err", err)
+		p.ended = true
+		go p.pc.Close()
+		return nil
+	}
+	p.session, p.begun = s, time.Now()
+	p.log.Info("whip publisher recording", "camera", p.cam.Name(), "session", p.id, "tracks", len(p.tracks))
+	return s
+}
+
+// onTrack reads one of the publisher's tracks into the camera's session.
+func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	id, codec := videoTrackID, fragments.Codec(fragments.Opus{})
+	switch {
+	case strings.EqualFold(track.Codec().MimeType, webrtc.MimeTypeH264):
+		codec = fragments.H264{}
+		for _, t := range p.tracks {
+			if t.ID == videoTrackID {
+				codec = t.Codec
+			}
+		}
+	case strings.EqualFold(track.Codec().MimeType, webrtc.MimeTypeOpus):
+		id = audioTrackID
+	default:
+		p.log.Warn("whip track not recorded", "camera", p.cam.Name(), "codec", track.Codec().MimeType)
+		return
+	}
+	if !p.hasTrack(id) {
+		return
+	}
+	d, err := newDepacketizer(id, codec)
+	if err != nil {
+		p.log.Error("whip track not recorded", "camera", p.cam.Name(), "err", err)
+		return
+	}
+	s := p.begin()
+	if s == nil {
+		return
+	}
+	var clockMu sync.Mutex
+	go p.readRTCP(recv, d, &clockMu)
+	var lastPLI time.Time
+	errs := 0
+	for {
+		pkt, _, err := track.ReadRTP()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				p.log.Debug("whip track ended", "camera", p.cam.Name(), "err", err)
+			}
+			return
+		}
+		received := time.Now()
+		clockMu.Lock()
+		frames, err := d.packet(pkt, received.Sub(p.begun))
+		clockMu.Unlock()
+		if err != nil {
+			if errs++; errs == 1 || errs%1000 == 0 {
+				p.log.Warn("whip media not decoded; the track resumes at its next keyframe", "camera", p.cam.Name(),
+					"codec", codec.String(), "err", err, "errors", errs)
+			}
+		}
+		if d.needsKeyframe() && received.Sub(lastPLI) >= time.Second {
+			lastPLI = received
+			p.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(track.SSRC())}})
+		}
+		for _, f := range frames {
+			f.Received = received
+			s.WriteFrame(f)
+		}
+	}
+}
+
+func (p *publish) hasTrack(id int) bool {
+	for _, t := range p.tracks {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// readRTCP reads a track's RTCP (which the interceptors need read), and
+// takes the publisher's clock from its sender reports.
+func (p *publish) readRTCP(recv *webrtc.RTPReceiver, d *depacketizer, mu *sync.Mutex) {
+	for {
+		pkts, _, err := recv.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, pkt := range pkts {
+			if sr, ok := pkt.(*rtcp.SenderReport); ok {
+				mu.Lock()
+				d.senderReport(sr.NTPTime, sr.RTPTime)
+				mu.Unlock()
+			}
+		}
+	}
+}
+
+// end ends the camera's session with a gap of the reason, and the peer
+// connection.
+func (p *publish) end(reason fragments.Reason, detail string) {
+	p.mu.Lock()
+	first := !p.ended
+	p.ended = true
+	s := p.session
+	p.mu.Unlock()
+	if !first {
+		return
+	}
+	if s != nil {
+		s.End(reason, detail)
+	}
+	p.srv.remove(p.id)
+	go p.pc.Close()
+	p.log.Info("whip publisher left", "camera", p.cam.Name(), "session", p.id, "reason", detail)
+}
+
+func (p *publish) close(detail string) { p.end(fragments.ReasonCameraOffline, detail) }
