@@ -104,7 +104,11 @@ type rig struct {
 
 func newRig(t testing.TB, specs ...cameras.Spec) *rig {
 	t.Helper()
-	log := testLogger(t)
+	return newRigLog(t, testLogger(t), specs...)
+}
+
+func newRigLog(t testing.TB, log *slog.Logger, specs ...cameras.Spec) *rig {
+	t.Helper()
 	st, err := fragments.Open(t.TempDir(), fragments.Options{Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -313,4 +317,17 @@ func itoa(n int) string { return fmt.Sprint(n) }
 func readAll(resp *http.Response) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// hangUp ends every session the server holds.
+func (r *rig) hangUp() {
+	r.srv.mu.Lock()
+	var all []session
+	for _, s := range r.srv.sessions {
+		all = append(all, s)
+	}
+	r.srv.mu.Unlock()
+	for _, s := range all {
+		s.close("hung up by the test")
+	}
 }

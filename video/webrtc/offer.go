@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/pion/sdp/v3"
 )
 
@@ -121,7 +122,8 @@ func fmtpOf(md *sdp.MediaDescription, pt string) string {
 }
 
 // spropParameterSets reads the SPS and PPS of an H.264 fmtp, when given
-// and well-formed; the recorder takes them from the stream otherwise.
+// and well-formed (an SPS that does not parse would keep the recording
+// from starting); the recorder takes them from the stream otherwise.
 func spropParameterSets(fmtp string) (sps, pps []byte) {
 	for _, p := range strings.Split(fmtp, ";") {
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
@@ -141,7 +143,8 @@ func spropParameterSets(fmtp string) (sps, pps []byte) {
 			}
 		}
 	}
-	if sps == nil || pps == nil {
+	var parsed h264.SPS
+	if sps == nil || pps == nil || parsed.Unmarshal(sps) != nil {
 		return nil, nil
 	}
 	return sps, pps

@@ -42,13 +42,7 @@ func (s *Server) serveWHIP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, publisherStatus(err), err.Error())
 		return
 	}
-	cam, err := pub.Claim()
-	if err != nil {
-		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", err)
-		httpError(w, publisherStatus(err), err.Error())
-		return
-	}
-	p, sdp, err := s.newPublish(r.Context(), cam, o)
+	p, sdp, err := s.newPublish(r.Context(), name, pub, o)
 	if err != nil {
 		s.Logger.Warn("whip publisher refused", "camera", name, "remote", remote, "reason", err)
 		httpError(w, publisherStatus(err), err.Error())
@@ -63,7 +57,8 @@ func (s *Server) serveWHIP(w http.ResponseWriter, r *http.Request) {
 type publish struct {
 	srv    *Server
 	id     string
-	cam    *cameras.Camera
+	name   string
+	cam    *cameras.Camera // claimed once the offer is answered
 	pc     *webrtc.PeerConnection
 	tracks []fragments.Track
 	log    *slog.Logger
@@ -75,15 +70,17 @@ type publish struct {
 	reason  string
 }
 
-func (p *publish) camera() string   { return p.cam.Name() }
+func (p *publish) camera() string   { return p.name }
 func (p *publish) publishing() bool { return true }
 
-func (s *Server) newPublish(ctx context.Context, cam *cameras.Camera, o *offer) (*publish, string, error) {
+// newPublish answers a publisher's offer, then claims the camera: a
+// refused offer leaves no camera behind.
+func (s *Server) newPublish(ctx context.Context, name string, pub *cameras.Publication, o *offer) (*publish, string, error) {
 	pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", fmt.Errorf("webrtc: %w", err)
 	}
-	p := &publish{srv: s, cam: cam, pc: pc, log: s.Logger}
+	p := &publish{srv: s, name: name, pc: pc, log: s.Logger}
 	if p.id, err = s.add(p); err != nil {
 		pc.Close()
 		return nil, "", err
@@ -92,6 +89,9 @@ func (s *Server) newPublish(ctx context.Context, cam *cameras.Camera, o *offer) 
 	sdp, err := negotiate(ctx, pc, o.sdp, func() error { return nil })
 	if err == nil {
 		p.tracks, err = answeredTracks(sdp, o)
+	}
+	if err == nil {
+		p.cam, err = pub.Claim()
 	}
 	if err != nil {
 		s.remove(p.id)
@@ -178,13 +178,13 @@ func (p *publish) begin() *cameras.Session {
 	}
 	s, err := p.cam.Begin(p.tracks, func() { p.close("replaced by a newer publisher, or the camera stopped") })
 	if err != nil {
-		p.log.Error("whip publisher's recording not started", "camera", p.cam.Name(), "err", err)
+		p.log.Error("whip publisher's recording not started", "camera", p.name, "err", err)
 		p.ended = true
 		go p.pc.Close()
 		return nil
 	}
 	p.session, p.begun = s, time.Now()
-	p.log.Info("whip publisher recording", "camera", p.cam.Name(), "session", p.id, "tracks", len(p.tracks))
+	p.log.Info("whip publisher recording", "camera", p.name, "session", p.id, "tracks", len(p.tracks))
 	return s
 }
 
@@ -202,7 +202,7 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	case strings.EqualFold(track.Codec().MimeType, webrtc.MimeTypeOpus):
 		id = audioTrackID
 	default:
-		p.log.Warn("whip track not recorded", "camera", p.cam.Name(), "codec", track.Codec().MimeType)
+		p.log.Warn("whip track not recorded", "camera", p.name, "codec", track.Codec().MimeType)
 		return
 	}
 	if !p.hasTrack(id) {
@@ -210,7 +210,7 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}
 	d, err := newDepacketizer(id, codec)
 	if err != nil {
-		p.log.Error("whip track not recorded", "camera", p.cam.Name(), "err", err)
+		p.log.Error("whip track not recorded", "camera", p.name, "err", err)
 		return
 	}
 	s := p.begin()
@@ -225,7 +225,7 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				p.log.Debug("whip track ended", "camera", p.cam.Name(), "err", err)
+				p.log.Debug("whip track ended", "camera", p.name, "err", err)
 			}
 			return
 		}
@@ -235,7 +235,7 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 		clockMu.Unlock()
 		if err != nil {
 			if errs++; errs == 1 || errs%1000 == 0 {
-				p.log.Warn("whip media not decoded; the track resumes at its next keyframe", "camera", p.cam.Name(),
+				p.log.Warn("whip media not decoded; the track resumes at its next keyframe", "camera", p.name,
 					"codec", codec.String(), "err", err, "errors", errs)
 			}
 		}
@@ -293,7 +293,7 @@ func (p *publish) end(reason fragments.Reason, detail string) {
 	}
 	p.srv.remove(p.id)
 	go p.pc.Close()
-	p.log.Info("whip publisher left", "camera", p.cam.Name(), "session", p.id, "reason", detail)
+	p.log.Info("whip publisher left", "camera", p.name, "session", p.id, "reason", detail)
 }
 
 func (p *publish) close(detail string) { p.end(fragments.ReasonCameraOffline, detail) }
