@@ -78,6 +78,9 @@ func (d *depacketizer) packet(pkt *rtp.Packet, sinceBegin time.Duration) (frames
 			}
 		}
 	}()
+	if len(pkt.Payload) == 0 {
+		return nil, nil // padding only: a sender probing the bandwidth
+	}
 	if !d.started {
 		d.started, d.last, d.offset = true, pkt.Timestamp, sinceBegin
 	}
@@ -88,9 +91,6 @@ func (d *depacketizer) packet(pkt *rtp.Packet, sinceBegin time.Duration) (frames
 		producer = d.wall.ntp.Add(ticks(int64(int32(pkt.Timestamp-d.wall.rtp)), d.clock))
 	}
 	if d.h264 == nil {
-		if len(pkt.Payload) == 0 {
-			return nil, nil
-		}
 		at := d.offset + ticks(d.ext, d.clock)
 		return []fragments.Frame{{Track: d.id, DTS: at, PTS: at, Payload: clone(pkt.Payload), Producer: producer}}, nil
 	}

@@ -173,3 +173,15 @@ func FuzzWHIPRequest(f *testing.F) {
 		}
 	})
 }
+
+// A packet with no payload (padding, which browsers send to probe the
+// bandwidth) is no frame and no error.
+func TestDepacketizePadding(t *testing.T) {
+	for _, codec := range []fragments.Codec{fragments.H264{}, fragments.Opus{Channels: 2}} {
+		d, _ := newDepacketizer(1, codec)
+		frames, err := d.packet(&rtp.Packet{Header: rtp.Header{Version: 2, Padding: true, PaddingSize: 200}}, 0)
+		if len(frames) != 0 || err != nil {
+			t.Errorf("%s: %d frames, %v", codec, len(frames), err)
+		}
+	}
+}

@@ -99,6 +99,7 @@ type rig struct {
 	store *fragments.Store
 	cams  *cameras.Manager
 	srv   *Server
+	mux   *http.ServeMux
 	http  *httptest.Server
 }
 
@@ -109,7 +110,7 @@ func newRig(t testing.TB, specs ...cameras.Spec) *rig {
 
 func newRigLog(t testing.TB, log *slog.Logger, specs ...cameras.Spec) *rig {
 	t.Helper()
-	st, err := fragments.Open(t.TempDir(), fragments.Options{Logger: log})
+	st, err := fragments.Open(t.TempDir(), fragments.Options{Logger: log, Defaults: fragments.CameraConfig{FragmentTarget: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func newRigLog(t testing.TB, log *slog.Logger, specs ...cameras.Spec) *rig {
 	if err := m.Reconcile(specs); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Cameras: m, ICE: ICE{UDP: "127.0.0.1:0"}, Logger: log}
+	s := &Server{Cameras: m, ICE: ICE{UDP: "127.0.0.1:0"}, Logger: log, KeyframeInterval: time.Second}
 	if err := s.Initialize(); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func newRigLog(t testing.TB, log *slog.Logger, specs ...cameras.Spec) *rig {
 		m.Close()
 		st.Close()
 	})
-	return &rig{store: st, cams: m, srv: s, http: hs}
+	return &rig{store: st, cams: m, srv: s, mux: mux, http: hs}
 }
 
 // clientAPI is a pion peer that stays on loopback.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
@@ -26,8 +27,21 @@ type Cameras interface {
 	Camera(name string) (*cameras.Camera, bool)
 }
 
-// DefaultMaxSessions bounds the sessions a server holds at once.
-const DefaultMaxSessions = 64
+// Defaults of a Server.
+const (
+	// DefaultMaxSessions bounds the sessions a server holds at once.
+	DefaultMaxSessions = 64
+	// DefaultKeyframeInterval is the store's default fragment target, as
+	// MediaMTX asks WebRTC publishers for a keyframe every 2 s.
+	DefaultKeyframeInterval = 2 * time.Second
+)
+
+func (s *Server) keyframeInterval() time.Duration {
+	if s.KeyframeInterval > 0 {
+		return s.KeyframeInterval
+	}
+	return DefaultKeyframeInterval
+}
 
 // Server serves WHIP ingest and WHEP playback over HTTP, the media over
 // ICE host candidates (see ICE).
@@ -44,6 +58,11 @@ type Server struct {
 	Authorize   func(*http.Request) error
 	Logger      *slog.Logger
 	MaxSessions int
+	// KeyframeInterval is how old a WHIP publisher's last keyframe may
+	// get before it is asked for one (DefaultKeyframeInterval): the
+	// fragments of a camera that publishes over WebRTC last about this
+	// long, or its own keyframe interval when shorter.
+	KeyframeInterval time.Duration
 
 	api  *webrtc.API
 	mux  io.Closer

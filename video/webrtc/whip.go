@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
@@ -219,7 +220,11 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}
 	var clockMu sync.Mutex
 	go p.readRTCP(recv, d, &clockMu)
-	var lastPLI time.Time
+	// A publisher is asked for a keyframe when it needs one to go on, and
+	// when its last is a keyframe interval old: browsers send one only
+	// when asked, and a fragment ends only at a keyframe.
+	var lastPLI, lastKey time.Time
+	every := p.srv.keyframeInterval()
 	errs := 0
 	for {
 		pkt, _, err := track.ReadRTP()
@@ -239,13 +244,17 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 					"codec", codec.String(), "err", err, "errors", errs)
 			}
 		}
-		if d.needsKeyframe() && received.Sub(lastPLI) >= time.Second {
-			lastPLI = received
-			p.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(track.SSRC())}})
-		}
 		for _, f := range frames {
+			if f.NALUs != nil && h264.IsRandomAccess(f.NALUs) {
+				lastKey = received
+			}
 			f.Received = received
 			s.WriteFrame(f)
+		}
+		if d.h264 != nil && received.Sub(lastPLI) >= time.Second &&
+			(d.needsKeyframe() || received.Sub(lastKey) >= every) {
+			lastPLI = received
+			p.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(track.SSRC())}})
 		}
 	}
 }
