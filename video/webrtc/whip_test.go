@@ -4,10 +4,13 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/tidegate/tidegate/video/cameras"
 	"github.com/tidegate/tidegate/video/fragments"
@@ -180,5 +183,56 @@ func TestWHIPRefusals(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("PATCH: %d, want 405", resp.StatusCode)
+	}
+}
+
+// A publisher that sends keyframes only when asked (as browsers do) is
+// asked every KeyframeInterval, so that its recording is cut into
+// fragments.
+func TestWHIPAsksForKeyframes(t *testing.T) {
+	c := testClip(t)
+	r := newRig(t) // KeyframeInterval 1 s
+	p, err := publishTo(t, r.http.URL+"/video/lobby/whip", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plis atomic.Int32
+	sender := p.pc.GetSenders()[0]
+	go func() {
+		for {
+			pkts, _, err := sender.ReadRTCP()
+			if err != nil {
+				return
+			}
+			for _, pkt := range pkts {
+				if _, ok := pkt.(*rtcp.PictureLossIndication); ok {
+					plis.Add(1)
+				}
+			}
+		}
+	}()
+	// The IDR first, then P-frames 1-24 in a loop, an IDR only when asked.
+	tick := time.NewTicker(40 * time.Millisecond)
+	defer tick.Stop()
+	asked := int32(0)
+	for i, frame := 0, 0; i < 100; i++ {
+		if n := plis.Load(); n > asked {
+			asked, frame = n, 0
+		}
+		if err := p.track.WriteSample(media.Sample{Data: c.annexB(frame), Duration: 40 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		frame = frame%24 + 1
+		<-tick.C
+	}
+	deleteSession(t, r.http.URL+p.location)
+	waitFor(t, "the session to end", 5*time.Second, func() bool { st := r.cams.Cameras(); return len(st) == 1 && !st[0].Recording })
+	frs, err := r.store.Fragments("lobby", fragments.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 s: asked at about 1, 2 and 3 s.
+	if n := plis.Load(); n < 2 || n > 5 || len(frs) < 3 {
+		t.Errorf("%d keyframe requests, %d fragments: want 2-5 requests, at least 3 fragments", n, len(frs))
 	}
 }
