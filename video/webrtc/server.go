@@ -54,8 +54,9 @@ type Server struct {
 	// Authorize, when not nil, checks a publisher to a camera without
 	// credentials of its own (the gateway's tokens and signatures); a
 	// camera with its own (`source: publisher` with a username) takes
-	// them by HTTP Basic authentication instead, as RTSP does.
-	Authorize   func(*http.Request) error
+	// them by HTTP Basic authentication instead, as RTSP does. It may
+	// read the body (a signature covers it) if it puts it back.
+	Authorize   func(http.ResponseWriter, *http.Request) error
 	Logger      *slog.Logger
 	MaxSessions int
 	// KeyframeInterval is how old a WHIP publisher's last keyframe may
@@ -96,9 +97,9 @@ type Route struct {
 // every candidate).
 func (s *Server) Routes() []Route {
 	return []Route{
-		{"POST /video/{camera}/whip", true, http.HandlerFunc(s.serveWHIP)},
-		{"DELETE /video/{camera}/whip/{session}", true, s.deleteHandler(true)},
-		{"PATCH /video/{camera}/whip/{session}", true, http.HandlerFunc(s.servePatch)},
+		{"POST /video/{camera}/whip", true, s.publisherAuth(http.HandlerFunc(s.serveWHIP))},
+		{"DELETE /video/{camera}/whip/{session}", true, s.publisherAuth(s.deleteHandler(true))},
+		{"PATCH /video/{camera}/whip/{session}", true, s.publisherAuth(http.HandlerFunc(s.servePatch))},
 		{"POST /video/{camera}/whep", false, http.HandlerFunc(s.serveWHEP)},
 		{"DELETE /video/{camera}/whep/{session}", false, s.deleteHandler(false)},
 		{"PATCH /video/{camera}/whep/{session}", false, http.HandlerFunc(s.servePatch)},
@@ -223,12 +224,6 @@ func (s *Server) deleteHandler(publish bool) http.HandlerFunc {
 			httpError(w, http.StatusNotFound, "no such session")
 			return
 		}
-		if publish {
-			pub, err := s.Cameras.Publisher(ss.camera())
-			if err == nil && !s.authorized(w, r, pub) {
-				return
-			}
-		}
 		ss.close("the client ended the session")
 		w.WriteHeader(http.StatusOK)
 	}
@@ -241,10 +236,25 @@ func (s *Server) servePatch(w http.ResponseWriter, r *http.Request) {
 	httpError(w, http.StatusMethodNotAllowed, "trickle ICE is not supported: the answer holds every candidate")
 }
 
+// publisherAuth puts a publisher's route behind authorized, before
+// anything else is answered: a client that may not publish learns
+// nothing of the cameras.
+func (s *Server) publisherAuth(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pub, _ := s.Cameras.Publisher(r.PathValue("camera"))
+		if !s.authorized(w, r, pub) {
+			s.Logger.Warn("whip publisher refused", "path", r.PathValue("camera"), "remote", r.RemoteAddr, "reason", "not authenticated")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // authorized checks a publisher: the camera's own credentials by HTTP
-// Basic authentication, else Authorize. It answers 401 itself.
+// Basic authentication, else (and for no camera) Authorize. It answers
+// 401 itself.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request, pub *cameras.Publication) bool {
-	if len(pub.Credentials) > 0 {
+	if pub != nil && len(pub.Credentials) > 0 {
 		user, pass, ok := r.BasicAuth()
 		for _, c := range pub.Credentials {
 			if ok && subtle.ConstantTimeCompare([]byte(user), []byte(c.Username)) == 1 &&
@@ -259,7 +269,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request, pub *cameras
 	if s.Authorize == nil {
 		return true
 	}
-	if err := s.Authorize(r); err != nil {
+	if err := s.Authorize(w, r); err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tidegate"`)
 		httpError(w, http.StatusUnauthorized, err.Error())
 		return false

@@ -33,10 +33,6 @@ func (s *Server) serveWHIP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, publisherStatus(err), err.Error())
 		return
 	}
-	if !s.authorized(w, r, pub) {
-		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", "not authenticated")
-		return
-	}
 	o, err := readOffer(w, r, true)
 	if err != nil {
 		s.Logger.Warn("whip publisher refused", "path", name, "remote", remote, "reason", err)

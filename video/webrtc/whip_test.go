@@ -100,7 +100,7 @@ func TestWHIPCredentials(t *testing.T) {
 	spec := cameras.Spec{Name: "dock", Source: cameras.PublisherSource,
 		Config: &cameras.PublisherConfig{Login: cameras.Login{Username: "cam", Password: "s3cret"}}}
 	r := newRig(t, spec)
-	r.srv.Authorize = func(req *http.Request) error {
+	r.srv.Authorize = func(_ http.ResponseWriter, req *http.Request) error {
 		if req.Header.Get("Authorization") != "Bearer tok" {
 			return errors.New("no token")
 		}
@@ -116,6 +116,7 @@ func TestWHIPCredentials(t *testing.T) {
 		{"own credentials", "dock", "Basic Y2FtOnMzY3JldA==", true},
 		{"a new path, no token", "shed", "", false},
 		{"a new path, the token", "shed", "Bearer tok", true},
+		{"no such camera, no token: 401, not 404", "-x", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := http.Header{}
