@@ -49,6 +49,7 @@ type Gateway struct {
 	uplink        *uplink.Manager
 	origins       deliveryOrigins
 	video         videoIngest
+	web           videoWeb
 	srv           *http.Server
 	ln            net.Listener
 
@@ -92,6 +93,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"video", func() error { return g.startVideo(cfg) }},
+		{"webrtc", func() error { return g.startVideoWeb(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
 		{"rtsp.listen", func() error { return g.listenRTSP(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
@@ -276,6 +278,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		if e := g.closeVideo(); e != nil {
 			err = errors.Join(err, e)
 		}
+		g.closeVideoWeb()
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped

@@ -35,6 +35,7 @@ func testConfig(t *testing.T, yaml string) *config.Config {
 	cfg.Listen.HTTP = "127.0.0.1:0"
 	cfg.MQTT.Listen = "127.0.0.1:0"
 	cfg.RTSP.Listen = "127.0.0.1:0"
+	cfg.WebRTC.UDP = "127.0.0.1:0"
 	return cfg
 }
 

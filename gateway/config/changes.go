@@ -11,7 +11,7 @@ import (
 // Changes describes, one line each, how after differs from before, split into what the
 // gateway can apply while running (streams, deliveries, cameras, log level and format,
 // access keys, tokens, metrics.public, the RTSP credentials and publish_new_paths) and
-// what needs a restart (data_dir, listeners and the RTSP listener's addresses, kinesis
+// what needs a restart (data_dir, listeners, the RTSP listener's and WebRTC's addresses, kinesis
 // identity, which are baked into open files, bound sockets and issued ARNs; the MQTT
 // section, sensors, and the hub's firehose settings). Both nil means nothing changed. A
 // delivery, camera or sensor that changed is named with the keys that did; values are not
@@ -45,6 +45,7 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	reloadable = append(reloadable, namedChanges("cameras", before.Cameras, after.Cameras, func(c CameraSpec) string { return c.Name })...)
 	rl, rs := rtspChanges(before.RTSP, after.RTSP)
 	reloadable, restart = append(reloadable, rl...), append(restart, rs...)
+	restart = append(restart, webrtcChanges(before.WebRTC, after.WebRTC)...)
 	return reloadable, restart
 }
 

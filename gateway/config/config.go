@@ -7,6 +7,7 @@ import (
 	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/video/webrtc"
 )
 
 // Config is the whole gateway configuration. Build one with [Default], [Load] or [Parse];
@@ -29,6 +30,8 @@ type Config struct {
 	// RTSP is the listener that publishers push to.
 	Cameras []CameraSpec `yaml:"cameras"`
 	RTSP    RTSP         `yaml:"rtsp"`
+	// WebRTC is where WHIP and WHEP sessions take their media.
+	WebRTC WebRTC `yaml:"webrtc"`
 	// Firehose is the hub's Firehose API (see docs/firehose-api.md).
 	Firehose Firehose `yaml:"firehose"`
 
@@ -142,6 +145,7 @@ func Default() *Config {
 		Kinesis: Kinesis{Region: DefaultRegion, AccountID: DefaultAccountID},
 		MQTT:    mqtt.Config{Listen: mqtt.DefaultListen},
 		RTSP:    RTSP{Listen: DefaultRTSP, PublishNewPaths: true},
+		WebRTC:  WebRTC{UDP: webrtc.DefaultUDP},
 	}
 }
 

@@ -18,7 +18,9 @@
 // fails. Frames are timed by the gateway's receive time of each track's
 // first packet and the RTP clock after it; the publisher's wall clock,
 // from its RTCP sender reports, is each frame's producer time. The
-// publisher is asked for a keyframe (PLI) when the video track needs one.
+// publisher is asked for a keyframe (PLI) when the video track needs one
+// to go on, and when its last keyframe is KeyframeInterval old: browsers
+// send one only when asked, and a fragment ends only at a keyframe.
 //
 // # WHEP
 //
