@@ -15,11 +15,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/pion/ice/v4"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 
@@ -330,5 +332,45 @@ func (r *rig) hangUp() {
 	r.srv.mu.Unlock()
 	for _, s := range all {
 		s.close("hung up by the test")
+	}
+}
+
+// countPLIs counts the keyframe requests the publisher gets.
+func (p *publisher) countPLIs() *atomic.Int32 {
+	var plis atomic.Int32
+	sender := p.pc.GetSenders()[0]
+	go func() {
+		for {
+			pkts, _, err := sender.ReadRTCP()
+			if err != nil {
+				return
+			}
+			for _, pkt := range pkts {
+				if _, ok := pkt.(*rtcp.PictureLossIndication); ok {
+					plis.Add(1)
+				}
+			}
+		}
+	}()
+	return &plis
+}
+
+// sendOnRequest sends n frames in real time as a browser does: the IDR
+// first, then P-frames 1-24 of the clip in a loop, and an IDR only when
+// plis counts a new request.
+func (p *publisher) sendOnRequest(t testing.TB, c *clip, n int, plis *atomic.Int32) {
+	t.Helper()
+	tick := time.NewTicker(40 * time.Millisecond)
+	defer tick.Stop()
+	asked := int32(0)
+	for i, frame := 0, 0; i < n; i++ {
+		if k := plis.Load(); k > asked {
+			asked, frame = k, 0
+		}
+		if err := p.track.WriteSample(media.Sample{Data: c.annexB(frame), Duration: 40 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		frame = frame%24 + 1
+		<-tick.C
 	}
 }

@@ -207,6 +207,18 @@ func (s *Server) remove(id string) {
 	delete(s.sessions, id)
 }
 
+// askKeyframe asks the WHIP publisher of a camera, if there is one, for
+// a keyframe: a viewer joined, or lost one.
+func (s *Server) askKeyframe(camera string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ss := range s.sessions {
+		if p, ok := ss.(*publish); ok && p.name == camera {
+			p.wantKey.Store(true)
+		}
+	}
+}
+
 // Sessions counts the sessions held.
 func (s *Server) Sessions() int {
 	s.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/tidegate/tidegate/video/cameras"
@@ -156,17 +157,24 @@ func (v *play) addTracks(o *offer) error {
 }
 
 // send adds a track, and reads its sender's RTCP (the interceptors need
-// it read: NACKs, receiver reports).
+// it read: NACKs, receiver reports); a viewer's request for a keyframe
+// goes on to the camera's WHIP publisher, if it has one.
 func (v *play) send(t *webrtc.TrackLocalStaticRTP) error {
 	sender, err := v.pc.AddTrack(t)
 	if err != nil {
 		return err
 	}
 	go func() {
-		buf := make([]byte, 1500)
 		for {
-			if _, _, err := sender.Read(buf); err != nil {
+			pkts, _, err := sender.ReadRTCP()
+			if err != nil {
 				return
+			}
+			for _, pkt := range pkts {
+				switch pkt.(type) {
+				case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+					v.srv.askKeyframe(v.cam.Name())
+				}
 			}
 		}
 	}()
@@ -182,6 +190,7 @@ func (v *play) run() {
 	case <-v.done:
 		return
 	}
+	v.srv.askKeyframe(v.cam.Name()) // rather than wait for the next
 	vp, ap := newPacketizer(90000, true), newPacketizer(48000, false)
 	var videoID, audioID int
 	var params [][]byte

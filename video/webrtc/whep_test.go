@@ -182,3 +182,29 @@ func TestICE(t *testing.T) {
 		}
 	}
 }
+
+// A viewer that joins a WHIP camera gets a keyframe at once: the
+// publisher is asked for one rather than the viewer waiting for the next.
+func TestWHEPAsksThePublisher(t *testing.T) {
+	c := testClip(t)
+	r := newRig(t)
+	r.srv.KeyframeInterval = time.Hour // only viewers ask
+	p, err := publishTo(t, r.http.URL+"/video/stage/whip", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plis := p.countPLIs()
+	var wg sync.WaitGroup
+	wg.Go(func() { p.sendOnRequest(t, c, 100, plis) })
+	time.Sleep(500 * time.Millisecond)
+	before := plis.Load()
+	v, err := watch(t, r.http.URL+"/video/stage/whep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the viewer's frames", 2*time.Second, func() bool { return v.frames.Load() > 0 })
+	if v.firstKey.Load() != 1 || plis.Load() <= before {
+		t.Errorf("first frame a keyframe: %v; keyframe requests %d, before the viewer %d", v.firstKey.Load() == 1, plis.Load(), before)
+	}
+	wg.Wait()
+}

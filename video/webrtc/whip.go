@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -59,6 +60,8 @@ type publish struct {
 	pc     *webrtc.PeerConnection
 	tracks []fragments.Track
 	log    *slog.Logger
+
+	wantKey atomic.Bool // a viewer waits for a keyframe
 
 	mu      sync.Mutex // guards the fields below
 	begun   time.Time  // when the camera's session began (its clock's zero)
@@ -216,9 +219,10 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}
 	var clockMu sync.Mutex
 	go p.readRTCP(recv, d, &clockMu)
-	// A publisher is asked for a keyframe when it needs one to go on, and
-	// when its last is a keyframe interval old: browsers send one only
-	// when asked, and a fragment ends only at a keyframe.
+	// A publisher is asked for a keyframe when it needs one to go on,
+	// when its last is a keyframe interval old (browsers send one only
+	// when asked, and a fragment ends only at a keyframe), and when a
+	// viewer wants one; at most once a second.
 	var lastPLI, lastKey time.Time
 	every := p.srv.keyframeInterval()
 	errs := 0
@@ -248,8 +252,9 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 			s.WriteFrame(f)
 		}
 		if d.h264 != nil && received.Sub(lastPLI) >= time.Second &&
-			(d.needsKeyframe() || received.Sub(lastKey) >= every) {
+			(d.needsKeyframe() || received.Sub(lastKey) >= every || p.wantKey.Load()) {
 			lastPLI = received
+			p.wantKey.Store(false)
 			p.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(track.SSRC())}})
 		}
 	}

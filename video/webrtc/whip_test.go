@@ -4,13 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/tidegate/tidegate/video/cameras"
 	"github.com/tidegate/tidegate/video/fragments"
@@ -197,35 +194,8 @@ func TestWHIPAsksForKeyframes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var plis atomic.Int32
-	sender := p.pc.GetSenders()[0]
-	go func() {
-		for {
-			pkts, _, err := sender.ReadRTCP()
-			if err != nil {
-				return
-			}
-			for _, pkt := range pkts {
-				if _, ok := pkt.(*rtcp.PictureLossIndication); ok {
-					plis.Add(1)
-				}
-			}
-		}
-	}()
-	// The IDR first, then P-frames 1-24 in a loop, an IDR only when asked.
-	tick := time.NewTicker(40 * time.Millisecond)
-	defer tick.Stop()
-	asked := int32(0)
-	for i, frame := 0, 0; i < 100; i++ {
-		if n := plis.Load(); n > asked {
-			asked, frame = n, 0
-		}
-		if err := p.track.WriteSample(media.Sample{Data: c.annexB(frame), Duration: 40 * time.Millisecond}); err != nil {
-			t.Fatal(err)
-		}
-		frame = frame%24 + 1
-		<-tick.C
-	}
+	plis := p.countPLIs()
+	p.sendOnRequest(t, c, 100, plis)
 	deleteSession(t, r.http.URL+p.location)
 	waitFor(t, "the session to end", 5*time.Second, func() bool { st := r.cams.Cameras(); return len(st) == 1 && !st[0].Recording })
 	frs, err := r.store.Fragments("lobby", fragments.Query{})
