@@ -67,7 +67,6 @@ type publish struct {
 	begun   time.Time  // when the camera's session began (its clock's zero)
 	session *cameras.Session
 	ended   bool
-	reason  string
 }
 
 func (p *publish) camera() string   { return p.name }
@@ -110,7 +109,10 @@ func (s *Server) newPublish(ctx context.Context, name string, pub *cameras.Publi
 		}
 	})
 	time.AfterFunc(connectTimeout, func() {
-		if pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+		p.mu.Lock()
+		never := p.session == nil
+		p.mu.Unlock()
+		if never {
 			p.end(fragments.ReasonCameraOffline, "the publisher did not connect")
 		}
 	})
@@ -172,18 +174,20 @@ func negotiate(ctx context.Context, pc *webrtc.PeerConnection, offerSDP string, 
 // the first track arrives, whichever comes first.
 func (p *publish) begin() *cameras.Session {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.session != nil || p.ended {
+		p.mu.Unlock()
 		return p.session
 	}
 	s, err := p.cam.Begin(p.tracks, func() { p.close("replaced by a newer publisher, or the camera stopped") })
+	if err == nil {
+		p.session, p.begun = s, time.Now()
+	}
+	p.mu.Unlock()
 	if err != nil {
 		p.log.Error("whip publisher's recording not started", "camera", p.name, "err", err)
-		p.ended = true
-		go p.pc.Close()
+		p.end(fragments.ReasonCameraOffline, "the recording could not start")
 		return nil
 	}
-	p.session, p.begun = s, time.Now()
 	p.log.Info("whip publisher recording", "camera", p.name, "session", p.id, "tracks", len(p.tracks))
 	return s
 }

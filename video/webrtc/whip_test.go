@@ -207,3 +207,37 @@ func TestWHIPAsksForKeyframes(t *testing.T) {
 		t.Errorf("%d keyframe requests, %d fragments: want 2-5 requests, at least 3 fragments", n, len(frs))
 	}
 }
+
+// A publisher whose camera stopped between its answer and its connection
+// is hung up and forgotten.
+func TestWHIPCameraStoppedBeforeConnecting(t *testing.T) {
+	r := newRig(t, cameras.Spec{Name: "attic", Source: cameras.PublisherSource, Config: &cameras.PublisherConfig{}})
+	pc, err := clientAPI(t).NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	track, _ := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000}, "v", "p")
+	pc.AddTransceiverFromTrack(track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	offer, _ := pc.CreateOffer(nil)
+	gathered := webrtc.GatheringCompletePromise(pc)
+	pc.SetLocalDescription(offer)
+	<-gathered
+	resp, err := http.Post(r.http.URL+"/video/attic/whip", "application/sdp", strings.NewReader(pc.LocalDescription().SDP))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("%v %v", resp, err)
+	}
+	answer := readAll(resp)
+	resp.Body.Close()
+	if err := r.cams.Reconcile(nil); err != nil { // the camera is removed from the configuration
+		t.Fatal(err)
+	}
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the session to be forgotten", 10*time.Second, func() bool { return r.srv.Sessions() == 0 })
+	waitFor(t, "the publisher to be hung up", 10*time.Second, func() bool {
+		s := pc.ConnectionState()
+		return s == webrtc.PeerConnectionStateClosed || s == webrtc.PeerConnectionStateFailed || s == webrtc.PeerConnectionStateDisconnected
+	})
+}
