@@ -27,7 +27,7 @@ var errTiming = errors.New("video timing")
 type depacketizer struct {
 	id    int
 	clock int64
-	h264  *h264Depacketizer // nil for Opus, whose packet is its frame
+	h264  *h264Depacketizer // nil for audio, whose packet is its frame
 
 	started bool
 	last    uint32        // the RTP timestamp of the last packet
@@ -58,6 +58,8 @@ func newDepacketizer(id int, codec fragments.Codec) (*depacketizer, error) {
 		return &depacketizer{id: id, clock: 90000, h264: &h264Depacketizer{dec: dec, sps: c.SPS, pps: c.PPS}}, nil
 	case fragments.Opus:
 		return &depacketizer{id: id, clock: 48000}, nil
+	case fragments.G711:
+		return &depacketizer{id: id, clock: 8000}, nil
 	}
 	return nil, fmt.Errorf("webrtc: no depacketizer for %v", codec)
 }

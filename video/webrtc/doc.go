@@ -12,7 +12,8 @@
 // credentials rule: the camera's own username and password (HTTP Basic),
 // else the server's Authorize (the gateway's tokens and signatures, which
 // a non-loopback listener must have). H.264 (packetization mode 1) and
-// Opus are taken; a newer publisher to a camera replaces the older one.
+// Opus or G.711 (PCMU, PCMA at 8 kHz: the offer's first of them) are
+// taken; a newer publisher to a camera replaces the older one.
 // The camera's session begins when media flows and ends, with a gap of
 // reason camera offline, when the publisher hangs up or its connection
 // fails. Frames are timed by the gateway's receive time of each track's
@@ -26,7 +27,8 @@
 //
 // POST /video/<camera>/whep with an offer that receives: the viewer gets
 // the camera's live view (video/cameras.Camera.Watch) — frames as they
-// arrive, before they are stored — as H.264 and Opus, from the next
+// arrive, before they are stored — as H.264 and Opus (or the camera's
+// G.711 at 8 kHz, as PCMU or PCMA), from the next
 // keyframe, whatever protocol brings the camera. It stays through the
 // camera's reconnects; a camera whose video is H.265 or MJPEG is refused
 // (415): browsers do not play them over WebRTC, HLS does. B-frames are

@@ -142,18 +142,24 @@ func newRigLog(t testing.TB, log *slog.Logger, specs ...cameras.Spec) *rig {
 	return &rig{store: st, cams: m, srv: s, mux: mux, http: hs}
 }
 
-// clientAPI is a pion peer that stays on loopback.
+// clientAPI is a pion peer that stays on loopback, with pion's codecs.
 func clientAPI(t testing.TB) *webrtc.API {
+	t.Helper()
+	me := &webrtc.MediaEngine{}
+	if err := me.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	return clientAPIWith(t, me)
+}
+
+// clientAPIWith is a pion peer on loopback with the codecs of me.
+func clientAPIWith(t testing.TB, me *webrtc.MediaEngine) *webrtc.API {
 	t.Helper()
 	var se webrtc.SettingEngine
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterDefaultCodecs(); err != nil {
-		t.Fatal(err)
-	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se))
 }
 

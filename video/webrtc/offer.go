@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -17,15 +18,27 @@ import (
 const maxOfferBytes = 64 << 10
 
 // offer is what a WHIP or WHEP offer holds that the gateway takes: an
-// H.264 video section and an Opus audio section, each optional, not both
-// missing.
+// H.264 video section and an Opus or G.711 audio section, each optional,
+// not both missing.
 type offer struct {
 	sdp      string
 	video    bool   // an H.264 video section in the direction wanted
-	audio    bool   // an Opus audio section in the direction wanted
 	sps, pps []byte // from the H.264 sprop-parameter-sets, when given
-	stereo   bool   // the Opus section's stereo=1
+	// audio are the audio codecs of the first audio section in the
+	// direction wanted that the gateway takes (audioOpus, audioPCMU,
+	// audioPCMA), in the section's order of preference.
+	audio  []string
+	stereo bool // the Opus format's stereo=1
 }
+
+// The audio codecs, by their names in an rtpmap.
+const (
+	audioOpus = "opus"
+	audioPCMU = "pcmu"
+	audioPCMA = "pcma"
+)
+
+func (o *offer) takesAudio(codec string) bool { return slices.Contains(o.audio, codec) }
 
 // readOffer reads a request's offer: application/sdp, at most
 // maxOfferBytes.
@@ -44,8 +57,8 @@ func readOffer(w http.ResponseWriter, r *http.Request, publish bool) (*offer, er
 	return parseOffer(body, publish)
 }
 
-// parseOffer checks an offer: SDP with an H.264 video or an Opus audio
-// section that sends (publish) or receives (play).
+// parseOffer checks an offer: SDP with an H.264 video or an Opus or
+// G.711 audio section that sends (publish) or receives (play).
 func parseOffer(body []byte, publish bool) (*offer, error) {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(body)); err != nil {
@@ -63,20 +76,57 @@ func parseOffer(body []byte, publish bool) (*offer, error) {
 				o.sps, o.pps = spropParameterSets(fmtpOf(md, pt))
 			}
 		case "audio":
-			if pt, ok := payloadType(md, "opus"); ok && !o.audio {
-				o.audio = true
-				o.stereo = strings.Contains(fmtpOf(md, pt), "stereo=1")
+			if o.audio == nil {
+				o.audio = audioCodecs(md)
+				if pt, ok := payloadType(md, audioOpus); ok {
+					o.stereo = strings.Contains(fmtpOf(md, pt), "stereo=1")
+				}
 			}
 		}
 	}
-	if !o.video && !o.audio {
+	if !o.video && len(o.audio) == 0 {
 		way := "receives"
 		if publish {
 			way = "sends"
 		}
-		return nil, fmt.Errorf("%w: no H.264 video or Opus audio section that %s (the gateway takes H.264 and Opus)", ErrBadOffer, way)
+		return nil, fmt.Errorf("%w: no H.264 video or Opus or G.711 audio section that %s (the formats the gateway takes)", ErrBadOffer, way)
 	}
 	return o, nil
+}
+
+// audioCodecs lists the codecs of an audio section that the gateway
+// takes, in the order of its formats: Opus, and G.711 at 8 kHz (by its
+// rtpmap, or by its static payload type 0 or 8 without one).
+func audioCodecs(md *sdp.MediaDescription) []string {
+	var out []string
+	for _, pt := range md.MediaName.Formats {
+		name, clock, found := "", "", false
+		for _, a := range md.Attributes {
+			if a.Key != "rtpmap" {
+				continue
+			}
+			if p, enc, ok := strings.Cut(a.Value, " "); ok && p == pt {
+				n, rest, _ := strings.Cut(enc, "/")
+				c, _, _ := strings.Cut(rest, "/")
+				name, clock, found = strings.ToLower(n), c, true
+				break
+			}
+		}
+		if !found {
+			switch pt {
+			case "0":
+				name, clock = audioPCMU, "8000"
+			case "8":
+				name, clock = audioPCMA, "8000"
+			}
+		}
+		switch {
+		case slices.Contains(out, name):
+		case name == audioOpus, (name == audioPCMU || name == audioPCMA) && clock == "8000":
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // directionFits says whether a section sends (publish) or receives.

@@ -21,7 +21,8 @@ const rtpPayloadSize = 1200
 // publisher's reconnect.
 type packetizer struct {
 	clock  int64
-	h264   *codecs.H264Payloader // nil for Opus
+	h264   *codecs.H264Payloader // nil for audio
+	g711   bool                  // a frame of samples may take more than a packet
 	seq    uint16
 	offset int64  // ticks added to the current session's presentation times
 	last   int64  // the last timestamp sent, offset included
@@ -29,12 +30,19 @@ type packetizer struct {
 	step   uint32 // a frame's ticks, to leave between two sessions
 }
 
-func newPacketizer(clock int64, video bool) *packetizer {
-	p := &packetizer{clock: clock, seq: uint16(rand.Uint32()), fresh: true, last: int64(rand.Uint32() >> 1)}
-	if video {
-		p.h264, p.step = &codecs.H264Payloader{}, uint32(clock/25)
-	} else {
-		p.step = uint32(clock / 50)
+// newPacketizer packetizes H.264, Opus or G.711 (8 kHz, one channel).
+func newPacketizer(codec fragments.Codec) *packetizer {
+	p := &packetizer{seq: uint16(rand.Uint32()), fresh: true, last: int64(rand.Uint32() >> 1)}
+	switch codec.(type) {
+	case fragments.H264:
+		p.clock, p.h264 = 90000, &codecs.H264Payloader{}
+		p.step = uint32(p.clock / 25)
+	case fragments.G711:
+		p.clock, p.g711 = 8000, true
+		p.step = uint32(p.clock / 50)
+	default:
+		p.clock = 48000
+		p.step = uint32(p.clock / 50)
 	}
 	return p
 }
@@ -51,19 +59,28 @@ func (p *packetizer) packets(f *fragments.Frame, params [][]byte) []*rtp.Packet 
 		p.offset, p.fresh = p.last+int64(p.step)-pts, false
 	}
 	ts := pts + p.offset
-	p.last = max(p.last, ts)
 	var payloads [][]byte
-	if p.h264 == nil {
-		payloads = [][]byte{f.Payload}
-	} else {
+	switch {
+	case p.h264 != nil:
 		payloads = p.h264.Payload(rtpPayloadSize, annexB(f.NALUs, params))
+	case p.g711:
+		for b := f.Payload; len(b) > 0; {
+			n := min(len(b), rtpPayloadSize)
+			payloads, b = append(payloads, b[:n]), b[n:]
+		}
+	default:
+		payloads = [][]byte{f.Payload}
 	}
 	out := make([]*rtp.Packet, len(payloads))
 	for i, pl := range payloads {
 		out[i] = &rtp.Packet{Header: rtp.Header{Version: 2, Marker: i == len(payloads)-1 && p.h264 != nil,
 			SequenceNumber: p.seq, Timestamp: uint32(ts)}, Payload: pl}
 		p.seq++
+		if p.g711 {
+			ts += int64(len(pl)) // a sample a byte
+		}
 	}
+	p.last = max(p.last, ts)
 	return out
 }
 

@@ -146,8 +146,16 @@ func (s *Server) UDPAddr() net.Addr { return s.addr }
 // (a decoder takes the profile from the SPS).
 var h264Profiles = []string{"42e01f", "42001f", "4d001f", "64001f"}
 
-// mediaEngine offers H.264 (packetization mode 1) and Opus only: what the
-// store records and browsers play.
+// audioFormats are the audio formats the gateway takes, by name.
+var audioFormats = map[string]webrtc.RTPCodecParameters{
+	audioOpus: {RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+		SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111},
+	audioPCMU: {RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000}, PayloadType: 0},
+	audioPCMA: {RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000}, PayloadType: 8},
+}
+
+// mediaEngine offers H.264 (packetization mode 1), Opus and G.711 (PCMU,
+// PCMA at 8 kHz) only: what the store records and browsers play.
 func mediaEngine() (*webrtc.MediaEngine, error) {
 	me := &webrtc.MediaEngine{}
 	fb := []webrtc.RTCPFeedback{{Type: "goog-remb"}, {Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"}}
@@ -159,10 +167,10 @@ func mediaEngine() (*webrtc.MediaEngine, error) {
 			return nil, fmt.Errorf("webrtc: %w", err)
 		}
 	}
-	err := me.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus,
-		ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}, webrtc.RTPCodecTypeAudio)
-	if err != nil {
-		return nil, fmt.Errorf("webrtc: %w", err)
+	for _, c := range audioFormats {
+		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, fmt.Errorf("webrtc: %w", err)
+		}
 	}
 	return me, nil
 }

@@ -58,7 +58,9 @@ type play struct {
 	first *cameras.LiveItem // the tracks of the session running at the start
 	video *webrtc.TrackLocalStaticRTP
 	audio *webrtc.TrackLocalStaticRTP
-	log   *slog.Logger
+	// audioCodec is what audio is sends: Opus, or the camera's G.711.
+	audioCodec fragments.Codec
+	log        *slog.Logger
 
 	connected chan struct{}
 	done      chan struct{}
@@ -133,8 +135,9 @@ func playable(tracks []fragments.Track) error {
 	return nil
 }
 
-// addTracks sends H.264 and Opus to the sections of the offer that take
-// them.
+// addTracks sends H.264 video, and the camera's audio (Opus, or G.711 at
+// 8 kHz as PCMU or PCMA; Opus when no session tells), to the sections of
+// the offer that take them.
 func (v *play) addTracks(o *offer) error {
 	var err error
 	if o.video {
@@ -146,14 +149,43 @@ func (v *play) addTracks(o *offer) error {
 			return err
 		}
 	}
-	if o.audio {
-		v.audio, err = webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "audio", v.cam.Name())
-		if err != nil {
-			return err
+	v.audioCodec = fragments.Opus{Channels: 2}
+	if v.first != nil {
+		for _, t := range v.first.Tracks {
+			if c, ok := t.Codec.(fragments.G711); ok && c.SampleRate == 8000 && c.Channels <= 1 {
+				v.audioCodec = c
+			}
 		}
-		return v.send(v.audio)
 	}
-	return nil
+	capability := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}
+	name := audioOpus
+	if c, ok := v.audioCodec.(fragments.G711); ok {
+		capability, name = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000}, audioPCMA
+		if c.MuLaw {
+			capability.MimeType, name = webrtc.MimeTypePCMU, audioPCMU
+		}
+	}
+	if !o.takesAudio(name) {
+		return nil
+	}
+	if v.audio, err = webrtc.NewTrackLocalStaticRTP(capability, "audio", v.cam.Name()); err != nil {
+		return err
+	}
+	return v.send(v.audio)
+}
+
+// sameAudio says whether a session's audio codec is what the audio track
+// sends.
+func sameAudio(a, b fragments.Codec) bool {
+	switch a := a.(type) {
+	case fragments.Opus:
+		_, ok := b.(fragments.Opus)
+		return ok
+	case fragments.G711:
+		b, ok := b.(fragments.G711)
+		return ok && a.MuLaw == b.MuLaw && b.SampleRate == 8000 && b.Channels <= 1
+	}
+	return false
 }
 
 // send adds a track, and reads its sender's RTCP (the interceptors need
@@ -191,7 +223,7 @@ func (v *play) run() {
 		return
 	}
 	v.srv.askKeyframe(v.cam.Name()) // rather than wait for the next
-	vp, ap := newPacketizer(90000, true), newPacketizer(48000, false)
+	vp, ap := newPacketizer(fragments.H264{}), newPacketizer(v.audioCodec)
 	var videoID, audioID int
 	var params [][]byte
 	setTracks := func(tracks []fragments.Track) {
@@ -203,8 +235,10 @@ func (v *play) run() {
 				if len(c.SPS) > 0 && len(c.PPS) > 0 {
 					params = [][]byte{c.SPS, c.PPS}
 				}
-			case fragments.Opus:
-				audioID = t.ID
+			case fragments.Opus, fragments.G711:
+				if sameAudio(v.audioCodec, c) {
+					audioID = t.ID
+				}
 			}
 		}
 		vp.newSession()

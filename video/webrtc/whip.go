@@ -84,8 +84,22 @@ func (s *Server) newPublish(ctx context.Context, name string, pub *cameras.Publi
 		pc.Close()
 		return nil, "", err
 	}
-	// The transceivers that the offer's sections make receive only.
-	sdp, err := negotiate(ctx, pc, o.sdp, func() error { return nil })
+	// The transceivers that the offer's sections make receive only; the
+	// audio one takes one format, the offer's first that the gateway
+	// takes, so that the track recorded is known before it comes.
+	sdp, err := negotiate(ctx, pc, o.sdp, func() error {
+		if len(o.audio) == 0 {
+			return nil
+		}
+		for _, tr := range pc.GetTransceivers() {
+			if tr.Kind() == webrtc.RTPCodecTypeAudio {
+				if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{audioFormats[o.audio[0]]}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 	if err == nil {
 		p.tracks, err = answeredTracks(sdp, o)
 	}
@@ -129,17 +143,28 @@ func answeredTracks(sdp string, o *offer) ([]fragments.Track, error) {
 	if a.video && o.video {
 		tracks = append(tracks, fragments.Track{ID: videoTrackID, Codec: fragments.H264{SPS: o.sps, PPS: o.pps}})
 	}
-	if a.audio && o.audio {
-		ch := 1
-		if o.stereo {
-			ch = 2
-		}
-		tracks = append(tracks, fragments.Track{ID: audioTrackID, Codec: fragments.Opus{Channels: ch}})
+	// The answer has one audio format.
+	if len(a.audio) > 0 && o.takesAudio(a.audio[0]) {
+		tracks = append(tracks, fragments.Track{ID: audioTrackID, Codec: audioCodec(a.audio[0], o.stereo)})
 	}
 	if len(tracks) == 0 {
-		return nil, fmt.Errorf("%w: no H.264 or Opus track was agreed", ErrBadOffer)
+		return nil, fmt.Errorf("%w: no H.264, Opus or G.711 track was agreed", ErrBadOffer)
 	}
 	return tracks, nil
+}
+
+// audioCodec is the store's codec of an audio format.
+func audioCodec(name string, stereo bool) fragments.Codec {
+	switch name {
+	case audioPCMU:
+		return fragments.G711{MuLaw: true, SampleRate: 8000, Channels: 1}
+	case audioPCMA:
+		return fragments.G711{SampleRate: 8000, Channels: 1}
+	}
+	if stereo {
+		return fragments.Opus{Channels: 2}
+	}
+	return fragments.Opus{Channels: 1}
 }
 
 // negotiate answers an offer on pc once prepare has set up its side, with
@@ -194,22 +219,13 @@ func (p *publish) begin() *cameras.Session {
 
 // onTrack reads one of the publisher's tracks into the camera's session.
 func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
-	id, codec := videoTrackID, fragments.Codec(fragments.Opus{})
-	switch {
-	case strings.EqualFold(track.Codec().MimeType, webrtc.MimeTypeH264):
-		codec = fragments.H264{}
-		for _, t := range p.tracks {
-			if t.ID == videoTrackID {
-				codec = t.Codec
-			}
-		}
-	case strings.EqualFold(track.Codec().MimeType, webrtc.MimeTypeOpus):
+	id := videoTrackID
+	if track.Kind() == webrtc.RTPCodecTypeAudio {
 		id = audioTrackID
-	default:
-		p.log.Warn("whip track not recorded", "camera", p.name, "codec", track.Codec().MimeType)
-		return
 	}
-	if !p.hasTrack(id) {
+	codec := p.trackCodec(id)
+	if codec == nil || !sameMime(codec, track.Codec().MimeType) {
+		p.log.Warn("whip track not recorded: not the codec agreed", "camera", p.name, "codec", track.Codec().MimeType, "agreed", codec)
 		return
 	}
 	d, err := newDepacketizer(id, codec)
@@ -264,13 +280,31 @@ func (p *publish) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
 	}
 }
 
-func (p *publish) hasTrack(id int) bool {
+// trackCodec is the codec of the store's track id, nil for none.
+func (p *publish) trackCodec(id int) fragments.Codec {
 	for _, t := range p.tracks {
 		if t.ID == id {
-			return true
+			return t.Codec
 		}
 	}
-	return false
+	return nil
+}
+
+// sameMime says whether a track of mime type carries codec.
+func sameMime(codec fragments.Codec, mime string) bool {
+	want := ""
+	switch c := codec.(type) {
+	case fragments.H264:
+		want = webrtc.MimeTypeH264
+	case fragments.Opus:
+		want = webrtc.MimeTypeOpus
+	case fragments.G711:
+		want = webrtc.MimeTypePCMA
+		if c.MuLaw {
+			want = webrtc.MimeTypePCMU
+		}
+	}
+	return strings.EqualFold(mime, want)
 }
 
 // readRTCP reads a track's RTCP (which the interceptors need read), and

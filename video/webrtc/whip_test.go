@@ -149,7 +149,7 @@ func TestWHIPRefusals(t *testing.T) {
 	}{
 		{"not sdp", "a", "text/plain", "hello", 400, "Content-Type"},
 		{"garbage", "b", "application/sdp", "v=0\r\nnonsense", 400, "not a session description"},
-		{"vp8 only", "c", "application/sdp", vp8, 400, "no H.264 video or Opus audio"},
+		{"vp8 only", "c", "application/sdp", vp8, 400, "no H.264 video or Opus or G.711 audio"},
 		{"a bad name", "-x", "application/sdp", vp8, 404, "no such camera"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
