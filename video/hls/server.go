@@ -215,8 +215,8 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		data = m.Init
 	case r.URL.Query().Has("t"):
 		at, err := strconv.ParseInt(r.URL.Query().Get("t"), 10, 64)
-		if err != nil || at < 0 {
-			httpError(w, http.StatusBadRequest, fmt.Sprintf("t %q is not a time in nanoseconds", r.URL.Query().Get("t")))
+		if err != nil || at < 0 || at > int64(maxTimeline) {
+			httpError(w, http.StatusBadRequest, fmt.Sprintf("t %q is not a time in nanoseconds within %v", r.URL.Query().Get("t"), maxTimeline))
 			return
 		}
 		if data, err = retime(m, time.Duration(at)); err != nil {
@@ -228,6 +228,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
 	http.ServeContent(w, r, "", m.Server, bytes.NewReader(data))
 }
+
+// maxTimeline bounds where a past range's segment may be moved to: far
+// beyond a range's playlist (a day), far within what decode times hold.
+const maxTimeline = 1000 * 24 * time.Hour
 
 // span is a playlist request: live (with a blocking reload's media
 // sequence number) or a past range.

@@ -154,6 +154,8 @@ func TestRefusals(t *testing.T) {
 		"/video/shed/hls/01.m4s":                                                            404,
 		"/video/shed/hls/1.ts":                                                              404,
 		"/video/shed/hls/init-.mp4":                                                         404,
+		"/video/shed/hls/1.m4s?t=-1":                                                        400,
+		"/video/shed/hls/1.m4s?t=9223372036854775807":                                       400,
 	} {
 		if resp, body := r.get(t, path, nil); resp.StatusCode != want || len(body) < 10 {
 			t.Errorf("%s: %d %q, want %d with a reason", path, resp.StatusCode, body, want)
