@@ -168,6 +168,24 @@ func TestEveryRouteNeedsAuthentication(t *testing.T) {
 						t.Errorf("%s signed: %d %s", op.target, resp.StatusCode, body)
 					}
 				}
+			case accessPublisher:
+				// WHIP answers in its own words: a challenge, and a camera's
+				// own credentials by Basic (video/webrtc tests those).
+				for what, cred := range map[string]credential{"no credentials": {}, "a wrong token": {bearer: "tok-wrong-0123456789"},
+					"a wrong signature": {service: gatewayService, key: testKeyID, secret: "wrong"}} {
+					resp, body := call(t, base, method, path, nil, "", cred)
+					if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer ") || body == "" {
+						t.Errorf("%s: %d %q %s, want 401 with a Bearer challenge and a reason", what, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+					}
+				}
+				for what, cred := range map[string]credential{
+					"a token":           {bearer: testToken},
+					"a SigV4 signature": {service: gatewayService, key: testKeyID, secret: testKeySecret},
+				} {
+					if resp, body := call(t, base, method, path, nil, "", cred); resp.StatusCode == http.StatusUnauthorized {
+						t.Errorf("%s: %d %s", what, resp.StatusCode, body)
+					}
+				}
 			case accessEndpointKey:
 				h, body := endpointRequest()
 				resp, b := call(t, base, method, path, h, body, credential{})

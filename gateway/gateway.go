@@ -52,6 +52,8 @@ type Gateway struct {
 	hub           *firehoseapi.API
 	uplink        *uplink.Manager
 	origins       deliveryOrigins
+	video         videoIngest
+	web           videoWeb
 	srv           *http.Server
 	ln            net.Listener
 
@@ -105,7 +107,10 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"keep_until_delivered", func() error { g.keepersReady.Store(true); g.syncKeepers(); return nil }},
+		{"video", func() error { return g.startVideo(cfg) }},
+		{"webrtc", func() error { return g.startVideoWeb(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
+		{"rtsp.listen", func() error { return g.listenRTSP(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
 		{"sensors", func() error { return g.startSensors(runCtx, cfg.Sensors) }},
 	}
@@ -127,8 +132,12 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 	g.ready.Store(true)
 	g.notify.Ready()
 	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", g.ln.Addr(), len(g.store.Streams())))
-	g.logger.Info("tidegate listening", "http", g.ln.Addr().String(), "tls", cfg.Listen.TLS != nil,
-		"data_dir", cfg.DataDir, "streams", len(g.store.Streams()), "auth", cfg.Auth.HasCredentials())
+	rtspAddr := "off"
+	if a := g.RTSPAddr(); a != nil {
+		rtspAddr = a.String()
+	}
+	g.logger.Info("tidegate listening", "http", g.ln.Addr().String(), "tls", cfg.Listen.TLS != nil, "rtsp", rtspAddr,
+		"data_dir", cfg.DataDir, "streams", len(g.store.Streams()), "cameras", len(cfg.Cameras), "auth", cfg.Auth.HasCredentials())
 	return nil
 }
 
@@ -292,6 +301,10 @@ func (g *Gateway) teardown(ctx context.Context) error {
 			g.ingest.Close()
 		}
 		g.stopKeepers() // the streams keep for the deliveries across the restart
+		if e := g.closeVideo(); e != nil {
+			err = errors.Join(err, e)
+		}
+		g.closeVideoWeb()
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped

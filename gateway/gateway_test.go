@@ -34,6 +34,8 @@ func testConfig(t *testing.T, yaml string) *config.Config {
 	cfg.DataDir = t.TempDir()
 	cfg.Listen.HTTP = "127.0.0.1:0"
 	cfg.MQTT.Listen = "127.0.0.1:0"
+	cfg.RTSP.Listen = "127.0.0.1:0"
+	cfg.WebRTC.UDP = "127.0.0.1:0"
 	return cfg
 }
 

@@ -74,6 +74,10 @@ const (
 	accessGateway
 	// accessMetrics: accessGateway unless metrics.public is set.
 	accessMetrics
+	// accessPublisher: a WHIP publisher's routes check themselves: the
+	// camera's own username and password (HTTP Basic), as RTSP takes
+	// them, else accessGateway's check (see videoweb.go).
+	accessPublisher
 )
 
 // route is one entry of the gateway's route table.
@@ -125,6 +129,7 @@ func (g *Gateway) routeTable() []route {
 	}
 	table = append(table, g.restRoutes()...)
 	table = append(table, g.deliveryRoutes()...)
+	table = append(table, g.videoWebRoutes()...)
 	// The hub's Firehose HTTP endpoint receiver: that protocol authenticates with its
 	// X-Amz-Firehose-Access-Key header.
 	table = append(table, route{receiver.Pattern, accessEndpointKey,
@@ -135,7 +140,7 @@ func (g *Gateway) routeTable() []route {
 // guard puts a route behind the check its access names.
 func (g *Gateway) guard(rt route) http.Handler {
 	switch rt.access {
-	case accessPublic, accessAWS, accessEndpointKey:
+	case accessPublic, accessAWS, accessEndpointKey, accessPublisher:
 		return rt.handler // checked by no one, or by the handler itself
 	case accessMetrics:
 		return g.auth.metricsAuth(rt.handler)

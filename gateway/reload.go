@@ -7,8 +7,9 @@ import (
 )
 
 // Reload applies what can change while running — declared streams, access
-// keys and tokens, metrics.public, throttling, the deliveries of the file (a
-// changed one restarts, an unchanged one keeps running) — and returns what
+// keys and tokens, metrics.public, throttling, the deliveries and cameras of
+// the file (a changed one restarts, an unchanged one keeps running), the
+// RTSP credentials and publish_new_paths — and returns what
 // changed: applied lists
 // what took effect (log settings included: the logger is the caller's,
 // which applies them), restart what needs a restart (listeners, data
@@ -29,11 +30,15 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
 		return applied, restart, err
 	}
+	if err := g.reconcileCameras(next); err != nil {
+		return applied, restart, err
+	}
 	// Keep the settings that need a restart as they are until then, so the
 	// next reload still reports them.
 	kept := *next
 	kept.DataDir, kept.Listen, kept.Kinesis = prev.DataDir, prev.Listen, prev.Kinesis
 	kept.MQTT, kept.Sensors, kept.Firehose = prev.MQTT, prev.Sensors, prev.Firehose
+	kept.RTSP.Listen, kept.RTSP.RTPAddress = prev.RTSP.Listen, prev.RTSP.RTPAddress
 	g.cfg.Store(&kept)
 	g.syncKeepers() // with the new keep_until_delivered
 	return applied, restart, nil

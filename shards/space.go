@@ -81,6 +81,15 @@ func (s *Stream) spaceError(err error) error {
 	return &diskFull{err}
 }
 
+// overwriteHeadroom is room an overwrite_oldest stream keeps free above
+// the reserve beyond what a put needs: between two samples of the guard
+// the segment files grow by more than the records' bytes (bbolt's
+// copy-on-write pages, page rounding, the freelist), and other stores
+// write their bookkeeping, so a stream that freed only what the guard
+// said was short still dipped under the reserve and began the full state
+// (seen on a 24 MiB disk 24 KiB short, once the video index shared it).
+const overwriteHeadroom = 512 << 10
+
 // admitSpace asks the disk guard for room for r's records. A stream with a
 // byte limit and on_full: overwrite_oldest keeps its promise on a full
 // disk too: before it asks, it drops its oldest whole segments, as much as
@@ -94,7 +103,7 @@ func (s *Stream) admitSpace(r *request) error {
 	}
 	n := int64(r.bytes) + int64(len(r.entries))*recordOverhead + putOverhead
 	if s.overwrites() {
-		if short := sp.Short(n); short > 0 && s.dropForSpace(short) {
+		if short := sp.Short(n + overwriteHeadroom); short > 0 && s.dropForSpace(short) {
 			sp.Refresh(nil)
 		}
 	}

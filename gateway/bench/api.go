@@ -106,7 +106,7 @@ func inProcessGateway(dir string) (stop func(), url string, err error) {
 		return nil, "", err
 	}
 	cfg := config.Default()
-	cfg.DataDir, cfg.Listen.HTTP, cfg.MQTT.Listen = tmp, "127.0.0.1:0", "-"
+	cfg.DataDir, cfg.Listen.HTTP, cfg.MQTT.Listen, cfg.RTSP.Listen = tmp, "127.0.0.1:0", "-", "-"
 	g := gateway.New(cfg, slog.New(slog.DiscardHandler), "bench")
 	if err := g.Start(context.Background()); err != nil {
 		os.RemoveAll(tmp)

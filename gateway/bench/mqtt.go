@@ -143,7 +143,7 @@ func mqttRun(ctx context.Context, o MQTTOptions, ext string) (MQTTRun, error) {
 	if err != nil {
 		return MQTTRun{}, err
 	}
-	cfg.DataDir, cfg.Listen.HTTP = tmp, "127.0.0.1:0"
+	cfg.DataDir, cfg.Listen.HTTP, cfg.RTSP.Listen = tmp, "127.0.0.1:0", "-"
 	g := gateway.New(cfg, slog.New(slog.DiscardHandler), "bench")
 	if err := g.Start(ctx); err != nil {
 		return MQTTRun{}, err

@@ -9,12 +9,13 @@ import (
 )
 
 // Changes describes, one line each, how after differs from before, split into what the
-// gateway can apply while running (streams, deliveries, log level and format, access keys,
-// tokens, metrics.public) and what needs a restart (data_dir, listeners, kinesis identity,
-// which are baked into open files, bound sockets and issued ARNs; the MQTT section,
-// sensors, and the hub's firehose settings). Both nil means nothing changed. A delivery or sensor that changed is named with
-// the keys that did; values are not shown, since destinations hold secrets. Secrets are
-// compared but never shown.
+// gateway can apply while running (streams, deliveries, cameras, log level and format,
+// access keys, tokens, metrics.public, the RTSP credentials and publish_new_paths) and
+// what needs a restart (data_dir, listeners, the RTSP listener's and WebRTC's addresses, kinesis
+// identity, which are baked into open files, bound sockets and issued ARNs; the MQTT
+// section, sensors, and the hub's firehose settings). Both nil means nothing changed. A
+// delivery, camera or sensor that changed is named with the keys that did; values are not
+// shown, since destinations and cameras hold secrets. Secrets are compared but never shown.
 func Changes(before, after *Config) (reloadable, restart []string) {
 	diff := func(list *[]string, name string, a, b any) {
 		if a != b {
@@ -42,6 +43,10 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	diff(&reloadable, "metrics.public", before.Metrics.Public, after.Metrics.Public)
 	reloadable = append(reloadable, streamChanges(before.Streams, after.Streams)...)
 	reloadable = append(reloadable, namedChanges("deliveries", before.Deliveries, after.Deliveries, func(d DeliverySpec) string { return d.Name })...)
+	reloadable = append(reloadable, namedChanges("cameras", before.Cameras, after.Cameras, func(c CameraSpec) string { return c.Name })...)
+	rl, rs := rtspChanges(before.RTSP, after.RTSP)
+	reloadable, restart = append(reloadable, rl...), append(restart, rs...)
+	restart = append(restart, webrtcChanges(before.WebRTC, after.WebRTC)...)
 	return reloadable, restart
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/sensors"
 	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/video/webrtc"
 )
 
 // Config is the whole gateway configuration. Build one with [Default], [Load] or [Parse];
@@ -27,6 +28,12 @@ type Config struct {
 	Sensors []sensors.Config `yaml:"sensors"`
 	// Deliveries forward streams to destinations (see docs/deliveries.md).
 	Deliveries []DeliverySpec `yaml:"deliveries"`
+	// Cameras are recorded into the video store (see docs/video.md);
+	// RTSP is the listener that publishers push to.
+	Cameras []CameraSpec `yaml:"cameras"`
+	RTSP    RTSP         `yaml:"rtsp"`
+	// WebRTC is where WHIP and WHEP sessions take their media.
+	WebRTC WebRTC `yaml:"webrtc"`
 	// Firehose is the hub's Firehose API (see docs/firehose-api.md).
 	Firehose Firehose `yaml:"firehose"`
 
@@ -164,6 +171,8 @@ func Default() *Config {
 		Listen:  Listen{HTTP: DefaultHTTP},
 		Kinesis: Kinesis{Region: DefaultRegion, AccountID: DefaultAccountID},
 		MQTT:    mqtt.Config{Listen: mqtt.DefaultListen},
+		RTSP:    RTSP{Listen: DefaultRTSP, PublishNewPaths: true},
+		WebRTC:  WebRTC{UDP: webrtc.DefaultUDP},
 	}
 }
 

@@ -35,6 +35,9 @@ func FuzzParse(f *testing.F) {
 		"sensors:\n  - {name: a, type: ads1115, stream: s, interval: 1s, channels: [{name: p, input: '0', gian: 1}]}\n",
 		"sensors:\n  - {name: a, type: {bme280: x}, stream: s, interval: 1s}\n",
 		"auth:\n  tokens:\n    - {name: a, secret: \"tok\\x00-0123456789abcdef\"}\n    - {name: a}\nmetrics: {public: yes}\n",
+		// cameras: the source picks the type; rtsp: the listener.
+		"cameras:\n  - {name: door, source: \"rtsp://u:p@cam:554/s\", transport: tcp, username: u, password: p, fragment: 2s}\n  - {name: yard, source: publisher, transprt: udp}\nrtsp: {listen: \"0.0.0.0:8554\", rtp_address: \"127.0.0.1:8001\", publish_new_paths: false}\n",
+		"cameras:\n  - {name: ../x, source: [publisher], max_bytes: 1KiB}\n  - {source: \"rtsp://[::1\"}\n",
 	} {
 		f.Add([]byte(s))
 	}

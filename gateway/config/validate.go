@@ -75,6 +75,9 @@ func (c *Config) validate() []error {
 	c.validateStreams(p)
 	c.validateSensors(p)
 	c.validateDeliveries(p)
+	c.validateCameras(p)
+	c.validateRTSP(p)
+	c.validateWebRTC(p)
 	c.validateFirehose(p)
 	if err := c.MQTT.Validate(); err != nil {
 		p.add("mqtt", "%s", strings.TrimPrefix(err.Error(), mqtt.ErrConfig.Error()+": "))

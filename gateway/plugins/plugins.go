@@ -22,4 +22,8 @@ import (
 	// Payload decoders: `decoder: {type: …}` of an MQTT subscription
 	// (json, number, csv and raw come with devices/decode).
 	_ "github.com/tidegate/tidegate/devices/sparkplug"
+
+	// Camera sources: a camera's `source:` (publisher comes with
+	// video/cameras).
+	_ "github.com/tidegate/tidegate/video/rtsp" // rtsp://, rtsps://
 )

@@ -29,6 +29,19 @@ type Section struct {
 	// decode into it rather than into the type's configuration. It receives
 	// the type key too when it has a field for it.
 	Common any
+	// TypeKey is the key that picks the type ("type" if empty). TypeOf, when
+	// not nil, maps that key's value to a type name, for a section whose
+	// selector is a value rather than a name: a camera's `source:` is a URL
+	// whose scheme picks the type. Types then lists the accepted forms.
+	TypeKey string
+	TypeOf  func(value string) (string, bool)
+}
+
+func (s Section) typeKey() string {
+	if s.TypeKey == "" {
+		return "type"
+	}
+	return s.TypeKey
 }
 
 // Error is a problem with a section's shape, at its position in the
@@ -56,6 +69,7 @@ func (s Section) Decode(node ast.Node) (string, any, error) {
 		return "", nil, errorAt(node, pathOf(node), "expected a mapping with a type (%s), got %s", strings.Join(s.Types, ", "), describe(node))
 	}
 	path := pathOf(m)
+	tk := s.typeKey()
 	var common map[string]bool
 	if s.Common != nil {
 		common = keysOf(reflect.TypeOf(s.Common))
@@ -65,9 +79,9 @@ func (s Section) Decode(node ast.Node) (string, any, error) {
 	own.Values, shared.Values = nil, nil
 	for _, kv := range m.Values {
 		switch key := keyName(kv); {
-		case key == "type":
+		case key == tk:
 			typeNode = kv.Value
-			if common["type"] {
+			if common[tk] {
 				shared.Values = append(shared.Values, kv)
 			}
 		case common[key]:
@@ -77,15 +91,25 @@ func (s Section) Decode(node ast.Node) (string, any, error) {
 		}
 	}
 	if typeNode == nil || typeNode.Type() == ast.NullType {
-		return "", nil, errorAt(m, path, "needs a type: one of %s", strings.Join(s.Types, ", "))
+		return "", nil, errorAt(m, path, "needs a %s: one of %s", tk, strings.Join(s.Types, ", "))
 	}
 	name, ok := scalar(typeNode)
 	if !ok {
-		return "", nil, errorAt(typeNode, join(path, "type"), "expected a type name (%s), got %s", strings.Join(s.Types, ", "), describe(typeNode))
+		what := "type name"
+		if s.TypeKey != "" {
+			what = s.TypeKey
+		}
+		return "", nil, errorAt(typeNode, join(path, tk), "expected a %s (%s), got %s", what, strings.Join(s.Types, ", "), describe(typeNode))
+	}
+	value := name
+	if s.TypeOf != nil {
+		if name, ok = s.TypeOf(value); !ok {
+			return "", nil, errorAt(typeNode, join(path, tk), "%q is not one of %s", value, strings.Join(s.Types, ", "))
+		}
 	}
 	cfg, ok := s.NewConfig(name)
 	if !ok {
-		return "", nil, errorAt(typeNode, join(path, "type"), "%q is not one of %s", name, strings.Join(s.Types, ", "))
+		return "", nil, errorAt(typeNode, join(path, tk), "%q is not one of %s", value, strings.Join(s.Types, ", "))
 	}
 	if s.Common != nil {
 		if err := yaml.NodeToValue(&shared, s.Common, strict...); err != nil {
@@ -106,6 +130,7 @@ func (s Section) explain(err error, root *ast.MappingNode, typeName string, t re
 	if !ok || ue.GetToken() == nil {
 		return err
 	}
+	tk := s.typeKey()
 	at := ue.GetToken().Position
 	m, mt := findMapping(root, t, at, 0)
 	if m == nil {
@@ -117,12 +142,12 @@ func (s Section) explain(err error, root *ast.MappingNode, typeName string, t re
 		for k := range common {
 			takes[k] = true
 		}
-		delete(takes, "type")
+		delete(takes, tk)
 	} else {
 		there = " there"
 	}
 	for _, kv := range m.Values {
-		if key := keyName(kv); !takes[key] && !(m == root && key == "type") {
+		if key := keyName(kv); !takes[key] && !(m == root && key == tk) {
 			where := ""
 			if p := pathOf(m); p != "" {
 				where = " in " + p

@@ -1,6 +1,7 @@
 package typed
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml/ast"
@@ -129,6 +130,37 @@ func TestSectionErrors(t *testing.T) {
 				t.Errorf("got %d:%d: %s\nwant %d:%d: %s", e.Line, e.Column, e.Msg, tc.line, tc.col, tc.msg)
 			}
 		})
+	}
+}
+
+// A section whose type is picked by the value of another key: a camera's
+// source URL names its type by its scheme.
+func TestSectionTypeOf(t *testing.T) {
+	sec := section(&struct {
+		Name   string `yaml:"name"`
+		Source string `yaml:"source"`
+	}{})
+	sec.Types = []string{"file://…", "kafka://…"}
+	sec.TypeKey = "source"
+	sec.TypeOf = func(v string) (string, bool) {
+		scheme, _, ok := strings.Cut(v, "://")
+		return scheme, ok
+	}
+	name, cfg, err := decodeTo(t, sec, "to: {name: n, source: file:///x, dir: /x}\n")
+	if err != nil || name != "file" || cfg.(*fileConfig).Dir != "/x" {
+		t.Fatalf("got %q %+v %v", name, cfg, err)
+	}
+	for _, tc := range []struct{ doc, msg string }{
+		{"to: {source: ftp://x}\n", `to.source: "ftp://x" is not one of file://…, kafka://…`},
+		{"to: {source: x}\n", `to.source: "x" is not one of file://…, kafka://…`},
+		{"to: {dir: x}\n", `to: needs a source: one of file://…, kafka://…`},
+		{"to: {source: [x]}\n", `to.source: expected a source (file://…, kafka://…), got a list`},
+		{"to: {source: file://x, brokers: [b]}\n", `unknown field "brokers" in to: destination type file takes dir, name, prefix`},
+	} {
+		_, _, err := decodeTo(t, sec, tc.doc)
+		if e, ok := err.(*Error); !ok || e.Msg != tc.msg {
+			t.Errorf("%q: got %v, want %s", tc.doc, err, tc.msg)
+		}
 	}
 }
 

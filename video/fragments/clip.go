@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
 )
 
@@ -67,6 +68,12 @@ func (s *Store) WriteClip(ctx context.Context, w io.Writer, camera string, start
 		clip.Duration += fr.Duration
 	}
 	b.alignStarts()
+	for i, t := range b.tracks {
+		ext := coverPresentation(t)
+		if i == b.lead() {
+			clip.Duration += time.Duration(ext) * time.Second / time.Duration(t.TimeScale)
+		}
+	}
 	p := pmp4.Presentation{}
 	for _, t := range b.tracks {
 		if len(t.Samples) > 0 {
@@ -184,6 +191,46 @@ func (b *clipBuilder) payload(f *os.File, off int64, size int) func() ([]byte, e
 		}
 		return p, nil
 	}
+}
+
+// coverPresentation stretches a track's last sample so that its decode
+// times span its presentation, and returns by how many ticks. With
+// B-frames the decode times a camera's session yields start compressed
+// (the reordering is learnt from the frames after the first keyframe), so
+// the frames presented last end after the last decode time: the clip's
+// edit list, which spans the decode times, would cut them off, and players
+// drop them (ffprobe counted two frames fewer than stored).
+func coverPresentation(t *pmp4.Track) uint32 {
+	if len(t.Samples) == 0 {
+		return 0
+	}
+	// The frame presented last ends a frame's time after it starts; the
+	// last sample's duration is a frame's time once the decode times have
+	// settled.
+	var dec, end int64
+	for _, s := range t.Samples {
+		end = max(end, dec+int64(s.PTSOffset))
+		dec += int64(s.Duration)
+	}
+	end += int64(t.Samples[len(t.Samples)-1].Duration)
+	if end <= dec || end-dec > 1<<31 {
+		return 0
+	}
+	ext := uint32(end - dec)
+	t.Samples[len(t.Samples)-1].Duration += ext
+	return ext
+}
+
+// lead is the index of the track a clip's duration is of: the first video
+// track, or the first track.
+func (b *clipBuilder) lead() int {
+	for i, t := range b.tracks {
+		switch t.Codec.(type) {
+		case *mp4.CodecH264, *mp4.CodecH265, *mp4.CodecMJPEG:
+			return i
+		}
+	}
+	return 0
 }
 
 // alignStarts delays the tracks that start after the earliest one.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
 )
 
 func TestClip(t *testing.T) {
@@ -54,5 +56,24 @@ func TestClipAcrossCodecChange(t *testing.T) {
 	}
 	if p := ffprobeBytes(t, buf.Bytes()); p.Frames != 100 {
 		t.Fatalf("clip plays as %+v", p)
+	}
+}
+
+// With B-frames a session's decode times start compressed (the reordering
+// is learnt after the first keyframe): the last frames in presentation
+// order end after the last decode time, and the clip's last sample is
+// stretched to cover them, so that its edit list keeps every frame.
+func TestCoverPresentation(t *testing.T) {
+	// DTS 0, 90, 180, 3690 …; PTS 0, 10800, 3600, 7200: an IDR, then
+	// P B B, as the decode-time extraction yields them.
+	tr := &pmp4.Track{TimeScale: 90000, Samples: []*pmp4.Sample{
+		{Duration: 90}, {Duration: 90, PTSOffset: 10710}, {Duration: 3510, PTSOffset: 3420}, {Duration: 3600, PTSOffset: 3510},
+	}}
+	if ext := coverPresentation(tr); ext != 7110 || tr.Samples[3].Duration != 10710 {
+		t.Errorf("extended by %d, last duration %d; want 7110 and 10710", ext, tr.Samples[3].Duration)
+	}
+	plain := &pmp4.Track{TimeScale: 90000, Samples: []*pmp4.Sample{{Duration: 3600}, {Duration: 3600}}}
+	if ext := coverPresentation(plain); ext != 0 || plain.Samples[1].Duration != 3600 {
+		t.Errorf("a track without reordering was extended by %d", ext)
 	}
 }

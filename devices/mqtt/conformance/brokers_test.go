@@ -88,6 +88,8 @@ func startGateway(t *testing.T) *gateway {
 listen: {http: 127.0.0.1:%d}
 streams: [{name: sensors, shards: 1}]
 mqtt: {listen: "127.0.0.1:%d"}
+rtsp: {listen: "-"}
+webrtc: {udp: "-"}
 `, filepath.Join(dir, "data"), peer.FreePort(t), port)
 	g := &gateway{t: t, bin: tidegateBinary(t), config: filepath.Join(dir, "tidegate.yaml"), mqtt: fmt.Sprintf("127.0.0.1:%d", port)}
 	if err := os.WriteFile(g.config, []byte(cfg), 0o600); err != nil {

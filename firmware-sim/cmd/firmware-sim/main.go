@@ -18,10 +18,11 @@ const usage = `Usage: firmware-sim <command> [options]
 
 Commands:
   sensors   run a fleet of simulated sensor nodes publishing readings over MQTT
+  camera    run a simulated IP camera over RTSP (served, or pushed to a server)
   version   print version and build information
   help      print this text
 
-Run 'firmware-sim sensors -h' for the sensors options.
+Run 'firmware-sim sensors -h' or 'firmware-sim camera -h' for their options.
 `
 
 func main() {
@@ -30,6 +31,8 @@ func main() {
 		fmt.Printf("firmware-sim %s (commit %s) %s %s/%s\n", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	case len(os.Args) >= 2 && os.Args[1] == "sensors":
 		os.Exit(sensors(os.Args[2:]))
+	case len(os.Args) >= 2 && os.Args[1] == "camera":
+		os.Exit(cameraCmd(os.Args[2:]))
 	case len(os.Args) == 1 || os.Args[1] == "help" || os.Args[1] == "-h" || os.Args[1] == "--help":
 		fmt.Print(usage)
 	default:

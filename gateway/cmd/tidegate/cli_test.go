@@ -20,6 +20,7 @@ func startGateway(t *testing.T) string {
 	cfg.DataDir = t.TempDir()
 	cfg.Listen.HTTP = "127.0.0.1:0"
 	cfg.MQTT.Listen = "-"
+	cfg.RTSP.Listen = "-"
 	g := gateway.New(cfg, slog.New(slog.DiscardHandler), "test")
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)

@@ -75,7 +75,7 @@ func TestRESTCallSignsWithTheSessionToken(t *testing.T) {
 // used to sign the TIDEGATE_* pair with it, which the gateway refused.
 func TestTidegateKeysIgnoreTheAWSSessionToken(t *testing.T) {
 	cfg := config.Default()
-	cfg.DataDir, cfg.Listen.HTTP, cfg.MQTT.Listen = t.TempDir(), "127.0.0.1:0", "-"
+	cfg.DataDir, cfg.Listen.HTTP, cfg.MQTT.Listen, cfg.RTSP.Listen = t.TempDir(), "127.0.0.1:0", "-", "-"
 	cfg.Auth.AccessKeys = []config.AccessKey{{ID: "AKIDTEST", Secret: config.NewSecret("s3cret")}}
 	g := gateway.New(cfg, slog.New(slog.DiscardHandler), "test")
 	if err := g.Start(context.Background()); err != nil {
@@ -95,7 +95,7 @@ func TestTidegateKeysIgnoreTheAWSSessionToken(t *testing.T) {
 func TestRESTCallSendsTheToken(t *testing.T) {
 	const token = "tok-0123456789abcdef"
 	cfg := config.Default()
-	cfg.DataDir, cfg.Listen.HTTP, cfg.MQTT.Listen = t.TempDir(), "127.0.0.1:0", "-"
+	cfg.DataDir, cfg.Listen.HTTP, cfg.MQTT.Listen, cfg.RTSP.Listen = t.TempDir(), "127.0.0.1:0", "-", "-"
 	cfg.Auth.Tokens = []config.Token{{Name: "cli", Secret: config.NewSecret(token)}}
 	g := gateway.New(cfg, slog.New(slog.DiscardHandler), "test")
 	if err := g.Start(context.Background()); err != nil {

@@ -25,6 +25,7 @@ func TestDeliveriesCommands(t *testing.T) {
 			cfg.DataDir = t.TempDir()
 			cfg.Listen.HTTP = "127.0.0.1:0"
 			cfg.MQTT.Listen = "-"
+			cfg.RTSP.Listen = "-"
 			env := []string{"AWS_ACCESS_KEY_ID=", "TIDEGATE_ACCESS_KEY_ID="}
 			if signed {
 				cfg.Auth.AccessKeys = []config.AccessKey{{ID: "AKIDTEST", Secret: config.NewSecret("s3cret")}}

@@ -44,6 +44,7 @@ func TestSIGKILLOnAFullDisk(t *testing.T) {
 listen: {http: 127.0.0.1:%s}
 streams: [{name: sensors, shards: 2}]
 mqtt: {listen: "-"}
+rtsp: {listen: "-"}
 deliveries:
   - {name: out, from: sensors, to: {type: file, dir: %s}, buffer: {interval: 0s}, format: json}
 `, dataDir, port, out)

@@ -35,6 +35,7 @@ func TestMQTTThroughMosquittoSurvivesSIGKILL(t *testing.T) {
 	cfg := fmt.Sprintf(`data_dir: %s
 listen: {http: 127.0.0.1:%s}
 streams: [{name: sensors, shards: 2}]
+rtsp: {listen: "-"}
 mqtt:
   listen: "-"
   brokers: [{name: site, url: "tcp://%s", client_id: tidegate-crash-test}]
@@ -50,6 +51,7 @@ func TestMQTTThroughEmbeddedBrokerSurvivesSIGKILL(t *testing.T) {
 listen: {http: 127.0.0.1:%s}
 streams: [{name: sensors, shards: 2}]
 mqtt: {listen: "127.0.0.1:%s"}
+rtsp: {listen: "-"}
 `, filepath.Join(dir, "data"), freePort(t), port)
 	runCrashScenario(t, dir, cfg, "tcp://127.0.0.1:"+port)
 }

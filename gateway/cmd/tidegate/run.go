@@ -22,16 +22,17 @@ const shutdownTimeout = 5 * time.Second
 // runFlags are the settings `tidegate run` takes on the command line; set
 // ones override the configuration file and the environment.
 type runFlags struct {
-	config, dataDir, http, mqtt, logFormat, logLevel string
+	config, dataDir, http, mqtt, rtsp, logFormat, logLevel string
 }
 
 func runRun(args []string) error {
 	var f runFlags
-	fs := newFlagSet("run", "[--config FILE] [--data-dir DIR] [--http ADDR] [--mqtt ADDR] [--log-format auto|text|json] [--log-level LEVEL]")
+	fs := newFlagSet("run", "[--config FILE] [--data-dir DIR] [--http ADDR] [--mqtt ADDR] [--rtsp ADDR] [--log-format auto|text|json] [--log-level LEVEL]")
 	fs.StringVar(&f.config, "config", "", "configuration file (YAML); without one the built-in defaults apply")
 	fs.StringVar(&f.dataDir, "data-dir", "", "directory for all gateway state (default ./data, or $TIDEGATE_DATA_DIR)")
 	fs.StringVar(&f.http, "http", "", "HTTP listen address (default 127.0.0.1:8080); non-loopback needs auth.access_keys or auth.tokens")
 	fs.StringVar(&f.mqtt, "mqtt", "", `embedded MQTT broker address (default 127.0.0.1:1883; "-" turns it off)`)
+	fs.StringVar(&f.rtsp, "rtsp", "", `RTSP listener address (default 127.0.0.1:8554; "-" turns it off); non-loopback needs rtsp.username and rtsp.password`)
 	fs.StringVar(&f.logFormat, "log-format", "", "log format: auto (text on a terminal, else json), text or json")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
@@ -97,6 +98,9 @@ func (f *runFlags) load() (*config.Config, error) {
 	}
 	if f.mqtt != "" {
 		cfg.MQTT.Listen = f.mqtt
+	}
+	if f.rtsp != "" {
+		cfg.RTSP.Listen = f.rtsp
 	}
 	if f.logFormat != "" {
 		cfg.Log.Format = config.LogFormat(f.logFormat)

@@ -18,7 +18,7 @@ import (
 // TestRunExitsCleanlyOnSIGTERM runs `tidegate run` as a process, as an init system would.
 func TestRunExitsCleanlyOnSIGTERM(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "nested", "data")
-	cmd := tidegate(t, "run", "--http", "127.0.0.1:0", "--mqtt", "127.0.0.1:0", "--data-dir", dataDir, "--log-format", "text")
+	cmd := tidegate(t, "run", "--http", "127.0.0.1:0", "--mqtt", "127.0.0.1:0", "--rtsp", "127.0.0.1:0", "--data-dir", dataDir, "--log-format", "text")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func TestRunUnderSystemd(t *testing.T) {
 	cfgFile := filepath.Join(dir, "tidegate.yaml")
 	port := freePort(t)
 	write := func(streams string) {
-		body := "data_dir: " + filepath.Join(dir, "data") + "\nlisten:\n  http: 127.0.0.1:" + port + "\nmqtt:\n  listen: 127.0.0.1:0\nstreams:\n" + streams
+		body := "data_dir: " + filepath.Join(dir, "data") + "\nlisten:\n  http: 127.0.0.1:" + port + "\nmqtt:\n  listen: 127.0.0.1:0\nrtsp: {listen: \"-\"}\nstreams:\n" + streams
 		if err := os.WriteFile(cfgFile, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestRunReloadReport(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "tidegate.yaml")
 	write := func(format string) {
-		body := "data_dir: " + filepath.Join(dir, "data") + "\nlog: {format: " + format + "}\nlisten: {http: 127.0.0.1:0}\nmqtt: {listen: \"-\"}\n" +
+		body := "data_dir: " + filepath.Join(dir, "data") + "\nlog: {format: " + format + "}\nlisten: {http: 127.0.0.1:0}\nmqtt: {listen: \"-\"}\nrtsp: {listen: \"-\"}\n" +
 			"streams: [{name: sensors}]\ndeliveries:\n  - {name: to-disk, from: sensors, to: {type: file, dir: " + filepath.Join(dir, "out") + "}}\n"
 		if err := os.WriteFile(cfgFile, []byte(body), 0o600); err != nil {
 			t.Fatal(err)

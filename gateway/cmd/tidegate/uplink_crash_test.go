@@ -79,6 +79,7 @@ func runUplinkCrash(t *testing.T, compression, interval string) {
 listen: {http: 127.0.0.1:%s}
 streams: [{name: sensors, shards: 2}]
 mqtt: {listen: "-"}
+rtsp: {listen: "-"}
 deliveries:
   - name: export
     from: sensors
