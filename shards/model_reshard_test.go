@@ -1,6 +1,7 @@
 package shards
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"sort"
@@ -46,6 +47,7 @@ func (h *modelHarness) opSplit() {
 func (h *modelHarness) splitInvalid(ms *mStream, s *Stream, open []*mShard) {
 	sh := open[h.pick(len(open))]
 	id, key, want := ShardID(sh.index), sh.lo.String(), error(ErrInvalidArgument) // a split at the start is refused
+	mayBeGone := false
 	switch h.pick(6) {
 	case 0:
 		if sh.hi.Cmp(maxKeyBig) < 0 {
@@ -56,17 +58,37 @@ func (h *modelHarness) splitInvalid(ms *mStream, s *Stream, open []*mShard) {
 	case 2:
 		id = "shard-1"
 	case 3:
-		for _, c := range ms.shards {
-			if !c.isOpen() {
-				id, key, want = ShardID(c.index), c.hi.String(), ErrShardClosed
-				break
-			}
+		if c, gone := h.closedShard(ms); c != nil {
+			id, key, want, mayBeGone = ShardID(c.index), c.hi.String(), ErrShardClosed, gone
 		}
 	case 4:
 		id, key, want = ShardID(ms.next+h.pick(3)), "1", ErrNotFound
 	}
 	h.note("invalid %s at %s", id, key)
-	h.wantErr(fmt.Sprintf("split %s at %s", id, key), s.SplitShard(id, key), want)
+	err := s.SplitShard(id, key)
+	if mayBeGone && errors.Is(err, ErrNotFound) {
+		return
+	}
+	h.wantErr(fmt.Sprintf("split %s at %s", id, key), err, want)
+}
+
+// closedShard returns a closed shard of ms, preferring one that retention
+// cannot have removed, and whether retention may have removed it: the
+// writer's real-time tick forgets an expired closed shard whenever it runs,
+// and from then on the shard is not found, as in Kinesis.
+func (h *modelHarness) closedShard(ms *mStream) (sh *mShard, mayBeGone bool) {
+	for _, c := range ms.shards {
+		if c.isOpen() {
+			continue
+		}
+		if !h.expirable(ms, c) {
+			return c, false
+		}
+		if sh == nil {
+			sh = c
+		}
+	}
+	return sh, sh != nil
 }
 
 func (h *modelHarness) opMerge() {
@@ -98,6 +120,7 @@ func (h *modelHarness) opMerge() {
 func (h *modelHarness) mergeInvalid(ms *mStream, s *Stream, open []*mShard) {
 	a := open[h.pick(len(open))]
 	b, want := a, error(ErrInvalidArgument)
+	mayBeGone := false
 	switch h.pick(4) {
 	case 0: // a shard with itself
 	case 1:
@@ -106,11 +129,8 @@ func (h *modelHarness) mergeInvalid(ms *mStream, s *Stream, open []*mShard) {
 			a, b = open[i], open[i+2]
 		}
 	case 2:
-		for _, c := range ms.shards {
-			if !c.isOpen() {
-				b, want = c, ErrShardClosed
-				break
-			}
+		if c, gone := h.closedShard(ms); c != nil {
+			b, want, mayBeGone = c, ErrShardClosed, gone
 		}
 	case 3:
 		b = &mShard{index: ms.next + h.pick(3)}
@@ -121,6 +141,9 @@ func (h *modelHarness) mergeInvalid(ms *mStream, s *Stream, open []*mShard) {
 	}
 	h.note("invalid %s+%s", ShardID(a.index), ShardID(b.index))
 	err := s.MergeShards(ShardID(a.index), ShardID(b.index))
+	if mayBeGone && errors.Is(err, ErrNotFound) {
+		return
+	}
 	h.wantErr(fmt.Sprintf("merge %s and %s", ShardID(a.index), ShardID(b.index)), err, want)
 }
 

@@ -26,7 +26,10 @@ package shards
 //
 // Retention normally runs on the writer once a second of real time; the
 // test runs it deterministically through the writer (s.do + s.maintain).
-// Until it does, a closed shard past retention may or may not be listed.
+// Until it does, a closed shard past retention may or may not be listed,
+// nor found by an iterator, a read, a split or a merge. TestModelTicked
+// (and -model.tick) runs that tick before every operation without telling
+// the model, so a check that forgets this fails by seed, not by timing.
 // Each operation draws from its own generator, so a sequence is repeatable
 // from its seed (the concurrent operation's interleaving aside).
 //
@@ -59,6 +62,7 @@ var (
 	modelSeqs  = flag.Int("model.seqs", 0, "TestModel: number of sequences (0: default)")
 	modelOps   = flag.Int("model.ops", 0, "TestModel: operations per sequence (0: default)")
 	modelKnown = flag.Bool("model.tolerate-known", false, "TestModel: log instead of fail on known, reported discrepancies")
+	modelTick  = flag.Bool("model.tick", false, "TestModel: run retention on every writer before every operation, unseen by the model, as the writer's tick may")
 )
 
 func TestModel(t *testing.T) {
@@ -89,7 +93,27 @@ func TestModel(t *testing.T) {
 		seed := base + int64(i)
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
-			runModel(t, seed, ops)
+			runModel(t, seed, ops, *modelTick)
+		})
+	}
+}
+
+// TestModelTicked runs sequences with the writer's retention tick forced
+// before every operation, without the model's knowledge. In TestModel the
+// real-time tick lands between operations only now and then, so a model
+// that forgets an expired closed shard may be gone fails one run in
+// several; here it fails every time, reproducibly by seed.
+func TestModelTicked(t *testing.T) {
+	base := int64(878661455)
+	seqs, ops := 8, 300
+	if testing.Short() {
+		seqs, ops = 4, 150
+	}
+	for i := range seqs {
+		seed := base + int64(i)
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel()
+			runModel(t, seed, ops, true)
 		})
 	}
 }
@@ -276,6 +300,7 @@ type modelHarness struct {
 	old     []*mStream // deleted incarnations
 	cursors []*mCursor
 	ctx     context.Context
+	tick    bool // run retention before every operation, unseen by the model
 
 	op    int
 	line  *strings.Builder
@@ -378,9 +403,9 @@ func (h *modelHarness) seqPos(ms *mStream, seq string, idx int, what string) uin
 	return pos
 }
 
-func runModel(t *testing.T, seed int64, nops int) {
+func runModel(t *testing.T, seed int64, nops int, tick bool) {
 	h := &modelHarness{
-		t: t, seed: seed, nops: nops,
+		t: t, seed: seed, nops: nops, tick: tick,
 		rng:     rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
 		clock:   newFakeClock(),
 		dir:     t.TempDir(),
@@ -442,6 +467,9 @@ func runModel(t *testing.T, seed int64, nops int) {
 		// Time passes between operations, without retention running
 		// (except on the writer's own once-a-second tick).
 		h.clock.Advance(h.smallAdvance())
+		if h.tick {
+			h.unseenTick()
+		}
 		r := h.pick(total)
 		h.rng = rand.New(rand.NewPCG(master.Uint64(), master.Uint64()))
 		i := 0

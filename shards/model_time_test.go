@@ -67,6 +67,18 @@ func (h *modelHarness) maintainAll() {
 	}
 }
 
+// unseenTick runs retention on every stream's writer as its real-time tick
+// may at any moment, without applying it to the model: the model must
+// accept that an expirable closed shard is gone.
+func (h *modelHarness) unseenTick() {
+	for _, name := range modelStreams {
+		s := h.handles[name]
+		if err := s.do(func() error { s.maintain(); return nil }); err != nil {
+			h.failf("%s: writer's tick: %v", name, err)
+		}
+	}
+}
+
 func (h *modelHarness) opReopen() {
 	old, oldStreams := h.st, h.handles
 	if err := old.Close(); err != nil {
