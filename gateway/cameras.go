@@ -10,6 +10,7 @@ import (
 	"github.com/tidegate/tidegate/video/cameras"
 	"github.com/tidegate/tidegate/video/events"
 	"github.com/tidegate/tidegate/video/fragments"
+	"github.com/tidegate/tidegate/video/frames"
 	"github.com/tidegate/tidegate/video/rtsp"
 )
 
@@ -22,6 +23,7 @@ type videoIngest struct {
 	cams   *cameras.Manager
 	rtsp   *rtsp.Server
 	creds  atomic.Pointer[[]cameras.Credential] // the RTSP listener's; a reload swaps them
+	frames *frames.Extractor
 }
 
 // startVideo opens the fragment store and starts the configured cameras.
@@ -33,6 +35,7 @@ func (g *Gateway) startVideo(cfg *config.Config) error {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
 	v.store = st
+	v.frames = &frames.Extractor{Store: st, Logger: g.logger}
 	v.events = &events.Writer{Streams: g.store, Video: st, Logger: g.logger, NewStream: config.DefaultStream().ShardsConfig()}
 	if err := v.events.Initialize(); err != nil {
 		return err

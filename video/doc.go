@@ -1,7 +1,8 @@
 // Package video is the camera half of the gateway, in one package per
 // concern: the fragment store (video/fragments: fMP4 fragments fsync'd one
 // by one, an index, a gap ledger, retention, clips), the cameras and their
-// source types (video/cameras), RTSP pull and push (video/rtsp), and a
-// record per stored fragment into a stream (video/events). WHIP ingest and
-// the live and recorded read paths are to come, each its own package.
+// source types (video/cameras), RTSP pull and push (video/rtsp), a record
+// per stored fragment into a stream (video/events), still pictures for ML
+// (video/frames), and Matroska for the media feed (video/mkv). WHIP
+// ingest, HLS and WHEP are to come, each its own package.
 package video

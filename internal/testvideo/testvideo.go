@@ -117,6 +117,13 @@ type Recorded struct {
 // which ffmpeg cannot put in an MP4.
 func Record(t testing.TB, st *fragments.Store, camera string, b []byte, start time.Time, g711 bool) Recorded {
 	t.Helper()
+	return RecordReceived(t, st, camera, b, start, g711, func(dts time.Duration) time.Time { return start.Add(dts) })
+}
+
+// RecordReceived is Record with the receive time of each frame given by
+// received, from its decode time: jitter, a late first frame.
+func RecordReceived(t testing.TB, st *fragments.Store, camera string, b []byte, start time.Time, g711 bool, received func(time.Duration) time.Time) Recorded {
+	t.Helper()
 	init, frags := Split(t, b)
 	var in fmp4.Init
 	if err := in.Unmarshal(bytes.NewReader(init)); err != nil {
@@ -164,7 +171,7 @@ func Record(t testing.TB, st *fragments.Store, camera string, b []byte, start ti
 	var r Recorded
 	r.Start = start
 	for _, f := range frames {
-		f.Received = start.Add(f.DTS)
+		f.Received = received(f.DTS)
 		if err := rec.WriteFrame(f.Frame); err != nil {
 			t.Fatalf("write frame: %v", err)
 		}

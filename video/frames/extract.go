@@ -62,7 +62,7 @@ func (e *Extractor) Extract(ctx context.Context, req Request, emit func(Image) e
 			return x.flush(ctx)
 		}
 		return nil
-	})
+	}, func() error { return x.flush(ctx) })
 	if err != nil {
 		return err
 	}
@@ -77,6 +77,7 @@ type extraction struct {
 	emit func(Image) error
 	s    *sampler
 	v    *video
+	tl   timeline
 
 	batch struct {
 		v      *video
@@ -110,7 +111,8 @@ func (x *extraction) add(ctx context.Context, m *fragments.Media) error {
 		return fmt.Errorf("camera %q fragment %d: %w", m.Camera, m.Number, err)
 	}
 	x.v = v
-	frs, minOffset, err := framesOf(m, v)
+	server, producer := x.tl.anchor(m)
+	frs, minOffset, err := framesOf(m, v, server, producer)
 	if err != nil {
 		return err
 	}

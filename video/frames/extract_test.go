@@ -197,3 +197,60 @@ func TestRequestValidate(t *testing.T) {
 		}
 	}
 }
+
+// A live request whose range begins in the past sends the pictures the
+// store holds at once, without waiting for a new fragment.
+func TestExtractLiveFromThePast(t *testing.T) {
+	r := record(t, testvideo.Options{Seconds: 4, Video: testvideo.H264(25)})
+	e := &Extractor{Store: r.st}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan Image, 10)
+	go e.Extract(ctx, Request{Camera: "cam", Start: t0, Every: time.Second}, func(im Image) error {
+		got <- im
+		return nil
+	})
+	for i := range 4 {
+		select {
+		case im := <-got:
+			if !im.Server.Equal(t0.Add(time.Duration(i) * time.Second)) {
+				t.Errorf("picture %d at %v", i, im.Server)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d of the 4 stored pictures came", i)
+		}
+	}
+}
+
+// Receive times jitter: a fragment whose first frame came late is timed
+// late, and the next fragment's server timestamp falls before the end of
+// its media. Every frame still comes out once, and frame times never go
+// back.
+func TestExtractJitter(t *testing.T) {
+	st, err := fragments.Open(t.TempDir(), fragments.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	enc := testvideo.Encode(t, testvideo.Options{Seconds: 6, Video: testvideo.H264(25)})
+	rec := testvideo.RecordReceived(t, st, "cam", enc, t0, false, func(dts time.Duration) time.Time {
+		if dts == 0 {
+			return t0.Add(100 * time.Millisecond) // the first frame comes late
+		}
+		return t0.Add(dts)
+	})
+	frs, _ := st.Fragments("cam", fragments.Query{})
+	if len(frs) != 3 || !frs[1].Server.Before(frs[0].End()) {
+		t.Fatalf("fragments %+v do not overlap", frs)
+	}
+	e := &Extractor{Store: st}
+	got := extract(t, e, Request{Camera: "cam", Start: t0, End: t0.Add(time.Minute)})
+	if len(got) != rec.Video {
+		t.Errorf("%d pictures of %d frames", len(got), rec.Video)
+	}
+	for i := 1; i < len(got); i++ {
+		if !got[i].Server.After(got[i-1].Server) {
+			t.Errorf("picture %d (fragment %d) at %v, after %v", i, got[i].Fragment, got[i].Server, got[i-1].Server)
+		}
+	}
+}

@@ -48,13 +48,37 @@ func videoOf(init []byte, prev *video) (*video, error) {
 	return nil, ErrNoVideo
 }
 
+// timeline anchors each fragment's frames: at the fragment's timestamps,
+// or at the end of the previous fragment's media when a timestamp falls
+// less than a second before it. A fragment's server timestamp is the
+// receive time of its first frame, which jitters, while the media time
+// within a recording does not: without it, the first frames of a
+// fragment could be timed before the last ones of the previous.
+type timeline struct{ server, producer time.Time } // where the previous fragment ended
+
+func (tl *timeline) anchor(m *fragments.Media) (server, producer time.Time) {
+	server, producer = follow(m.Server, tl.server), follow(m.Producer, tl.producer)
+	tl.server = server.Add(m.Duration)
+	tl.producer = time.Time{}
+	if !producer.IsZero() {
+		tl.producer = producer.Add(m.Duration)
+	}
+	return server, producer
+}
+
+func follow(t, prevEnd time.Time) time.Time {
+	if !t.IsZero() && !prevEnd.IsZero() && t.Before(prevEnd) && prevEnd.Sub(t) < time.Second {
+		return prevEnd
+	}
+	return t
+}
+
 // framesOf lists a fragment's video frames in presentation order, timed
-// from the fragment's timestamps: a frame presented d after the
-// fragment's first decode time is at Server+d (and Producer+d). It also
-// returns the most negative composition offset (0 if none), which ffmpeg
-// adds to the presentation times it reports from then on (see
-// extraction.add).
-func framesOf(m *fragments.Media, v *video) (frs []frame, minOffset int64, err error) {
+// from the fragment's anchors: a frame presented d after the fragment's
+// first decode time is at server+d (and producer+d). It also returns the
+// most negative composition offset (0 if none), which ffmpeg adds to the
+// presentation times it reports from then on (see extraction.add).
+func framesOf(m *fragments.Media, v *video, server, producer time.Time) (frs []frame, minOffset int64, err error) {
 	var parts fmp4.Parts
 	if err := parts.Unmarshal(m.Data); err != nil {
 		return nil, 0, fmt.Errorf("%w: fragment %d: %v", ErrDecode, m.Number, err)
@@ -74,9 +98,9 @@ func framesOf(m *fragments.Media, v *video) (frs []frame, minOffset int64, err e
 				pts := dts + int64(s.PTSOffset)
 				minOffset = min(minOffset, int64(s.PTSOffset))
 				d := time.Duration(pts-int64(base)) * time.Second / time.Duration(v.timescale)
-				f := frame{index: len(frs), pts: pts, server: m.Server.Add(d), key: !s.IsNonSyncSample, payload: s.Payload}
-				if !m.Producer.IsZero() {
-					f.producer = m.Producer.Add(d)
+				f := frame{index: len(frs), pts: pts, server: server.Add(d), key: !s.IsNonSyncSample, payload: s.Payload}
+				if !producer.IsZero() {
+					f.producer = producer.Add(d)
 				}
 				frs = append(frs, f)
 				dts += int64(s.Duration)
@@ -118,8 +142,7 @@ func (s *sampler) pick(frs []frame) []frame {
 		}
 		out = append(out, *f)
 		if s.req.Every == 0 {
-			s.next = t.Add(1) // every frame: the next one presented later
-			continue
+			continue // every frame
 		}
 		steps := t.Sub(s.req.Start)/s.req.Every + 1
 		s.next = s.req.Start.Add(steps * s.req.Every)

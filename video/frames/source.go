@@ -18,10 +18,11 @@ const liveGrace = 10 * time.Second
 
 // each calls fn for each fragment that may hold frames of the request,
 // in order: first those the store holds, then, for a live request, new
-// ones as they become durable, until End has passed. A fragment that
+// ones as they become durable, until End has passed; caughtUp runs
+// between the two, before the wait for new ones. A fragment that
 // retention deleted meanwhile is skipped; one whose bytes fail their
 // checksum is logged and skipped.
-func (e *Extractor) each(ctx context.Context, req *Request, fn func(m *fragments.Media, live bool) error) error {
+func (e *Extractor) each(ctx context.Context, req *Request, fn func(m *fragments.Media, live bool) error, caughtUp func() error) error {
 	q := fragments.Query{Start: req.Start, End: req.End, Limit: listPage}
 	if req.ByProducer {
 		q.Start = req.Start.Add(-ProducerSkew)
@@ -55,6 +56,9 @@ func (e *Extractor) each(ctx context.Context, req *Request, fn func(m *fragments
 	}
 	if !req.End.IsZero() && !e.now().Before(req.End) {
 		return nil
+	}
+	if err := caughtUp(); err != nil {
+		return err
 	}
 	return e.follow(ctx, req, last, fn)
 }

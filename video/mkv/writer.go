@@ -3,6 +3,7 @@ package mkv
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -11,6 +12,10 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 )
+
+// ErrMalformed is a fragment or init segment the writer cannot read;
+// nothing of it was written.
+var ErrMalformed = errors.New("malformed fragment")
 
 // Tag is a SimpleTag of a fragment's Tags element.
 type Tag struct{ Name, Value string }
@@ -50,14 +55,14 @@ func (w *Writer) WriteFragment(init, data []byte, server time.Time, tags []Tag) 
 	if !bytes.Equal(init, w.init) {
 		tracks, tracksElem, err := trackEntries(init)
 		if err != nil {
-			return fmt.Errorf("mkv: %w", err)
+			return fmt.Errorf("mkv: %w: %w", ErrMalformed, err)
 		}
 		b = w.appendHeader(b, tracksElem)
 		w.init, w.tracks = bytes.Clone(init), tracks
 	}
 	blocks, err := w.blocks(data, server)
 	if err != nil {
-		return fmt.Errorf("mkv: fragment: %w", err)
+		return fmt.Errorf("mkv: %w: %w", ErrMalformed, err)
 	}
 	b = appendClusters(b, blocks)
 	b = appendTags(b, tags)

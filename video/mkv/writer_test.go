@@ -3,6 +3,7 @@ package mkv
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -147,13 +148,13 @@ func TestWriteRefusesDamage(t *testing.T) {
 	init, frags := testvideo.Split(t, readTestdata(t))
 	var buf bytes.Buffer
 	w := NewWriter(&buf, "test")
-	if err := w.WriteFragment(init, frags[0][:len(frags[0])/2], time.Now(), nil); err == nil {
+	if err := w.WriteFragment(init, frags[0][:len(frags[0])/2], time.Now(), nil); !errors.Is(err, ErrMalformed) {
 		t.Error("half a fragment was written")
 	}
 	if buf.Len() != 0 {
 		t.Errorf("%d bytes written for a refused fragment", buf.Len())
 	}
-	if err := w.WriteFragment(init[:len(init)-20], frags[0], time.Now(), nil); err == nil || buf.Len() != 0 {
+	if err := w.WriteFragment(init[:len(init)-20], frags[0], time.Now(), nil); !errors.Is(err, ErrMalformed) || buf.Len() != 0 {
 		t.Errorf("a damaged init: %v, %d bytes", err, buf.Len())
 	}
 	if err := w.WriteFragment(init, frags[0], time.Now(), nil); err != nil || buf.Len() == 0 {
