@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tidegate/tidegate/gateway/api/kvsapi"
 	"github.com/tidegate/tidegate/video/cameras"
 	"github.com/tidegate/tidegate/video/fragments"
 	"github.com/tidegate/tidegate/video/frames"
@@ -18,14 +19,20 @@ import (
 // clips, the media feed and frames for ML. Times are RFC 3339.
 
 func (g *Gateway) cameraRoutes() []route {
-	return []route{
+	var kvs []route
+	// The Kinesis Video Streams API: one path per operation, SigV4 for
+	// the service "kinesisvideo", checked by the API itself.
+	for _, p := range kvsapi.Paths() {
+		kvs = append(kvs, route{"POST " + p, accessAWS, g.video.kvs})
+	}
+	return append(kvs, []route{
 		{"GET /api/v1/cameras", accessGateway, http.HandlerFunc(g.listCameras)},
 		{"GET /api/v1/cameras/{camera}", accessGateway, http.HandlerFunc(g.getCamera)},
 		{"GET /api/v1/cameras/{camera}/fragments", accessGateway, http.HandlerFunc(g.listFragments)},
 		{"GET /api/v1/cameras/{camera}/clip.mp4", accessGateway, http.HandlerFunc(g.getClip)},
 		{"GET /api/v1/cameras/{camera}/media", accessGateway, http.HandlerFunc(g.getMedia)},
 		{"GET /api/v1/cameras/{camera}/frames", accessGateway, http.HandlerFunc(g.getFrames)},
-	}
+	}...)
 }
 
 // cameraView is a camera as the REST API shows it: its configuration and

@@ -2,9 +2,7 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/tidegate/tidegate/video/fragments"
@@ -60,35 +58,9 @@ func (g *Gateway) getMedia(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	rc.Flush()
-	mw := mkv.NewWriter(w, "tidegate "+g.version)
-	for {
-		m, err := f.Next(ctx)
-		switch {
-		case errors.Is(err, fragments.ErrCorrupt):
-			g.logger.Warn("media feed: a damaged fragment is left out", "camera", name, "err", err)
-			continue
-		case err != nil:
-			if ctx.Err() == nil && !errors.Is(err, fragments.ErrClosed) {
-				g.logger.Warn("media feed: stopped", "camera", name, "err", err)
-			}
-			return
-		case !end.IsZero() && !m.Server.Before(end):
-			return
-		}
-		tags := append(mkv.FragmentTags(m.Number, m.Server, m.Producer),
-			mkv.Tag{Name: mkv.TagMillisBehindNow, Value: strconv.FormatInt(max(0, time.Since(m.End()).Milliseconds()), 10)},
-			mkv.Tag{Name: mkv.TagContinuationToken, Value: strconv.FormatUint(m.Number+1, 10)})
-		err = mw.WriteFragment(m.Init, m.Data, m.Server, tags)
-		if errors.Is(err, mkv.ErrMalformed) {
-			g.logger.Warn("media feed: a fragment that cannot be read is left out", "camera", name, "fragment", m.Number, "err", err)
-			continue
-		}
-		if err != nil {
-			if ctx.Err() == nil {
-				g.logger.Warn("media feed: a fragment could not be written", "camera", name, "fragment", m.Number, "err", err)
-			}
-			panic(http.ErrAbortHandler)
-		}
-		rc.Flush()
+	err = mkv.Feed(ctx, w, func() { rc.Flush() }, f, end, "tidegate "+g.version, g.logger.With("camera", name))
+	if err != nil && r.Context().Err() == nil {
+		g.logger.Warn("media feed: stopped", "camera", name, "err", err)
+		panic(http.ErrAbortHandler) // half a fragment may be on the wire
 	}
 }
