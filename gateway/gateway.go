@@ -89,9 +89,9 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 	}{
 		{"storage", func() error { return g.openStore(cfg) }},
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
+		{"video", func() error { return g.startVideo(cfg) }}, // before the deliveries from cameras
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
-		{"video", func() error { return g.startVideo(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
 		{"rtsp.listen", func() error { return g.listenRTSP(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
@@ -273,10 +273,10 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		if g.ingest != nil {
 			g.ingest.Close()
 		}
+		g.closeUplink() // a batch in flight is sent again after the restart; before the video store its clips read
 		if e := g.closeVideo(); e != nil {
 			err = errors.Join(err, e)
 		}
-		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped
 		if g.store != nil {
