@@ -30,7 +30,7 @@ type authState struct {
 	// kinesis and firehose verify the AWS APIs' SigV4; gateway verifies SigV4 on the
 	// gateway's own routes. Their key sets are empty when only tokens are configured,
 	// which refuses every signature: there is no key to sign with.
-	kinesis, firehose, gateway *sigv4.Verifier
+	kinesis, firehose, kinesisvideo, gateway *sigv4.Verifier
 	// tokens are the SHA-256 digests of the bearer tokens, compared in constant time
 	// (a digest has one length, so the comparison does not reveal a token's length).
 	tokens [][sha256.Size]byte
@@ -54,6 +54,7 @@ func (a *authenticator) set(cfg *config.Config) {
 	}
 	s.kinesis = &sigv4.Verifier{Keys: keys, Service: "kinesis"}
 	s.firehose = &sigv4.Verifier{Keys: keys, Service: "firehose"}
+	s.kinesisvideo = &sigv4.Verifier{Keys: keys, Service: "kinesisvideo"}
 	s.gateway = &sigv4.Verifier{Keys: keys, Service: gatewayService}
 	a.s.Store(s)
 }
@@ -74,6 +75,15 @@ func (a *authenticator) verify(r *http.Request, body []byte) error {
 func (a *authenticator) verifyFirehose(r *http.Request, body []byte) error {
 	if s := a.s.Load(); !s.open {
 		return s.firehose.Verify(r, body)
+	}
+	return nil
+}
+
+// verifyKinesisVideo checks a Kinesis Video Streams API request, signed for the
+// service "kinesisvideo".
+func (a *authenticator) verifyKinesisVideo(r *http.Request, body []byte) error {
+	if s := a.s.Load(); !s.open {
+		return s.kinesisvideo.Verify(r, body)
 	}
 	return nil
 }

@@ -155,6 +155,25 @@ func TestEveryRouteNeedsAuthentication(t *testing.T) {
 					}
 				}
 			case accessAWS:
+				if path != "/" {
+					// A Kinesis Video Streams operation: the path names it.
+					h := http.Header{"Content-Type": {"application/json"}}
+					for what, cred := range map[string]credential{"no credentials": {}, "a token": {bearer: testToken}} {
+						resp, body := call(t, base, method, path, h, "{}", cred)
+						if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("X-Amzn-Errortype") != "IncompleteSignatureException" {
+							t.Errorf("%s with %s: %d %s, want the AWS refusal", path, what, resp.StatusCode, body)
+						}
+					}
+					resp, body := call(t, base, method, path, h, "{}", credential{service: "kinesis", key: testKeyID, secret: testKeySecret})
+					if resp.Header.Get("X-Amzn-Errortype") != "InvalidSignatureException" {
+						t.Errorf("%s signed for kinesis: %d %s", path, resp.StatusCode, body)
+					}
+					resp, body = call(t, base, method, path, h, "{}", credential{service: "kinesisvideo", key: testKeyID, secret: testKeySecret})
+					if et := resp.Header.Get("X-Amzn-Errortype"); strings.Contains(et, "Signature") || et == "UnrecognizedClientException" {
+						t.Errorf("%s signed: %d %s", path, resp.StatusCode, body)
+					}
+					break
+				}
 				for _, op := range awsTargets {
 					h := http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amz-Target": {op.target}}
 					for what, cred := range map[string]credential{"no credentials": {}, "a token": {bearer: testToken}} {

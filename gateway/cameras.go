@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"sync/atomic"
 
+	"github.com/tidegate/tidegate/gateway/api/kvsapi"
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/video/cameras"
 	"github.com/tidegate/tidegate/video/events"
 	"github.com/tidegate/tidegate/video/fragments"
+	"github.com/tidegate/tidegate/video/frames"
 	"github.com/tidegate/tidegate/video/rtsp"
 )
 
@@ -22,6 +24,8 @@ type videoIngest struct {
 	cams   *cameras.Manager
 	rtsp   *rtsp.Server
 	creds  atomic.Pointer[[]cameras.Credential] // the RTSP listener's; a reload swaps them
+	frames *frames.Extractor
+	kvs    *kvsapi.API
 }
 
 // startVideo opens the fragment store and starts the configured cameras.
@@ -33,6 +37,9 @@ func (g *Gateway) startVideo(cfg *config.Config) error {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
 	v.store = st
+	v.frames = &frames.Extractor{Store: st, Logger: g.logger}
+	v.kvs = &kvsapi.API{Store: st, Frames: v.frames, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
+		Auth: g.auth.verifyKinesisVideo, App: "tidegate " + g.version, Logger: g.logger, Metrics: g.reg.NewAPI("kinesisvideo")}
 	v.events = &events.Writer{Streams: g.store, Video: st, Logger: g.logger, NewStream: config.DefaultStream().ShardsConfig()}
 	if err := v.events.Initialize(); err != nil {
 		return err

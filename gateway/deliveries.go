@@ -69,7 +69,7 @@ func (o *deliveryOrigins) names(origin string) []string {
 // the log, and the others run.
 func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error {
 	g.uplink = &uplink.Manager{
-		Store: g.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
+		Store: g.store, Video: g.video.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
 		Env:     uplink.Env{Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID},
 		Changed: g.syncKeepers,
 	}

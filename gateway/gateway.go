@@ -104,10 +104,10 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"storage", func() error { return g.openDisk(cfg) }},
 		{"storage", func() error { return g.openStore(cfg) }},
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
+		{"video", func() error { return g.startVideo(cfg) }}, // before the deliveries from cameras
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"keep_until_delivered", func() error { g.keepersReady.Store(true); g.syncKeepers(); return nil }},
-		{"video", func() error { return g.startVideo(cfg) }},
 		{"webrtc", func() error { return g.startVideoWeb(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
 		{"rtsp.listen", func() error { return g.listenRTSP(cfg) }},
@@ -301,11 +301,11 @@ func (g *Gateway) teardown(ctx context.Context) error {
 			g.ingest.Close()
 		}
 		g.stopKeepers() // the streams keep for the deliveries across the restart
+		g.closeVideoWeb()
+		g.closeUplink() // a batch in flight is sent again after the restart; before the video store its clips read
 		if e := g.closeVideo(); e != nil {
 			err = errors.Join(err, e)
 		}
-		g.closeVideoWeb()
-		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped
 		if g.store != nil {

@@ -80,6 +80,9 @@ func (d *delivery) run() {
 }
 
 func (d *delivery) loop() error {
+	if _, ok := d.spec.Camera(); ok {
+		return d.cameraLoop()
+	}
 	srcs := make([]*source, 0, len(d.spec.From))
 	for _, name := range d.spec.From {
 		src, err := openSource(d.m.Store, &d.spec, name)
@@ -237,6 +240,10 @@ func (d *delivery) snapshot() Status {
 	}
 	srcs := d.srcs
 	d.mu.Unlock()
+	if _, ok := d.spec.Camera(); ok {
+		d.cameraBacklog(&st)
+		return st
+	}
 	now := time.Now()
 	for _, src := range srcs {
 		for _, sh := range src.stream.Shards() {

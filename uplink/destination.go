@@ -62,6 +62,10 @@ type Capabilities struct {
 	// destination ("s3-failed", "http-endpoint-failed"); empty means
 	// "<name>-failed".
 	ErrorOutputType string
+	// Objects: the destination writes a batch as whole objects (or one
+	// request) without a limit on a record's size, so a camera delivery's
+	// MP4 clips can go to it.
+	Objects bool
 }
 
 var destinations = typed.NewRegistry[DestinationType]("destination")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
+	"github.com/tidegate/tidegate/video/fragments"
 )
 
 // Manager runs the deliveries of one Store.
@@ -22,6 +23,9 @@ import (
 // / Resume / Status … → Close.
 type Manager struct {
 	Store *shards.Store
+	// Video is the video store that deliveries from a camera read
+	// (nil: such deliveries wait, stopped, for one).
+	Video *fragments.Store
 	// Dir keeps the deliveries' in-flight markers and paused flags
 	// (the gateway uses DATA_DIR/uplink).
 	Dir string

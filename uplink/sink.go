@@ -39,6 +39,12 @@ type Batch struct {
 	Records []Record
 	// Bytes is the sum of len(Records[i].Data).
 	Bytes int
+	// Name, when set, is the object's name after the prefix, in place of
+	// Firehose's <delivery>-1-<time>-<uuid> (compression extension still
+	// added): a camera delivery names its MP4 objects for the camera, the
+	// clip's time and its fragments. Only one object may come of such a
+	// batch.
+	Name string
 }
 
 // Sink is a destination. Send is called by one goroutine at a time per

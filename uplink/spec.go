@@ -2,6 +2,7 @@ package uplink
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -66,6 +67,23 @@ type Spec struct {
 	DeadLetterStream string
 	// Paused deliveries keep their checkpoint and send nothing.
 	Paused bool
+	// ClipLength is how much video a camera delivery's MP4 object holds
+	// (default 60 s): it ends at the first fragment boundary past it, at a
+	// gap in the recording, at a codec change, at BufferSize, or when no
+	// fragment has come for BufferInterval.
+	ClipLength time.Duration
+}
+
+// CameraSource is how a delivery names a camera as its source:
+// from: camera/<name>.
+const CameraSource = "camera/"
+
+// Camera returns the camera a delivery reads, when its source is one.
+func (s Spec) Camera() (string, bool) {
+	if len(s.From) == 1 && strings.HasPrefix(s.From[0], CameraSource) {
+		return strings.TrimPrefix(s.From[0], CameraSource), true
+	}
+	return "", false
 }
 
 // Limits and defaults of a Spec, as Firehose has them where it has them.
@@ -77,6 +95,8 @@ const (
 	DefaultBufferInterval = 60 * time.Second
 	DefaultRetryDuration  = 24 * time.Hour
 	DefaultDeadLetter     = "deadletter"
+	DefaultClipLength     = 60 * time.Second
+	MaxClipLength         = time.Hour
 )
 
 // WithDefaults returns the spec with zero fields set to their defaults.
@@ -95,6 +115,9 @@ func (s Spec) WithDefaults() Spec {
 	}
 	if s.DeadLetterStream == "" {
 		s.DeadLetterStream = DefaultDeadLetter
+	}
+	if _, ok := s.Camera(); ok && s.ClipLength == 0 {
+		s.ClipLength = DefaultClipLength
 	}
 	return s
 }
@@ -127,12 +150,57 @@ func (s Spec) Validate() error {
 	case s.Destination == nil:
 		return bad("to", "needs a destination")
 	}
+	if camera, ok := s.Camera(); ok {
+		return s.validateCamera(camera, bad)
+	}
 	for i, f := range s.From {
+		if strings.HasPrefix(f, CameraSource) {
+			return bad(fmt.Sprintf("from[%d]", i), "a camera (%s) must be a delivery's only source", f)
+		}
 		if !validName(f) {
 			return bad(fmt.Sprintf("from[%d]", i), "%q is not a stream name", f)
 		}
 	}
+	if s.ClipLength != 0 {
+		return bad("clip_length", "is for deliveries from a camera (from: camera/NAME)")
+	}
 	return nil
+}
+
+// validateCamera checks what a delivery from a camera may do: MP4 objects
+// of ClipLength to a destination that writes whole objects, with no
+// transform and no record format.
+func (s Spec) validateCamera(camera string, bad func(key, format string, args ...any) error) error {
+	t, known := LookupDestination(s.DestinationType)
+	switch {
+	case !validCameraName(camera):
+		return bad("from", "%q is not a camera name", camera)
+	case s.ClipLength < time.Second || s.ClipLength > MaxClipLength:
+		return bad("clip_length", "%s is outside 1s-1h", s.ClipLength)
+	case s.Transform != nil:
+		return bad("transform", "a delivery from a camera sends MP4 clips; it takes no transform")
+	case s.Format != FormatRaw:
+		return bad("format", "a delivery from a camera sends MP4 clips; it takes no record format")
+	case known && !t.Capabilities.Objects:
+		return bad("to", "a delivery from a camera sends MP4 clips of up to buffer.size; %s takes records, not objects (use s3, file or http)", s.DestinationType)
+	}
+	return nil
+}
+
+// validCameraName is the camera name alphabet of the video store: 1-128
+// of A-Z a-z 0-9 _ . -, not starting with . or -.
+func validCameraName(s string) bool {
+	if len(s) == 0 || len(s) > 128 || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // CheckEnvironment runs the environment checks of the spec's destination

@@ -44,6 +44,11 @@ type Options struct {
 	// Duration ends the camera after that long; 0 runs until the context
 	// ends.
 	Duration time.Duration
+	// Preencoded draws and encodes two GOPs' worth of pictures once and
+	// sends them again and again (the clock burned in stops, the frame
+	// counter loops): a load generator that spends its CPU on sending,
+	// not on encoding, as `tidegate bench video` needs.
+	Preencoded bool
 	// Listen serves RTSP on this address (TCP); RTPAddress adds UDP, RTP
 	// on its even port and RTCP on the next.
 	Listen     string
@@ -142,6 +147,10 @@ type source struct {
 	lastTS  uint32
 	lastNTP time.Time
 	ssrc    uint32 // of the packets as sent
+	// loop holds the pre-encoded pictures (access units, or JPEGs), and
+	// loopAt the frame number the loop last started from.
+	loop   [][][]byte
+	loopAt int64
 }
 
 func newSource(o Options) (*source, error) {
@@ -176,7 +185,34 @@ func newSource(o Options) (*source, error) {
 		s.encode = func(jpg []byte, _ [][]byte) ([]*rtp.Packet, error) { return enc.Encode(jpg) }
 	}
 	s.desc = &description.Session{Medias: []*description.Media{s.media}}
+	if o.Preencoded {
+		if err := s.preencode(2 * o.GOP); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// preencode draws and encodes n pictures, which start with a keyframe.
+func (s *source) preencode(n int) error {
+	at := s.o.Clock()
+	for i := range n {
+		img := s.card.Draw(int64(i), at.Add(time.Duration(float64(i)*float64(time.Second)/s.o.FPS)))
+		if s.h264 != nil {
+			au, _, err := s.h264.Encode(img)
+			if err != nil {
+				return err
+			}
+			s.loop = append(s.loop, au)
+			continue
+		}
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
+			return err
+		}
+		s.loop = append(s.loop, [][]byte{b.Bytes()})
+	}
+	return nil
 }
 
 // next waits for the next frame's time and returns its packets, and the
@@ -195,18 +231,23 @@ func (s *source) next(ctx context.Context) ([]*rtp.Packet, time.Time, error) {
 		}
 	}
 	now := s.o.Clock()
-	img := s.card.Draw(n, now)
 	var pkts []*rtp.Packet
 	var err error
-	if s.h264 != nil {
+	switch {
+	case s.loop != nil && s.h264 != nil:
+		pkts, err = s.encode(nil, s.loop[(n-s.loopAt)%int64(len(s.loop))])
+	case s.loop != nil:
+		pkts, err = s.encode(s.loop[(n-s.loopAt)%int64(len(s.loop))][0], nil)
+	case s.h264 != nil:
+		img := s.card.Draw(n, now)
 		au, _, e := s.h264.Encode(img)
 		if e != nil {
 			return nil, now, e
 		}
 		pkts, err = s.encode(nil, au)
-	} else {
+	default:
 		var b bytes.Buffer
-		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
+		if err := jpeg.Encode(&b, s.card.Draw(n, now), &jpeg.Options{Quality: 85}); err != nil {
 			return nil, now, err
 		}
 		pkts, err = s.encode(b.Bytes(), nil)
@@ -229,6 +270,7 @@ func (s *source) restart() {
 	if s.h264 != nil {
 		s.h264.Restart()
 	}
+	s.loopAt = s.frames // a pre-encoded loop starts over, at its keyframe
 }
 
 // senderReport ties the last frame's RTP time to the camera's clock.

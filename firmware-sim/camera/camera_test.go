@@ -57,15 +57,20 @@ func probeURL(t *testing.T, url, transport string, n int) (codec string, w, h, f
 	return f[0], w, h, frames
 }
 
-// ffmpeg plays the served camera, H.264 and MJPEG, over TCP and UDP, and
-// decodes every frame without an error.
+// ffmpeg plays the served camera, H.264 and MJPEG, over TCP and UDP, drawn
+// live or pre-encoded, and decodes every frame without an error (75 frames:
+// a pre-encoded loop of two GOPs wraps).
 func TestServe(t *testing.T) {
-	for _, tc := range []struct{ codec, transport string }{
-		{CodecH264, "tcp"}, {CodecH264, "udp"}, {CodecMJPEG, "tcp"},
+	for _, tc := range []struct {
+		codec, transport string
+		preencoded       bool
+	}{
+		{CodecH264, "tcp", false}, {CodecH264, "udp", false}, {CodecMJPEG, "tcp", false},
+		{CodecH264, "tcp", true}, {CodecMJPEG, "tcp", true}, // a load generator's loop plays through its wraps
 	} {
-		t.Run(tc.codec+"/"+tc.transport, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/%s/preencoded=%v", tc.codec, tc.transport, tc.preencoded), func(t *testing.T) {
 			ffmpeg := peer.FFmpeg(t)
-			o := Options{Codec: tc.codec, Listen: "127.0.0.1:0", Width: 320, Height: 240}
+			o := Options{Codec: tc.codec, Listen: "127.0.0.1:0", Width: 320, Height: 240, Preencoded: tc.preencoded}
 			if tc.transport == "udp" {
 				o.RTPAddress = fmt.Sprintf("127.0.0.1:%d", freeRTPPort(t))
 			}
@@ -75,7 +80,7 @@ func TestServe(t *testing.T) {
 				t.Errorf("ffprobe: %s %dx%d", codec, w, h)
 			}
 			var stderr bytes.Buffer
-			cmd := exec.Command(ffmpeg, "-v", "error", "-rtsp_transport", tc.transport, "-i", url, "-frames:v", "50", "-f", "null", "-")
+			cmd := exec.Command(ffmpeg, "-v", "error", "-rtsp_transport", tc.transport, "-i", url, "-frames:v", "75", "-f", "null", "-")
 			cmd.Stderr = &stderr
 			if err := cmd.Run(); err != nil || stderr.Len() > 0 {
 				t.Errorf("ffmpeg decoding 50 frames: %v\n%s", err, &stderr)

@@ -32,6 +32,9 @@ type DeliverySpec struct {
 	Bandwidth        ByteSize  `yaml:"bandwidth"` // per second; 0: no cap
 	Retry            RetrySpec `yaml:"retry"`
 	DeadLetterStream string    `yaml:"dead_letter_stream"`
+	// ClipLength is the length of the MP4 objects of a delivery from a
+	// camera (from: camera/NAME).
+	ClipLength Duration `yaml:"clip_length"`
 }
 
 // BufferHints are Firehose's buffering hints: whichever comes first.
@@ -107,7 +110,7 @@ func (d DeliverySpec) Spec() (uplink.Spec, error) {
 		BufferSize: int64(d.Buffer.Size), BufferInterval: time.Duration(d.Buffer.Interval),
 		Format: d.Format, Compression: d.Compression, Priority: d.Priority,
 		Bandwidth: int64(d.Bandwidth), RetryDuration: time.Duration(d.Retry.Duration),
-		DeadLetterStream: d.DeadLetterStream, DestinationType: d.To.Type,
+		DeadLetterStream: d.DeadLetterStream, DestinationType: d.To.Type, ClipLength: time.Duration(d.ClipLength),
 	}
 	if d.StartTime != "" {
 		t, err := time.Parse(time.RFC3339, d.StartTime)

@@ -10,7 +10,7 @@ func init() {
 	uplink.RegisterDestination(uplink.DestinationType{
 		Name:         "http",
 		NewConfig:    func() uplink.DestinationConfig { return new(Config) },
-		Capabilities: uplink.Capabilities{ErrorOutputType: "http-endpoint-failed"},
+		Capabilities: uplink.Capabilities{ErrorOutputType: "http-endpoint-failed", Objects: true},
 		New: func(_ context.Context, cfg uplink.DestinationConfig, env uplink.Env) (uplink.Sink, error) {
 			c := *cfg.(*Config)
 			c.Logger = env.Logger

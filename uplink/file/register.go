@@ -11,7 +11,7 @@ func init() {
 		Name:      "file",
 		NewConfig: func() uplink.DestinationConfig { return new(Config) },
 		// Objects are named as Firehose names them in S3, failures included.
-		Capabilities: uplink.Capabilities{ErrorOutputType: "s3-failed"},
+		Capabilities: uplink.Capabilities{ErrorOutputType: "s3-failed", Objects: true},
 		New: func(_ context.Context, cfg uplink.DestinationConfig, _ uplink.Env) (uplink.Sink, error) {
 			s, err := New(*cfg.(*Config))
 			if err != nil {

@@ -157,8 +157,12 @@ func (l *Layout) objects(p *Prefix, b *uplink.Batch, outputType string) ([]Objec
 		if len(evaluated) > MaxEvaluatedPrefix {
 			return nil, uplink.Permanent("PrefixTooLong", fmt.Errorf("%w: %q", ErrPrefixTooLong, clip(evaluated)))
 		}
+		name := suffix(b.Delivery, at, seed)
+		if b.Name != "" {
+			name = b.Name
+		}
 		o := Object{
-			Key:          evaluated + suffix(b.Delivery, at, seed) + l.comp.Extension(),
+			Key:          evaluated + name + l.comp.Extension(),
 			PartitionKey: g.Key,
 			Records:      g.Records,
 		}

@@ -10,7 +10,7 @@ func init() {
 	uplink.RegisterDestination(uplink.DestinationType{
 		Name:         "s3",
 		NewConfig:    func() uplink.DestinationConfig { return new(Config) },
-		Capabilities: uplink.Capabilities{ErrorOutputType: "s3-failed"},
+		Capabilities: uplink.Capabilities{ErrorOutputType: "s3-failed", Objects: true},
 		New: func(ctx context.Context, cfg uplink.DestinationConfig, env uplink.Env) (uplink.Sink, error) {
 			c := *cfg.(*Config)
 			c.Logger = env.Logger

@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -200,5 +201,44 @@ func TestEventsOverflow(t *testing.T) {
 	w.Close()
 	if evs := r.events(t, "events"); len(evs) != 2 || evs[0].Fragment != 1 || evs[1].Fragment != 2 {
 		t.Errorf("events %+v", evs)
+	}
+}
+
+// The events of fragments stored within a second share a put, and so a
+// commit of the stream: one put per fragment of every camera wrote more
+// bytes of index than of events.
+func TestEventsShareAPut(t *testing.T) {
+	r := newRig(t)
+	w := r.writer()
+	if err := w.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for i := range 6 {
+		cam := fmt.Sprintf("cam%d", i)
+		if err := r.video.Configure(cam, fragments.CameraConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		stop, err := w.Watch(cam, DefaultStream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+	}
+	start := time.Now()
+	for i := range 6 {
+		r.record(t, fmt.Sprintf("cam%d", i), 4)
+	}
+	for w.Stats().Written < 12 {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("written %+v", w.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := w.Stats(); s.Puts > 3 {
+		t.Errorf("%d events in %d puts", s.Written, s.Puts)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the events took %v", d)
 	}
 }

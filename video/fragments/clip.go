@@ -36,13 +36,23 @@ const maxClipBytes = 1<<32 - 1<<20
 // address would be passed. Gaps are not kept as pauses: the media plays
 // through them.
 func (s *Store) WriteClip(ctx context.Context, w io.Writer, camera string, start, end time.Time) (Clip, error) {
-	var clip Clip
 	frs, err := s.Fragments(camera, Query{Start: start, End: end})
 	if err != nil {
-		return clip, err
+		return Clip{}, err
 	}
 	if len(frs) == 0 {
-		return clip, fmt.Errorf("%w: camera %q has no fragment between %v and %v", ErrNotFound, camera, start, end)
+		return Clip{}, fmt.Errorf("%w: camera %q has no fragment between %v and %v", ErrNotFound, camera, start, end)
+	}
+	return s.WriteFragmentsClip(ctx, w, camera, frs)
+}
+
+// WriteFragmentsClip is WriteClip of the fragments given (as Fragments
+// lists them, by number), for callers that choose them by another rule
+// (Kinesis Video's GetClip takes the fragments that start in a range).
+func (s *Store) WriteFragmentsClip(ctx context.Context, w io.Writer, camera string, frs []Fragment) (Clip, error) {
+	var clip Clip
+	if len(frs) == 0 {
+		return clip, fmt.Errorf("%w: camera %q: a clip of no fragment", ErrNotFound, camera)
 	}
 	c, err := s.camera(camera, false)
 	if err != nil {

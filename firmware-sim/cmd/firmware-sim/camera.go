@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	ossignal "os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/tidegate/tidegate/firmware-sim/camera"
@@ -49,6 +51,8 @@ func cameraCmd(args []string) int {
 	fs.StringVar(&o.Auth, "auth", "any", "with --rtsp-listen and --username: basic, digest or any")
 	fs.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	whip := fs.String("whip", "", "publish over WHIP to this URL (not built yet)")
+	cameras := fs.Int("cameras", 1, "with --push: run this many cameras, each pushing to the URL with {n} replaced by its number (1, 2, …)")
+	fs.BoolVar(&o.Preencoded, "preencoded", false, "encode two GOPs once and send them again and again (a load generator's mode)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -65,6 +69,9 @@ func cameraCmd(args []string) int {
 	if *whip != "" {
 		return fail("--whip is not built yet: use --push or --rtsp-listen")
 	}
+	if *cameras < 1 || (*cameras > 1 && (o.Push == "" || !strings.Contains(o.Push, "{n}"))) {
+		return fail("--cameras %d: more than one camera pushes to a --push URL holding {n}", *cameras)
+	}
 	if _, err := fmt.Sscanf(size, "%dx%d", &o.Width, &o.Height); err != nil || fmt.Sprintf("%dx%d", o.Width, o.Height) != size {
 		return fail("--size %q is not WxH, as in 640x360", size)
 	}
@@ -78,9 +85,19 @@ func cameraCmd(args []string) int {
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := ossignal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := camera.Run(ctx, o); err != nil {
-		fmt.Fprintf(os.Stderr, "firmware-sim camera: %v\n", err)
-		return 1
+	errs := make(chan error, *cameras)
+	for n := 1; n <= *cameras; n++ {
+		co := o
+		co.Push = strings.ReplaceAll(o.Push, "{n}", strconv.Itoa(n))
+		go func() { errs <- camera.Run(ctx, co) }()
 	}
-	return 0
+	code := 0
+	for range *cameras {
+		if err := <-errs; err != nil {
+			fmt.Fprintf(os.Stderr, "firmware-sim camera: %v\n", err)
+			code = 1
+			stop() // one camera failing stops the others
+		}
+	}
+	return code
 }

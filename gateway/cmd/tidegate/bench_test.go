@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tidegate/tidegate/internal/peer"
 )
 
 // benchSmoke is one benchmark run small: the flags that keep it to a second or two, the
@@ -46,6 +48,12 @@ var benchSmokes = map[string]benchSmoke{
 		args:     []string{"--clients", "2", "--batch", "50", "--duration", "300ms", "--shards", "2"},
 		lines:    []string{"put ", "put p99 ", "get "},
 		positive: []string{"put_records_per_s", "get_records_per_s", "put_p99_ms", "records_put"},
+	},
+	"video": {
+		args:     []string{"--cameras", "2", "--duration", "3s"}, // and --firmware-sim, built for the test; 3 s holds a fragment
+		lines:    []string{"cpu per camera ", "write amplification ", "dropped frames ", "rss ", "publish → durable ", "per camera "},
+		positive: []string{"cameras", "cpu_per_camera_pct", "write_amplification", "rss_mb", "camera_mbit_s", "frames_received"},
+		zero:     []string{"dropped_frames"},
 	},
 	"mqtt": {
 		args:     []string{"--devices", "4", "--window", "4", "--duration", "300ms"},
@@ -90,6 +98,9 @@ func TestBenchSmoke(t *testing.T) {
 			t.Run(name+"/"+mode, func(t *testing.T) {
 				cwd, tmp := t.TempDir(), t.TempDir()
 				args := append([]string{"bench", name}, smoke.args...)
+				if name == "video" {
+					args = append(args, "--firmware-sim", peer.FirmwareSim(t))
+				}
 				if mode == "json" {
 					args = append(args, "--json")
 				}

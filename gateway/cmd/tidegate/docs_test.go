@@ -293,11 +293,12 @@ func (d *docTools) run(t *testing.T, b docBlock) {
 	if strings.Contains(script, "firmware-sim") {
 		d.firmwareSim(t)
 	}
-	httpAddr, mqttAddr := g.Addr().String(), g.MQTTAddr()
+	httpAddr, mqttAddr, rtspAddr := g.Addr().String(), g.MQTTAddr(), g.RTSPAddr().String()
 	script = strings.NewReplacer(
 		"http://127.0.0.1:8080", "http://"+httpAddr,
 		"127.0.0.1:8080", httpAddr,
 		"127.0.0.1:1883", mqttAddr,
+		"127.0.0.1:8554", rtspAddr,
 	).Replace(script)
 
 	work := t.TempDir()
@@ -338,6 +339,7 @@ func startDocGateway(t *testing.T) *gateway.Gateway {
 	cfg.DataDir = t.TempDir()
 	cfg.Listen.HTTP = "127.0.0.1:0"
 	cfg.MQTT.Listen = "127.0.0.1:0"
+	cfg.RTSP.Listen = "127.0.0.1:0" // 8554 may be another gateway's, a test's of another package
 	g := gateway.New(cfg, slog.New(slog.DiscardHandler), "test")
 	if err := g.Start(context.Background()); err != nil {
 		t.Fatal(err)

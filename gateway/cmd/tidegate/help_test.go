@@ -14,7 +14,7 @@ func TestEveryCommandHasItsOwnHelp(t *testing.T) {
 	}
 	var cases []cmdHelp
 	groups := map[string][]subcommand{
-		"streams": streamsCommands, "deliveries": deliveriesCommands,
+		"streams": streamsCommands, "deliveries": deliveriesCommands, "cameras": camerasCommands,
 	}
 	for _, c := range commands {
 		subs, isGroup := groups[c.name]

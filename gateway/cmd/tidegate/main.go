@@ -31,6 +31,7 @@ var commands = []command{
 	{"status", "show whether a running gateway takes new data, and its disk (free, reserve, full, use per store)", runStatus},
 	{"devices", "list the devices a running gateway has heard from (devices ls)", runDevices},
 	{"deliveries", "list and manage a running gateway's deliveries (ls, show, create, pause, resume, rm)", runDeliveries},
+	{"cameras", "list a running gateway's cameras, save clips and frames (ls, clip, frames)", runCameras},
 	{"bench", "measure a hot path on this machine against same-run baselines: bench " + strings.Join(benchNames(), " | "), runBench},
 	{"selfcheck", "exercise the storage engine in a scratch directory (used by make pi-check)", runSelfcheck},
 	{"version", "print version and build information", runVersion},
