@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/uplink"
 )
 
@@ -63,7 +64,9 @@ func (o *deliveryOrigins) names(origin string) []string {
 }
 
 // startDeliveries starts the uplink manager and the deliveries of the file and of
-// the REST API.
+// the REST API. A delivery that cannot start does not stop the gateway: it is held as
+// failed (uplink.Manager.Hold), reported in the status, the REST API, the metrics and
+// the log, and the others run.
 func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error {
 	g.uplink = &uplink.Manager{
 		Store: g.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
@@ -75,16 +78,14 @@ func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error
 	if err := g.reg.RegisterDeliveries(g.uplink); err != nil {
 		return err
 	}
-	if err := g.reconcileDeliveries(ctx, cfg.Deliveries); err != nil {
-		return err
-	}
+	// Failures are held and logged by the manager; the gateway starts.
+	g.reconcileDeliveries(ctx, cfg.Deliveries)
 	for _, d := range g.loadRESTDeliveries() {
 		spec, err := d.Spec()
 		if err == nil {
 			err = g.uplink.Create(ctx, spec)
 		}
-		if err != nil {
-			g.logger.Error("delivery created through the API does not start", "delivery", d.Name, "err", err)
+		if err != nil && g.uplink.Hold(spec, err) != nil {
 			continue
 		}
 		g.origins.set(d.Name, originREST)
@@ -94,7 +95,8 @@ func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error
 
 // reconcileDeliveries makes the running deliveries of the configuration file match
 // specs: new ones start, changed ones restart (keeping their checkpoints), removed
-// ones stop (their checkpoints kept, should they come back).
+// ones stop (their checkpoints kept, should they come back). One that cannot start is
+// held as failed, its error among those returned.
 func (g *Gateway) reconcileDeliveries(ctx context.Context, specs []config.DeliverySpec) error {
 	want := map[string]bool{}
 	var errs []error
@@ -110,16 +112,19 @@ func (g *Gateway) reconcileDeliveries(ctx context.Context, specs []config.Delive
 			err = g.uplink.Create(ctx, spec)
 		case originConfig:
 			old, _ := g.uplink.Spec(d.Name)
-			if sameSpec(old, spec) {
+			if st, _ := g.uplink.Status(d.Name); sameSpec(old, spec) && st.State != uplink.StateFailed {
 				continue
 			}
 			err = g.uplink.Replace(ctx, spec)
 		default:
-			err = fmt.Errorf("a delivery of that name was created through the %s API; delete it there first", org)
+			errs = append(errs, fmt.Errorf("deliveries: %q: a delivery of that name was created through the %s API; delete it there first", d.Name, org))
+			continue
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("deliveries: %q: %w", d.Name, err))
-			continue
+			if g.uplink.Hold(spec, err) != nil {
+				continue
+			}
 		}
 		g.origins.set(d.Name, originConfig)
 	}
@@ -150,6 +155,11 @@ func (g *Gateway) restDeliveryDir() string {
 // loadRESTDeliveries reads the deliveries created through the REST API.
 func (g *Gateway) loadRESTDeliveries() []config.DeliverySpec {
 	dir := g.restDeliveryDir()
+	if left, err := durable.RemoveLeftovers(dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		g.logger.Warn("temporary files of interrupted writes not removed", "dir", dir, "err", err)
+	} else if len(left) > 0 {
+		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", dir, "files", left)
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil

@@ -21,6 +21,7 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
+	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
 )
@@ -126,6 +127,13 @@ func (g *Gateway) openStore(cfg *config.Config) error {
 	}
 	if err := reconcileStreams(st, cfg.Streams, g.logger); err != nil {
 		return err
+	}
+	// iterator.key and the Firehose API's delivery-streams.json are
+	// written with durable.WriteFile, which a stop can interrupt.
+	if left, err := durable.RemoveLeftovers(cfg.DataDir); err != nil {
+		g.logger.Warn("temporary files of interrupted writes not removed", "dir", cfg.DataDir, "err", err)
+	} else if len(left) > 0 {
+		g.logger.Info("removed the temporary files of writes a stop interrupted", "dir", cfg.DataDir, "files", left)
 	}
 	key, err := iteratorKey(cfg.DataDir)
 	if err != nil {

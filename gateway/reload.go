@@ -12,7 +12,8 @@ import (
 // changed: applied lists
 // what took effect (log settings included: the logger is the caller's,
 // which applies them), restart what needs a restart (listeners, data
-// directory, region, the MQTT section, sensors). Both nil: nothing changed.
+// directory, region, the MQTT section, sensors, the hub's firehose
+// settings). Both nil: nothing changed.
 func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err error) {
 	g.notify.Reloading()
 	defer g.notify.Ready()
@@ -29,7 +30,7 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	// next reload still reports them.
 	kept := *next
 	kept.DataDir, kept.Listen, kept.Kinesis = prev.DataDir, prev.Listen, prev.Kinesis
-	kept.MQTT, kept.Sensors = prev.MQTT, prev.Sensors
+	kept.MQTT, kept.Sensors, kept.Firehose = prev.MQTT, prev.Sensors, prev.Firehose
 	g.cfg.Store(&kept)
 	return applied, restart, nil
 }

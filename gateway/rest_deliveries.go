@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -97,7 +97,9 @@ func (d *restDeliveries) create(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, map[string]string{"error": fmt.Sprintf("delivery %q exists (defined by the %s)", def.Name, org)})
 		return
 	}
-	err = os.MkdirAll(g.restDeliveryDir(), 0o700)
+	// The directory is synced into its parent when made: a power cut would
+	// forget it with every definition in it.
+	err = durable.MkdirAll(g.restDeliveryDir(), 0o700)
 	path := filepath.Join(g.restDeliveryDir(), def.Name+".json")
 	if err == nil {
 		err = durable.WriteFile(path, body, 0o600)
@@ -106,7 +108,7 @@ func (d *restDeliveries) create(w http.ResponseWriter, r *http.Request) {
 		// The hub's Firehose API or a reload may have taken the name meanwhile:
 		// then Create fails, and the file removed is this request's own.
 		if err = g.uplink.Create(r.Context(), spec); err != nil {
-			os.Remove(path)
+			durable.Remove(path)
 		}
 	}
 	if err != nil {
@@ -136,7 +138,12 @@ func (d *restDeliveries) delete(w http.ResponseWriter, r *http.Request) {
 		restError(w, err)
 		return
 	}
-	os.Remove(filepath.Join(g.restDeliveryDir(), name+".json"))
+	// Synced: a power cut must not bring the delivery back, defined again
+	// at the next start.
+	if err := durable.Remove(filepath.Join(g.restDeliveryDir(), name+".json")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		restError(w, fmt.Errorf("delivery %q is stopped, and its definition could not be removed: %w", name, err))
+		return
+	}
 	g.origins.set(name, "")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -106,12 +106,3 @@ func findChunks(raw []byte) map[int][]chunkWrite {
 	}
 	return out
 }
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -124,8 +124,15 @@ func (s *segment) release() error {
 	}
 	err := s.close()
 	if s.remove.Load() {
-		// Gone already when the stream was deleted meanwhile.
-		if rerr := os.Remove(s.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		// Gone already when the stream was deleted meanwhile. The
+		// directory is synced so that a power cut does not bring back a
+		// segment retention deleted, its records below the stream's
+		// floor served again, its bytes counted against max_bytes.
+		rerr := os.Remove(s.path)
+		if rerr == nil {
+			rerr = syncDir(filepath.Dir(s.path))
+		}
+		if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
 			err = fmt.Errorf("shards: delete segment: %w", rerr)
 		}
 	}

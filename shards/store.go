@@ -54,12 +54,19 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "streams"), 0o700); err != nil {
+	if err := mkdirAll(filepath.Join(dir, "streams")); err != nil {
 		return nil, fmt.Errorf("shards: %w", err)
 	}
 	cat, err := openCatalog(dir)
 	if err != nil {
 		return nil, err
+	}
+	// bbolt syncs the catalog's file, not its name, which a new catalog
+	// has only in the page cache: without this, a power cut in the first
+	// seconds of a new store forgets every stream and record in it.
+	if err := syncDir(dir); err != nil {
+		cat.close()
+		return nil, fmt.Errorf("shards: %w", err)
 	}
 	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat,
 		streams: map[string]*Stream{}, busy: map[string]bool{}}
@@ -122,7 +129,9 @@ func (st *Store) newStream(m streamMeta) *Stream {
 // openStream loads a stream's segments and shard positions.
 func (st *Store) openStream(m streamMeta) (*Stream, error) {
 	s := st.newStream(m)
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	// Synced into streams/ when made: the segments' names are synced in
+	// it, its own name must be too, or a power cut takes them all.
+	if err := mkdirAll(s.dir); err != nil {
 		return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
 	}
 	if err := s.applyMeta(m); err != nil {

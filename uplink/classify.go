@@ -11,7 +11,10 @@ import (
 // Classify marks a transport error as Unreachable when it says the
 // destination could not be reached or the connection broke (refused, reset,
 // no route, DNS, timeout, unexpected EOF), and returns other errors as they
-// are. Sinks call it on the errors of their network clients.
+// are. A connection that broke after it was made (reset, timeout, EOF) is
+// also MaybeDelivered: the request may have arrived. One that never was
+// (refused, no route, DNS, a failed dial) is not. Sinks call it on the
+// errors of their network clients.
 func Classify(err error) error {
 	if err == nil || IsUnreachable(err) {
 		return err
@@ -23,14 +26,17 @@ func Classify(err error) error {
 	var dns *net.DNSError
 	var op *net.OpError
 	switch {
+	case errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
+		errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
+		return Unreachable(err)
 	case errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH),
+		errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ETIMEDOUT),
-		errors.As(err, &dns), errors.As(err, &op),
+		op != nil,
 		errors.As(err, &ne) && ne.Timeout():
-		return Unreachable(err)
+		return MaybeDelivered(Unreachable(err))
 	}
 	return err
 }

@@ -1,10 +1,16 @@
 package uplink
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -48,45 +54,180 @@ func appendErrorRecord(dst []byte, delivery string, it *item, f failure, at time
 	return append(dst, "}\n"...)
 }
 
-// deadLetter stores failed records in the dead-letter stream, retrying
-// until it succeeds or ctx ends: records are never dropped silently. When
-// the sink keeps error output (S3's error prefix) they go there too, best
-// effort.
-func (d *delivery) deadLetter(ctx context.Context, items []item, f failure) error {
+// deadLetter stores failed records of batch b in the dead-letter stream,
+// retrying until it succeeds or ctx ends: records are never dropped
+// silently. When the sink keeps error output (S3's error prefix) it is
+// written too, retried as a destination write is.
+//
+// Both are idempotent across a replay of b after a stop: the group is named
+// after b and its records (deadLetterID), its error output takes that name
+// (the same object is written again), and b's in-flight marker says how far
+// the group got, so a replay stores nothing twice in the dead-letter stream.
+func (d *delivery) deadLetter(ctx context.Context, b *pendingBatch, items []item, f failure) error {
 	if len(items) == 0 {
 		return nil
 	}
+	id := deadLetterID(b.id, f.outputType, items)
+	mark := b.mark.DeadLetters[id]
+	if mark != nil && !mark.Stored && d.m.deadLettered(d.spec, mark.Since, &items[len(items)-1]) {
+		mark.Stored = true
+		d.saveMark(b)
+	}
 	now := time.Now()
-	entries := make([]shards.PutEntry, len(items))
-	out := &Batch{ID: newBatchID(), Delivery: d.spec.Name, Created: now, Records: make([]Record, len(items))}
+	out := &Batch{ID: id, Delivery: d.spec.Name, Created: now, Records: make([]Record, len(items))}
 	for i := range items {
 		it := &items[i]
 		data := appendErrorRecord(nil, d.spec.Name, it, f, now)
-		entries[i] = shards.PutEntry{PartitionKey: d.spec.Name, Data: data}
 		out.Records[i] = Record{Stream: it.stream(), ShardID: it.shardID(), Sequence: it.seq(), PartitionKey: it.rec.PartitionKey, Arrival: it.rec.ArrivalTime, Data: data}
 		out.Bytes += len(data)
+	}
+	if mark != nil && mark.Stored {
+		d.log.Info("records dead-lettered before the last stop; not stored again", "records", len(items), "code", f.code)
+	} else {
+		if mark == nil {
+			mark = &deadLetterMark{}
+			if b.mark.DeadLetters == nil {
+				b.mark.DeadLetters = map[string]*deadLetterMark{}
+			}
+			b.mark.DeadLetters[id] = mark
+		}
+		mark.Since = now
+		d.saveMark(b)
+		if err := d.putDeadLetter(ctx, out); err != nil {
+			return err
+		}
+		mark.Stored = true
+		d.saveMark(b)
+		d.count(func(s *Status) { s.DeadLettered += int64(len(items)) })
+		d.log.Warn("records dead-lettered", "records", len(items), "code", f.code, "err", f.message, "stream", d.spec.DeadLetterStream)
+	}
+	if ew, ok := d.sink.(ErrorWriter); ok && !mark.Written {
+		if err := d.writeErrors(ctx, ew, out, f.outputType); err != nil {
+			return err
+		}
+		mark.Written = true
+		d.saveMark(b)
+	}
+	return nil
+}
+
+// deadLetterID names a group of a batch's records dead-lettered together:
+// the same records of the same batch, failed for the same kind of reason,
+// get the same name after a restart, in whatever order they come (a
+// replayed batch holds its records shard after shard, the batch as first
+// read interleaves the shards).
+func deadLetterID(batchID, outputType string, items []item) string {
+	field := func(b []byte, s string) []byte {
+		return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+	}
+	recs := make([][]byte, len(items))
+	for i := range items {
+		recs[i] = field(field(field(nil, items[i].stream()), items[i].shardID()), items[i].seq())
+	}
+	slices.SortFunc(recs, bytes.Compare)
+	h := sha256.New()
+	h.Write(field(field(nil, batchID), outputType))
+	for _, r := range recs {
+		h.Write(r)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// putDeadLetter stores the error records of out in the delivery's
+// dead-letter stream, retrying until it succeeds or ctx ends.
+func (d *delivery) putDeadLetter(ctx context.Context, out *Batch) error {
+	entries := make([]shards.PutEntry, len(out.Records))
+	for i := range out.Records {
+		entries[i] = shards.PutEntry{PartitionKey: d.spec.Name, Data: out.Records[i].Data}
 	}
 	for n := 1; ; n++ {
 		err := d.m.putDeadLetter(ctx, d.spec.DeadLetterStream, entries)
 		if err == nil {
-			break
+			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		d.log.Error("dead-letter stream refused failed records; retrying", "stream", d.spec.DeadLetterStream, "records", len(items), "err", err)
+		d.noteError(fmt.Errorf("dead-letter stream %q: %w", d.spec.DeadLetterStream, err))
+		d.log.Error("dead-letter stream refused failed records; retrying", "stream", d.spec.DeadLetterStream, "records", len(entries), "err", err)
 		if err := sleep(ctx, backoff(n)); err != nil {
 			return err
 		}
 	}
-	d.count(func(s *Status) { s.DeadLettered += int64(len(items)) })
-	d.log.Warn("records dead-lettered", "records", len(items), "code", f.code, "err", f.message, "stream", d.spec.DeadLetterStream)
-	if ew, ok := d.sink.(ErrorWriter); ok {
-		if err := ew.WriteErrors(ctx, out, f.outputType); err != nil {
-			d.log.Warn("error output not written (records are in the dead-letter stream)", "err", err)
+}
+
+// writeErrors writes error output, a destination write like the batch's:
+// retried with backoff, for as long as it takes while the destination is
+// unreachable and for the retry duration while it refuses. A permanent
+// refusal, or a retry duration run out, gives it up: the records are in
+// the dead-letter stream, and the error says so in the status and the log.
+func (d *delivery) writeErrors(ctx context.Context, ew ErrorWriter, out *Batch, outputType string) error {
+	refused := time.Duration(0)
+	for attempt := 1; ; attempt++ {
+		err := d.gated(ctx, out.Bytes, func() error { return ew.WriteErrors(ctx, out, outputType) })
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil {
+			return nil
+		}
+		err = fmt.Errorf("error output: %w", err)
+		unreachable := IsUnreachable(err)
+		if _, perm := IsPermanent(err); perm || (!unreachable && refused >= d.spec.RetryDuration) {
+			d.noteError(err)
+			d.log.Error("error output given up; the records are in the dead-letter stream", "records", len(out.Records), "attempts", attempt, "err", err)
+			return nil
+		}
+		if unreachable {
+			d.setState(StateBackingOff, err)
+		} else {
+			d.setState(StateFailing, err)
+		}
+		wait := backoff(attempt)
+		d.count(func(s *Status) { s.Retries++; s.NextAttempt = time.Now().Add(wait) })
+		d.log.Warn("error output not written; retrying", "attempt", attempt, "records", len(out.Records), "retry_in", wait.Round(time.Millisecond), "err", err)
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+		if !unreachable {
+			refused += wait
 		}
 	}
-	return nil
+}
+
+// deadLettered reports whether the dead-letter stream holds, from since
+// on, the error record of it from this delivery: a put interrupted by a
+// stop may have stored its records.
+func (m *Manager) deadLettered(spec Spec, since time.Time, it *item) bool {
+	s, err := m.Store.Stream(spec.DeadLetterStream)
+	if err != nil {
+		return false
+	}
+	// A minute's slack for a clock that stepped back across the restart.
+	from := since.Add(-time.Minute)
+	for _, sh := range s.Shards() {
+		c, err := s.Iterator(sh.ShardID, shards.AtTimestamp, "", from)
+		if err != nil {
+			continue
+		}
+		for {
+			res, err := s.Read(c, shards.MaxRecordsPerRead)
+			if err != nil || len(res.Records) == 0 {
+				break
+			}
+			for _, r := range res.Records {
+				if r.PartitionKey != spec.Name {
+					continue
+				}
+				var e struct{ SourceStream, ShardID, SequenceNumber string }
+				if json.Unmarshal(r.Data, &e) == nil && e.SourceStream == it.stream() && e.ShardID == it.shardID() && e.SequenceNumber == it.seq() {
+					return true
+				}
+			}
+			c = res.Next
+		}
+	}
+	return false
 }
 
 // putDeadLetter stores entries in the dead-letter stream, creating it when

@@ -32,6 +32,8 @@ type delivery struct {
 	status  Status
 	srcs    []*source // set once the delivery has started; read by Status
 	resumed chan struct{}
+	// countersSaved is when the counters were last written down.
+	countersSaved time.Time
 }
 
 func newDelivery(m *Manager, spec Spec, sink Sink, tr Transformer) *delivery {
@@ -47,6 +49,11 @@ func newDelivery(m *Manager, spec Spec, sink Sink, tr Transformer) *delivery {
 	}
 	if spec.Paused {
 		d.status.State = StatePaused
+	}
+	if c, err := loadCounters(m.Dir, spec.Name); err != nil {
+		d.log.Warn("delivery status", "err", err)
+	} else if c != nil {
+		c.into(&d.status)
 	}
 	if spec.Bandwidth > 0 {
 		d.limiter = rate.NewLimiter(rate.Limit(spec.Bandwidth), int(max(spec.Bandwidth, 64<<10)))
@@ -86,6 +93,12 @@ func (d *delivery) loop() error {
 	if d.status.State == StateStopped {
 		d.status.State = StateDelivering
 	}
+	// The positions are the checkpoints, whoever wrote them.
+	for _, src := range srcs {
+		if cps, err := src.stream.Checkpoints(src.consumer); err == nil && len(cps) > 0 {
+			d.status.Positions[src.name] = cps
+		}
+	}
 	d.mu.Unlock()
 	replay, err := loadInflight(d.m.Dir, d.spec.Name)
 	if err != nil {
@@ -105,7 +118,7 @@ func (d *delivery) loop() error {
 		errc <- d.readLoop(ctx, srcs, replay, batches)
 		cancel()
 	}()
-	serr := d.sendLoop(ctx, batches)
+	serr := d.sendLoop(ctx, batches, replay)
 	cancel()
 	rerr := <-errc
 	if rerr != nil && !errors.Is(rerr, context.Canceled) {
@@ -137,20 +150,29 @@ func (d *delivery) stop() {
 	<-d.done
 }
 
+// setState moves the delivery to state s (a paused one stays paused) and
+// records err, when there is one, as its last error.
 func (d *delivery) setState(s State, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if err != nil {
+		d.status.LastError, d.status.LastErrorAt = err.Error(), time.Now()
+	}
 	if d.status.State == StatePaused && s != StatePaused {
 		return
 	}
 	changed := d.status.State != s
 	d.status.State = s
-	if err != nil {
-		d.status.LastError, d.status.LastErrorAt = err.Error(), time.Now()
-	}
 	if changed {
 		d.m.stateChanged()
 	}
+}
+
+// noteError records err as the delivery's last error, whatever its state.
+func (d *delivery) noteError(err error) {
+	d.mu.Lock()
+	d.status.LastError, d.status.LastErrorAt = err.Error(), time.Now()
+	d.mu.Unlock()
 }
 
 func (d *delivery) count(fn func(*Status)) {
@@ -176,6 +198,9 @@ func (d *delivery) resume() {
 	}
 	d.spec.Paused = false
 	d.status.State = StateDelivering
+	if d.sink == nil {
+		d.status.State = StateFailed
+	}
 	close(d.resumed)
 	d.resumed = make(chan struct{})
 }
@@ -237,9 +262,14 @@ func newBatchID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// close stops the loops and releases the sink and transform.
+// close stops the loops, writes the counters down and releases the sink
+// and transform (a failed delivery has neither).
 func (d *delivery) close() {
 	d.stop()
+	d.saveCounters(true)
+	if d.sink == nil {
+		return
+	}
 	if err := d.sink.Close(); err != nil {
 		d.log.Warn("sink close", "err", err)
 	}

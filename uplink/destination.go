@@ -17,6 +17,18 @@ type DestinationConfig interface {
 	Validate() error
 }
 
+// EnvironmentChecker is implemented by a destination or transform
+// configuration whose use also depends on the machine the gateway runs on:
+// a region from the AWS environment, files it reads, secrets in variables,
+// a program on the PATH. CheckEnvironment tells, without touching the
+// network, what building it there would refuse. `tidegate config check`
+// runs it, so that the check refuses what the gateway would; a delivery
+// that fails it when the gateway starts is reported failed, and the others
+// run. Errors wrap ErrConfig and name the key.
+type EnvironmentChecker interface {
+	CheckEnvironment() error
+}
+
 // Compressing is implemented by the configuration of a destination that the
 // delivery's `compression:` key applies to.
 type Compressing interface {
@@ -97,10 +109,21 @@ func NewSink(ctx context.Context, spec Spec, env Env) (Sink, error) {
 	if !ok || reflect.TypeOf(cfg) != reflect.TypeOf(t.NewConfig()) {
 		return nil, fmt.Errorf("%w: destination %T is not a configuration of type %s", ErrConfig, spec.Destination, t.Name)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := checkConfig(cfg); err != nil {
 		return nil, err
 	}
 	return t.New(ctx, cfg, env)
+}
+
+// checkConfig runs Validate, then CheckEnvironment where there is one.
+func checkConfig(cfg interface{ Validate() error }) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if ec, ok := cfg.(EnvironmentChecker); ok {
+		return ec.CheckEnvironment()
+	}
+	return nil
 }
 
 // errorOutputType is the destination type's name for its failures.

@@ -25,6 +25,11 @@
 //   - any other error: the batch is retried, backing off, until the
 //     delivery's retry duration runs out, then dead-lettered.
 //
+// An error marked with [MaybeDelivered] (a connection cut after the request
+// went out, a timeout, a 5xx) is retried as above, and the records it
+// retries are counted as redelivered: the destination may hold them
+// already. A [RecordError] says the same with its MaybeDelivered field.
+//
 // An error with an ErrorCode() string method gives the dead-letter record
 // its errorCode (the HTTP endpoint's errors carry Firehose's codes).
 package uplink

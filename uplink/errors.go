@@ -26,6 +26,9 @@ type RecordError struct {
 	// Firehose reports them in an error record (errorCode, errorMessage).
 	Code    string
 	Message string
+	// MaybeDelivered: the destination may hold the record although it
+	// failed (see MaybeDelivered); a retry of it is counted as redelivered.
+	MaybeDelivered bool
 }
 
 // PartialError says that some records of a batch failed and the others were
@@ -39,6 +42,15 @@ type PartialError struct {
 	// mid-batch; their retries, like an Unreachable error's, do not count
 	// against the retry duration.
 	Unreachable bool
+}
+
+// ErrorCode is the code of the first failure, which the records that fail
+// for good after the retry duration carry.
+func (e *PartialError) ErrorCode() string {
+	if len(e.Failed) == 0 {
+		return ""
+	}
+	return e.Failed[0].Code
 }
 
 func (e *PartialError) Error() string {
@@ -103,4 +115,32 @@ func IsPermanent(err error) (code string, ok bool) {
 func IsUnreachable(err error) bool {
 	var m *markedError
 	return errors.As(err, &m) && m.kind == kindUnreachable
+}
+
+// maybeDeliveredError is a failure that leaves the records' fate unknown.
+// It is a type of its own, not a kind of markedError, so that an error can
+// be both Unreachable and MaybeDelivered: errors.As finds the first
+// markedError in a chain and would miss the other mark.
+type maybeDeliveredError struct{ err error }
+
+func (e *maybeDeliveredError) Error() string { return e.err.Error() }
+func (e *maybeDeliveredError) Unwrap() error { return e.err }
+
+// MaybeDelivered marks err as a failure after which the destination may
+// hold the records all the same: the request went out and no answer came
+// back (a connection cut, a timeout), or the answer was neither a success
+// nor a refusal (a 5xx). The records are retried as err says otherwise;
+// the retry is counted in Status.Redelivered, since a destination that
+// does not deduplicate then holds them twice.
+func MaybeDelivered(err error) error {
+	if err == nil || IsMaybeDelivered(err) {
+		return err
+	}
+	return &maybeDeliveredError{err: err}
+}
+
+// IsMaybeDelivered reports whether err was marked by MaybeDelivered.
+func IsMaybeDelivered(err error) bool {
+	var m *maybeDeliveredError
+	return errors.As(err, &m)
 }

@@ -24,6 +24,24 @@ type inflight struct {
 	// the batch's first and last records there.
 	First map[string]map[string]string `json:"first"`
 	Last  map[string]map[string]string `json:"last"`
+	// DeadLetters says, per group of the batch's records dead-lettered
+	// together (by deadLetterID), how far that got: a replay neither
+	// stores the group in the dead-letter stream again nor skips its
+	// error output.
+	DeadLetters map[string]*deadLetterMark `json:"dead_letters,omitempty"`
+}
+
+// deadLetterMark is how far one group's dead-lettering got.
+type deadLetterMark struct {
+	// Since is when its put to the dead-letter stream began: a replay
+	// that finds the mark without Stored looks there, from then on, for
+	// the records the put may have stored before the stop.
+	Since time.Time `json:"since"`
+	// Stored: the records are in the dead-letter stream.
+	Stored bool `json:"stored,omitempty"`
+	// Written: the destination's error output is written (or was given
+	// up, the records being in the dead-letter stream).
+	Written bool `json:"written,omitempty"`
 }
 
 func inflightPath(dir, delivery string) string {
@@ -59,6 +77,9 @@ func loadInflight(dir, delivery string) (*inflight, error) {
 	return &in, nil
 }
 
+// clearInflight removes the marker of a batch that is checkpointed. Not
+// synced (one fsync per batch saved): a marker a power cut brings back is
+// covered by the checkpoints, and removed at the next start (loop).
 func clearInflight(dir, delivery string) {
 	os.Remove(inflightPath(dir, delivery))
 }

@@ -72,8 +72,15 @@ func (m *Manager) Initialize() error {
 	if m.StatusInterval == 0 {
 		m.StatusInterval = time.Minute
 	}
-	if err := os.MkdirAll(m.Dir, 0o755); err != nil {
+	// Its name must survive a power cut, or the paused flags and markers
+	// synced in it go with it.
+	if err := durable.MkdirAll(m.Dir, 0o755); err != nil {
 		return fmt.Errorf("uplink: %w", err)
+	}
+	if left, err := durable.RemoveLeftovers(m.Dir); err != nil {
+		m.Logger.Warn("temporary files of interrupted writes not removed", "dir", m.Dir, "err", err)
+	} else if len(left) > 0 {
+		m.Logger.Info("removed the temporary files of writes a stop interrupted", "dir", m.Dir, "files", left)
 	}
 	m.gate = newGate(m.MaxConcurrentSends)
 	m.deliveries = map[string]*delivery{}
@@ -160,6 +167,35 @@ func (m *Manager) build(ctx context.Context, spec Spec) (*delivery, error) {
 	return newDelivery(m, spec, sink, tr), nil
 }
 
+// Hold keeps a delivery that could not be created (cause is Create's
+// error) among the deliveries, as failed: the status, the REST API and the
+// metrics report it, and Replace or Delete replace or remove it as they
+// would a running one. Its source streams' backlog is measured; nothing is
+// sent.
+func (m *Manager) Hold(spec Spec, cause error) error {
+	spec = spec.WithDefaults()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if _, ok := m.deliveries[spec.Name]; ok {
+		return fmt.Errorf("%w: %q", ErrExists, spec.Name)
+	}
+	d := newDelivery(m, spec, nil, nil)
+	d.status.State, d.status.LastError, d.status.LastErrorAt = StateFailed, cause.Error(), time.Now()
+	for _, from := range spec.From {
+		if src, err := openSource(m.Store, &d.spec, from); err == nil {
+			d.srcs = append(d.srcs, src)
+		}
+	}
+	close(d.done) // nothing runs
+	m.deliveries[spec.Name] = d
+	m.Logger.Error("delivery could not start; reported as failed, the others run", "delivery", spec.Name, "err", cause)
+	m.stateChanged()
+	return nil
+}
+
 // Replace stops a delivery and starts spec in its place, keeping its
 // checkpoints (a configuration reload).
 func (m *Manager) Replace(ctx context.Context, spec Spec) error {
@@ -203,8 +239,14 @@ func (m *Manager) Delete(name string) error {
 			}
 		}
 	}
+	// The directory sync of the flag's removal makes the marker's durable
+	// too: a delivery created again under this name must not come back
+	// paused, nor re-send the old one's batch.
 	clearInflight(m.Dir, name)
-	os.Remove(m.pausedPath(name))
+	os.Remove(countersPath(m.Dir, name))
+	if err := durable.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("uplink: delivery %q: %w", name, err)
+	}
 	return nil
 }
 
@@ -229,7 +271,9 @@ func (m *Manager) Resume(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	// Synced: a power cut must not bring back the flag, and the delivery
+	// paused at the next start.
+	if err := durable.Remove(m.pausedPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("uplink: delivery %q: %w", name, err)
 	}
 	d.resume()

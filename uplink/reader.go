@@ -32,6 +32,8 @@ type pendingBatch struct {
 	// replay: this is the batch that was in flight when the gateway
 	// stopped, rebuilt; its records may be at the destination already.
 	replay bool
+	// mark is the batch's in-flight marker, set by the sender.
+	mark *inflight
 }
 
 // refreshEvery bounds how long a reader waits before it looks for shards a
@@ -155,20 +157,11 @@ func (d *delivery) fill(b *pendingBatch, srcs []*source, avg *int) (more, full b
 	return more, int64(b.bytes) >= d.spec.BufferSize, nil
 }
 
-// jsonLineOverhead is what the JSON format adds to a record besides its data,
-// its stream name and partition key: the keys, a 56-digit sequence number, a
-// millisecond arrival time.
-const jsonLineOverhead = len(`{"stream":"","partition_key":"","sequence_number":"","arrival":"2026-11-28T07:00:00.123Z","data":}`+"\n") + 56
-
 // sizeOf is what a record counts against the buffer size: the bytes the
-// destination will receive for it, as Firehose counts its buffer (for the
-// JSON format an estimate, exact for JSON data). It is also what bounds a
-// batch's memory.
+// destination will receive for it, before a transform (formattedSize). It
+// is also what bounds a batch's memory.
 func (d *delivery) sizeOf(stream string, r *shards.Record) int {
-	if d.spec.Format == FormatJSON {
-		return len(r.Data) + jsonLineOverhead + len(stream) + len(r.PartitionKey)
-	}
-	return len(r.Data)
+	return formattedSize(d.spec.Format, stream, r.PartitionKey, r.Data)
 }
 
 // replayBatch rebuilds the batch named by an in-flight marker: from each

@@ -13,7 +13,11 @@ import (
 // sendLoop delivers the reader's batches one at a time: mark in flight,
 // transform, format, send (retrying), dead-letter what fails for good,
 // checkpoint, clear the mark.
-func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error {
+//
+// replay is the marker of the batch that was in flight at the last stop
+// (nil: none); the rebuilt batch keeps it, with what it says of the batch's
+// dead-letters.
+func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch, replay *inflight) error {
 	for {
 		var b *pendingBatch
 		select {
@@ -24,13 +28,12 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error 
 		if err := d.waitUnpaused(ctx); err != nil {
 			return err
 		}
-		if !b.replay {
+		if !b.replay || replay == nil {
 			first, last := seqBounds(b.items)
-			mark := &inflight{ID: b.id, Created: b.created, First: first, Last: last}
-			if err := saveInflight(d.m.Dir, d.spec.Name, mark); err != nil {
-				d.log.Warn("in-flight marker not written; duplicates after a crash will go uncounted", "err", err)
-			}
+			b.mark = &inflight{ID: b.id, Created: b.created, First: first, Last: last}
+			d.saveMark(b)
 		} else {
+			b.mark = replay
 			d.count(func(s *Status) { s.Redelivered += int64(len(b.items)) })
 			d.log.Info("re-sending the batch that was in flight at the last stop; the destination may have it already", "records", len(b.items), "batch", b.id)
 		}
@@ -41,6 +44,17 @@ func (d *delivery) sendLoop(ctx context.Context, in <-chan *pendingBatch) error 
 			return err
 		}
 		clearInflight(d.m.Dir, d.spec.Name)
+		// The batch is done, delivered or dead-lettered: whatever failed
+		// before, the delivery is delivering again.
+		d.setState(StateDelivering, nil)
+		d.saveCounters(false)
+	}
+}
+
+// saveMark writes b's in-flight marker down.
+func (d *delivery) saveMark(b *pendingBatch) {
+	if err := saveInflight(d.m.Dir, d.spec.Name, b.mark); err != nil {
+		d.log.Warn("in-flight marker not written; duplicates after a crash will go uncounted", "err", err)
 	}
 }
 
@@ -89,7 +103,7 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 	}
 	if d.transform != nil {
 		var err error
-		if items, data, err = d.transformBatch(ctx, b.items); err != nil {
+		if items, data, err = d.transformBatch(ctx, b, b.items); err != nil {
 			return err
 		}
 	}
@@ -99,7 +113,7 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 	out := &Batch{ID: b.id, Delivery: d.spec.Name, Created: b.created, Records: make([]Record, len(items))}
 	var arena []byte
 	if d.spec.Format == FormatJSON {
-		arena = make([]byte, 0, b.bytes+b.bytes/16) // sizeOf estimated each line; base64 data takes a third more
+		arena = make([]byte, 0, b.bytes) // sizeOf counted each line, at most (before a transform)
 	}
 	for i := range items {
 		it := &items[i]
@@ -114,17 +128,26 @@ func (d *delivery) deliver(ctx context.Context, b *pendingBatch) error {
 		}
 		out.Bytes += len(r.Data)
 	}
-	return d.send(ctx, out, items)
+	return d.send(ctx, b, out, items)
 }
 
 // send retries a batch by the error classes of the package documentation.
 // The retry duration counts only the time the destination spent refusing,
 // not the time it was out of reach.
-func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
+//
+// Records retried after a failure that may have delivered them all the
+// same (MaybeDelivered) are counted as redelivered when they go again.
+func (d *delivery) send(ctx context.Context, pb *pendingBatch, b *Batch, items []item) error {
 	refused := time.Duration(0)
+	redeliver := 0
 	for attempt := 1; ; attempt++ {
 		if err := d.waitUnpaused(ctx); err != nil {
 			return err
+		}
+		if redeliver > 0 {
+			n := int64(redeliver)
+			d.count(func(s *Status) { s.Redelivered += n })
+			redeliver = 0
 		}
 		err := d.attempt(ctx, b)
 		if ctx.Err() != nil {
@@ -138,9 +161,13 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 		switch {
 		case errors.As(err, &pe):
 			failed := make([]bool, len(b.Records))
+			maybe := 0
 			for _, f := range pe.Failed {
-				if f.Index >= 0 && f.Index < len(b.Records) {
+				if f.Index >= 0 && f.Index < len(b.Records) && !failed[f.Index] {
 					failed[f.Index] = true
+					if f.MaybeDelivered {
+						maybe++
+					}
 				}
 			}
 			ok := &Batch{ID: b.ID, Delivery: b.Delivery, Created: b.Created}
@@ -158,9 +185,10 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 			}
 			d.delivered(ok)
 			if pe.Permanent {
-				return d.deadLetterEach(ctx, restItems, pe, len(b.Records), attempt)
+				d.noteError(err)
+				return d.deadLetterEach(ctx, pb, restItems, pe, len(b.Records), attempt)
 			}
-			b, items = rest, restItems
+			b, items, redeliver = rest, restItems, maybe
 			if pe.Unreachable {
 				d.setState(StateBackingOff, err)
 			} else {
@@ -168,18 +196,23 @@ func (d *delivery) send(ctx context.Context, b *Batch, items []item) error {
 			}
 		case isPermanent(err):
 			code, _ := IsPermanent(err)
-			return d.deadLetter(ctx, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
+			d.noteError(err)
+			return d.deadLetter(ctx, pb, items, failure{code: code, message: err.Error(), outputType: d.outputType(), attempts: attempt})
 		case IsUnreachable(err):
 			d.setState(StateBackingOff, err)
 		default:
 			d.setState(StateFailing, err)
+		}
+		if pe == nil && IsMaybeDelivered(err) {
+			redeliver = len(b.Records)
 		}
 		if len(b.Records) == 0 {
 			return nil
 		}
 		waiting := IsUnreachable(err) || (pe != nil && pe.Unreachable)
 		if !waiting && refused >= d.spec.RetryDuration {
-			return d.deadLetter(ctx, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
+			d.noteError(fmt.Errorf("retry duration %s exceeded: %w", d.spec.RetryDuration, err))
+			return d.deadLetter(ctx, pb, items, failure{code: errorCode(err), message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: d.outputType(), attempts: attempt})
 		}
 		wait := backoff(attempt)
 		d.count(func(s *Status) { s.Retries++; s.NextAttempt = time.Now().Add(wait) })
@@ -216,7 +249,7 @@ func (d *delivery) outputType() string { return errorOutputType(d.spec.Destinati
 // deadLetterEach dead-letters the records a PartialError refused for good,
 // grouped by error code and message. The records are the failed ones of the
 // attempt in index order, so they pair with the failures sorted by index.
-func (d *delivery) deadLetterEach(ctx context.Context, items []item, pe *PartialError, n, attempts int) error {
+func (d *delivery) deadLetterEach(ctx context.Context, pb *pendingBatch, items []item, pe *PartialError, n, attempts int) error {
 	var order []failure
 	groups := map[failure][]item{}
 	for j, f := range sortedFailures(pe, n) {
@@ -230,7 +263,7 @@ func (d *delivery) deadLetterEach(ctx context.Context, items []item, pe *Partial
 		groups[key] = append(groups[key], items[j])
 	}
 	for _, f := range order {
-		if err := d.deadLetter(ctx, groups[f], f); err != nil {
+		if err := d.deadLetter(ctx, pb, groups[f], f); err != nil {
 			return err
 		}
 	}
@@ -254,8 +287,14 @@ func sortedFailures(pe *PartialError, n int) []RecordError {
 
 // attempt sends once, within the priority gate and the bandwidth cap.
 func (d *delivery) attempt(ctx context.Context, b *Batch) error {
+	return d.gated(ctx, b.Bytes, func() error { return d.sink.Send(ctx, b) })
+}
+
+// gated runs a write of size bytes to the destination within the priority
+// gate and the bandwidth cap.
+func (d *delivery) gated(ctx context.Context, size int, write func() error) error {
 	if d.limiter != nil {
-		for left := b.Bytes; left > 0; {
+		for left := size; left > 0; {
 			n := min(left, d.limiter.Burst())
 			if err := d.limiter.WaitN(ctx, n); err != nil {
 				return err
@@ -267,7 +306,7 @@ func (d *delivery) attempt(ctx context.Context, b *Batch) error {
 		return err
 	}
 	defer d.m.gate.release()
-	return d.sink.Send(ctx, b)
+	return write()
 }
 
 func (d *delivery) delivered(b *Batch) {
@@ -310,6 +349,7 @@ func (d *delivery) checkpoint(ctx context.Context, b *pendingBatch) error {
 		if firstErr == nil {
 			break
 		}
+		d.noteError(fmt.Errorf("checkpoint: %w", firstErr))
 		d.log.Error("checkpoint failed; retrying", "err", firstErr)
 		if err := sleep(ctx, backoff(attempt)); err != nil {
 			return err

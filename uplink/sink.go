@@ -23,13 +23,18 @@ type Record struct {
 type Batch struct {
 	// ID names the batch. It stays the same across retries of the batch,
 	// and across a restart for the batch that was in flight, so a
-	// destination can deduplicate (the HTTP endpoint protocol's request id,
-	// an object name).
+	// destination that names what it writes after the batch (an object)
+	// writes it again under the same name. A retry of the records a
+	// PartialError listed is a batch of its own, with another ID, so that
+	// it never overwrites the whole batch's object with a part; a
+	// destination that deduplicates what it sends (the HTTP endpoint
+	// protocol's request id, a NATS message id) names it after the records.
 	ID string
 	// Delivery is the delivery's name.
 	Delivery string
-	// Created is when the batch was closed; object names take their time
-	// from it.
+	// Created is when the batch was closed. Object names take their time
+	// from the records' arrival (the oldest of the object), as Firehose
+	// does; Created stands in for records without one.
 	Created time.Time
 	Records []Record
 	// Bytes is the sum of len(Records[i].Data).
@@ -55,9 +60,12 @@ type Sink interface {
 // output prefix. Records in b hold error records (one JSON line each, in the
 // Firehose shape: attemptsMade, arrivalTimestamp, errorCode, errorMessage,
 // rawData, …); outputType is what !{firehose:error-output-type} expands to
-// ("processing-failed", "http-endpoint-failed", "s3-failed", …). The
-// delivery also writes every such record to its dead-letter stream, so an
-// ErrorWriter that fails loses nothing.
+// ("processing-failed", "http-endpoint-failed", "s3-failed", …). The batch
+// is named after the records that failed (a replay after a crash writes
+// the same objects again). The delivery retries a failed write as it
+// retries Send, checkpoints the batch after it, and also writes every such
+// record to its dead-letter stream, so an ErrorWriter given up on loses
+// nothing.
 type ErrorWriter interface {
 	WriteErrors(ctx context.Context, b *Batch, outputType string) error
 }

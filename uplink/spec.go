@@ -135,6 +135,24 @@ func (s Spec) Validate() error {
 	return nil
 }
 
+// CheckEnvironment runs the environment checks of the spec's destination
+// and transform (EnvironmentChecker), after their Validate: what building
+// the delivery on this machine would refuse. part is the key of the one at
+// fault, "to" or "transform".
+func (s Spec) CheckEnvironment() (part string, err error) {
+	if cfg, ok := s.Destination.(interface{ Validate() error }); ok {
+		if err := checkConfig(cfg); err != nil {
+			return "to", err
+		}
+	}
+	if cfg, ok := s.Transform.(interface{ Validate() error }); ok {
+		if err := checkConfig(cfg); err != nil {
+			return "transform", err
+		}
+	}
+	return "", nil
+}
+
 func validName(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false

@@ -11,18 +11,28 @@ const (
 	// StateBackingOff: the last attempt failed (or the destination is out
 	// of reach); the batch is retried after a backoff.
 	StateBackingOff State = "backing_off"
-	// StateFailing: the destination keeps refusing records; they go to the
-	// dead-letter stream when the retry duration runs out.
+	// StateFailing: the destination keeps refusing the batch being sent;
+	// its records go to the dead-letter stream when the retry duration
+	// runs out, and the delivery is delivering again.
 	StateFailing State = "failing"
 	// StatePaused: paused by an operator; the checkpoint stays.
 	StatePaused State = "paused"
-	// StateStopped: the delivery could not start (a source stream or the
-	// sink is missing); LastError says why.
+	// StateStopped: the delivery stopped on an error that can heal (a
+	// source stream that does not exist yet) and starts again by itself;
+	// LastError says why.
 	StateStopped State = "stopped"
+	// StateFailed: the delivery could not be built (its destination or
+	// transform refused to start); LastError says why. It is reported,
+	// not run, until a reload changes it or it is deleted; the other
+	// deliveries run meanwhile.
+	StateFailed State = "failed"
 )
 
 // Status is a delivery's state and counters, as the REST API, the CLI,
-// metrics and status events report them.
+// metrics and status events report them. The counters, the last error and
+// the last delivery are kept in DATA_DIR/uplink/NAME.status and survive a
+// restart, a reload and a stop (a kill -9 may lose the last second's);
+// the positions are the delivery's checkpoints.
 type Status struct {
 	Name        string   `json:"name"`
 	State       State    `json:"state"`
@@ -50,8 +60,12 @@ type Status struct {
 	DeadLettered int64 `json:"dead_lettered"`
 	// Dropped records were dropped by the transform (result Dropped).
 	Dropped int64 `json:"dropped"`
-	// Redelivered records were sent again after a restart because the
-	// batch holding them was in flight when the gateway stopped: the
-	// destination may hold them twice. At most one batch per restart.
+	// Redelivered records were sent again after an attempt that may have
+	// delivered them: the batch in flight when the gateway stopped (at
+	// most one per restart), and records retried after a failure that
+	// left their fate unknown (MaybeDelivered: a connection cut after the
+	// request went out, a timeout, a 5xx). A destination that does not
+	// deduplicate may hold them twice; one that does (a Tidegate hub, S3
+	// and file objects, NATS) does not.
 	Redelivered int64 `json:"redelivered"`
 }

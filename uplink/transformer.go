@@ -1,7 +1,9 @@
 package uplink
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,10 +12,11 @@ import (
 // transformBatch runs the delivery's transform over a batch and returns the
 // records to send with their new data. Dropped records are counted (they
 // are checkpointed with the batch); failed ones go to the dead-letter
-// stream. A transform that cannot run is retried like a destination, and
-// when the retry duration runs out its records are dead-lettered as
-// processing-failed.
-func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, [][]byte, error) {
+// stream. A transform that cannot be called is called again, backing off,
+// as many times as its retries (3 by default, as Firehose retries a
+// Lambda function), then the batch's records are dead-lettered as
+// processing-failed: a broken transform does not stall the delivery.
+func (d *delivery) transformBatch(ctx context.Context, b *pendingBatch, items []item) ([]item, [][]byte, error) {
 	in := make([]TransformRecord, len(items))
 	for i := range items {
 		it := &items[i]
@@ -23,7 +26,10 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 		}
 	}
 	var out []TransformResult
-	refused := time.Duration(0)
+	retries := DefaultTransformRetries
+	if r, ok := d.transform.(TransformRetrier); ok {
+		retries = r.Retries()
+	}
 	for attempt := 1; ; attempt++ {
 		var err error
 		out, err = d.transform.Transform(ctx, d.spec.Name, in)
@@ -33,18 +39,23 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 		if err == nil {
 			break
 		}
-		if refused >= d.spec.RetryDuration {
-			f := failure{code: "Transform.Failed", message: fmt.Sprintf("retry duration %s exceeded: %v", d.spec.RetryDuration, err), outputType: "processing-failed", attempts: attempt}
-			return nil, nil, d.deadLetter(ctx, items, f)
-		}
 		d.setState(StateFailing, fmt.Errorf("transform: %w", err))
+		if attempt > retries {
+			code := CodeFunctionError
+			var coded interface{ ErrorCode() string }
+			if errors.As(err, &coded) && coded.ErrorCode() != "" {
+				code = coded.ErrorCode()
+			}
+			d.log.Warn("transform failed on every attempt; its records go to the dead-letter stream", "attempts", attempt, "records", len(items), "err", err)
+			f := failure{code: code, message: fmt.Sprintf("transform failed %d times: %v", attempt, err), outputType: processingFailed, attempts: attempt}
+			return nil, nil, d.deadLetter(ctx, b, items, f)
+		}
 		wait := backoff(attempt)
 		d.count(func(s *Status) { s.Retries++; s.NextAttempt = time.Now().Add(wait) })
 		d.log.Warn("transform failed; retrying", "attempt", attempt, "retry_in", wait.Round(time.Millisecond), "err", err)
 		if err := sleep(ctx, wait); err != nil {
 			return nil, nil, err
 		}
-		refused += wait
 	}
 	results := make([]*TransformResult, len(items))
 	for i := range out {
@@ -56,8 +67,9 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 	}
 	var keep []item
 	var data [][]byte
-	failed := map[string][]item{}
-	var reasons []string
+	type reason struct{ code, message string }
+	failed := map[reason][]item{}
+	var reasons []reason
 	var dropped int64
 	for i, r := range results {
 		switch {
@@ -67,12 +79,9 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 		case r != nil && r.Result == ResultDropped:
 			dropped++
 		default:
-			why := "the transform returned no result for the record"
+			why := reason{CodeMissingRecordID, "the transform returned no result for the record"}
 			if r != nil {
-				why = "the transform returned ProcessingFailed"
-				if r.Message != "" {
-					why = r.Message
-				}
+				why = reason{cmp.Or(r.Code, CodeProcessingFailed), cmp.Or(r.Message, "the transform returned ProcessingFailed")}
 			}
 			if _, ok := failed[why]; !ok {
 				reasons = append(reasons, why)
@@ -84,10 +93,14 @@ func (d *delivery) transformBatch(ctx context.Context, items []item) ([]item, []
 		d.count(func(s *Status) { s.Dropped += dropped })
 	}
 	for _, why := range reasons {
-		f := failure{code: "Transform.ProcessingFailed", message: why, outputType: "processing-failed", attempts: 1}
-		if err := d.deadLetter(ctx, failed[why], f); err != nil {
+		f := failure{code: why.code, message: why.message, outputType: processingFailed, attempts: 1}
+		if err := d.deadLetter(ctx, b, failed[why], f); err != nil {
 			return nil, nil, err
 		}
 	}
 	return keep, data, nil
 }
+
+// processingFailed is the error output type of records a transform failed,
+// as Firehose names its processing-failed prefix.
+const processingFailed = "processing-failed"

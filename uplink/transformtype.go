@@ -73,7 +73,7 @@ func NewTransformer(ctx context.Context, spec Spec, env Env) (Transformer, error
 	if !ok || reflect.TypeOf(cfg) != reflect.TypeOf(t.NewConfig()) {
 		return nil, fmt.Errorf("%w: transform %T is not a configuration of type %s", ErrConfig, spec.Transform, t.Name)
 	}
-	if err := cfg.Validate(); err != nil {
+	if err := checkConfig(cfg); err != nil {
 		return nil, err
 	}
 	return t.New(ctx, cfg, env)

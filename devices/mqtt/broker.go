@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -155,10 +153,7 @@ func (b *MochiBroker) Start() error {
 	}
 	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
 	if b.opts.SessionDir != "" {
-		if err := os.MkdirAll(b.opts.SessionDir, 0o700); err != nil {
-			return fmt.Errorf("mqtt: session dir: %w", err)
-		}
-		if err := addSessionStore(srv, filepath.Join(b.opts.SessionDir, "mqtt-sessions.db")); err != nil {
+		if err := addSessionStore(srv, b.opts.SessionDir); err != nil {
 			return fmt.Errorf("mqtt: session store: %w", err)
 		}
 	}

@@ -149,9 +149,14 @@ func (p *pipeline) run() {
 	}
 }
 
-// complete acknowledges a durable message and routes it, as mochi's
-// processPublish would have.
+// complete routes a durable message and acknowledges it, as mochi's
+// processPublish would have. Routed first: routing stores a retained
+// message (and queues it for offline persistent sessions) in the session
+// store, which must be durable before the publisher hears the message is
+// kept; acknowledged first, an MQTT 5 client's retained message was lost
+// to a power cut right after its PUBACK.
 func (p *pipeline) complete(pk packets.Packet) {
+	p.b.route(pk)
 	if pk.FixedHeader.Qos == 1 {
 		if p.cl.Properties.ProtocolVersion < 5 {
 			// MQTT 3.1.1: PUBACK is four bytes, with no properties.
@@ -177,7 +182,6 @@ func (p *pipeline) complete(pk packets.Packet) {
 			})
 		}
 	}
-	p.b.route(pk)
 }
 
 // flushAcks writes the gathered MQTT 3.1.1 PUBACKs in one write, under

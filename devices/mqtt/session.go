@@ -1,6 +1,7 @@
 package mqtt
 
 import (
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 	"github.com/mochi-mqtt/server/v2/hooks/storage/bolt"
 	"github.com/mochi-mqtt/server/v2/packets"
 	"github.com/mochi-mqtt/server/v2/system"
+
+	"github.com/tidegate/tidegate/internal/durable"
 )
 
 // sessionStore is mochi's bbolt storage hook minus two writes that cost an
@@ -36,9 +39,23 @@ type sessionStore struct {
 	restored map[string]bool // client ids of the sessions reloaded at Start
 }
 
-func addSessionStore(srv *mochi.Server, path string) error {
+// sessionFile is the session store's file in the session directory.
+const sessionFile = "mqtt-sessions.db"
+
+// addSessionStore opens the session store in dir, making both durable:
+// bbolt syncs the file's content but not its name, nor does anything sync
+// the directory's name in its parent, and a power cut forgets a name
+// never synced with everything behind it: every session, subscription
+// and retained message, SUBACKed and PUBACKed as they were.
+func addSessionStore(srv *mochi.Server, dir string) error {
+	if err := durable.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
 	h := &sessionStore{Hook: new(bolt.Hook), stored: map[string]bool{}, restored: map[string]bool{}}
-	return srv.AddHook(h, &bolt.Options{Path: path})
+	if err := srv.AddHook(h, &bolt.Options{Path: filepath.Join(dir, sessionFile)}); err != nil {
+		return err
+	}
+	return durable.SyncDir(dir)
 }
 
 func inflightID(clientID string, id uint16) string {

@@ -11,8 +11,8 @@ import (
 // Changes describes, one line each, how after differs from before, split into what the
 // gateway can apply while running (streams, deliveries, log level and format, access keys,
 // tokens, metrics.public) and what needs a restart (data_dir, listeners, kinesis identity,
-// which are baked into open files, bound sockets and issued ARNs; the MQTT section and
-// sensors). Both nil means nothing changed. A delivery or sensor that changed is named with
+// which are baked into open files, bound sockets and issued ARNs; the MQTT section,
+// sensors, and the hub's firehose settings). Both nil means nothing changed. A delivery or sensor that changed is named with
 // the keys that did; values are not shown, since destinations hold secrets. Secrets are
 // compared but never shown.
 func Changes(before, after *Config) (reloadable, restart []string) {
@@ -30,6 +30,9 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 		restart = append(restart, "mqtt: settings changed")
 	}
 	restart = append(restart, namedChanges("sensors", before.Sensors, after.Sensors, func(s sensors.Config) string { return s.Name })...)
+	if !reflect.DeepEqual(before.Firehose, after.Firehose) {
+		restart = append(restart, "firehose: settings changed")
+	}
 
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)

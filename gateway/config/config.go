@@ -25,6 +25,8 @@ type Config struct {
 	Sensors []sensors.Config `yaml:"sensors"`
 	// Deliveries forward streams to destinations (see docs/deliveries.md).
 	Deliveries []DeliverySpec `yaml:"deliveries"`
+	// Firehose is the hub's Firehose API (see docs/firehose-api.md).
+	Firehose Firehose `yaml:"firehose"`
 
 	// origins remembers where each value came from (file position or environment
 	// variable) so that validation errors can point at it. A pointer, so that printing a

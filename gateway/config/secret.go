@@ -75,6 +75,9 @@ func (c *Config) resolveSecrets(env map[string]string) []error {
 		t := &c.Auth.Tokens[i]
 		add(c.resolveSecret(fmt.Sprintf("auth.tokens[%d]", i), &t.Secret, t.SecretFile, t.SecretEnv, env))
 	}
+	if k := c.Firehose.S3.Credentials; k != nil {
+		add(c.resolveSecret("firehose.s3.credentials", &k.Secret, k.SecretFile, k.SecretEnv, env))
+	}
 	return errs
 }
 

@@ -18,7 +18,7 @@ func TestTypedSectionErrors(t *testing.T) {
 		"no type": {"deliveries:\n  - name: d\n    from: s\n    to:\n      dir: /x\n",
 			`t.yaml:5:7: deliveries[0].to: needs a type: one of file, firehose, http, kafka, kinesis, nats, s3`},
 		"transform key": {"deliveries:\n  - name: d\n    from: s\n    to: {type: file, dir: /x}\n    transform:\n      type: command\n      command: [t.py]\n      url: http://x\n",
-			`t.yaml:8:7: unknown field "url" in deliveries[0].transform: transform type command takes command, delivery_stream_arn, env, max_payload, max_records, region, timeout`},
+			`t.yaml:8:7: unknown field "url" in deliveries[0].transform: transform type command takes command, delivery_stream_arn, env, max_payload, max_records, region, retries, timeout`},
 		"decoder key": {"mqtt:\n  subscriptions:\n    - topic: a/+\n      stream: s\n      decoder:\n        type: json\n        time_fild: ts\n",
 			`t.yaml:7:9: unknown field "time_fild" in mqtt.subscriptions[0].decoder: decoder type json takes device_field, fields, time_field, time_format`},
 		"decoder without keys": {"mqtt:\n  subscriptions:\n    - {topic: a/+, stream: s, decoder: {type: sparkplug, field: x}}\n",

@@ -73,6 +73,7 @@ func (c *Config) validate() []error {
 	c.validateStreams(p)
 	c.validateSensors(p)
 	c.validateDeliveries(p)
+	c.validateFirehose(p)
 	if err := c.MQTT.Validate(); err != nil {
 		p.add("mqtt", "%s", strings.TrimPrefix(err.Error(), mqtt.ErrConfig.Error()+": "))
 	}

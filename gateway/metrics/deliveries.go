@@ -17,7 +17,7 @@ type deliveryCollector struct {
 	backlogRecords, backlogBytes, behind, lastSuccess *prometheus.Desc
 }
 
-var deliveryStates = []uplink.State{uplink.StateDelivering, uplink.StateBackingOff, uplink.StateFailing, uplink.StatePaused, uplink.StateStopped}
+var deliveryStates = []uplink.State{uplink.StateDelivering, uplink.StateBackingOff, uplink.StateFailing, uplink.StatePaused, uplink.StateStopped, uplink.StateFailed}
 
 // RegisterDeliveries exports every delivery's status: state, counters, and the
 // backlog waiting in its source streams.
@@ -35,7 +35,7 @@ func (r *Registry) RegisterDeliveries(l DeliveryLister) error {
 		retries:        desc("tidegate_delivery_retries_total", "Attempts that failed and were retried."),
 		deadLettered:   desc("tidegate_delivery_dead_lettered_records_total", "Records sent to the dead-letter stream."),
 		dropped:        desc("tidegate_delivery_dropped_records_total", "Records the transform dropped."),
-		redelivered:    desc("tidegate_delivery_redelivered_records_total", "Records sent again after a restart: possible duplicates at the destination."),
+		redelivered:    desc("tidegate_delivery_redelivered_records_total", "Records sent again after an attempt that may have delivered them (a restart, a cut connection, a timeout, a 5xx): possible duplicates at the destination."),
 		backlogRecords: desc("tidegate_delivery_backlog_records", "Records waiting in the source streams behind the delivery's checkpoint."),
 		backlogBytes:   desc("tidegate_delivery_backlog_bytes", "Bytes waiting in the source streams behind the delivery's checkpoint."),
 		behind:         desc("tidegate_delivery_millis_behind_latest", "Age of the oldest record not yet delivered, in milliseconds."),

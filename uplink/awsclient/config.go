@@ -14,8 +14,10 @@ import (
 )
 
 // DefaultMaxAttempts bounds the SDK's own retries of one call: a couple of
-// quick tries smooth over a blip, and the delivery engine's backoff does
-// the rest.
+// quick tries smooth over a blip (throttling, a refused connection), and
+// the delivery engine's backoff does the rest. A failure after which the
+// service may hold the records (a 5xx, a cut connection) is not retried
+// by the SDK: the engine retries it and counts the records redelivered.
 const DefaultMaxAttempts = 3
 
 // responseTimeout bounds the wait for a response once a request is
@@ -44,6 +46,9 @@ func Load(ctx context.Context, region string, maxAttempts int) (aws.Config, erro
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
+				// Only what the service surely did not take is retried
+				// within a call; the rest goes to the engine.
+				o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(maybeDelivered)}, o.Retryables...)
 				// No client-side retry quota: the engine already
 				// backs off, and an empty quota would only turn a
 				// throttling error into a vaguer one.

@@ -19,9 +19,10 @@ type TLS struct {
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
 }
 
-// Validate checks the block without reading the files it names, so a
-// configuration can be checked on a machine that lacks them. Its error
-// starts with "tls", for the destination to wrap with its own name.
+// Validate checks the block without reading the files it names; Config
+// reads them, and a destination's CheckEnvironment calls it (what `config
+// check` runs on the gateway's machine). Its error starts with "tls", for
+// the destination to wrap with its own name.
 func (t TLS) Validate() error {
 	if (t.CertFile == "") != (t.KeyFile == "") {
 		return fmt.Errorf("tls: cert_file and key_file go together")

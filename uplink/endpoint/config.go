@@ -43,8 +43,9 @@ type Config struct {
 	// AccessKey goes verbatim into X-Amz-Firehose-Access-Key (at most 4096
 	// bytes). Optional; never logged.
 	AccessKey string `yaml:"access_key"`
-	// SourceARN goes into X-Amz-Firehose-Source-Arn. Empty means
-	// arn:aws:firehose:local:000000000000:deliverystream/<delivery name>.
+	// SourceARN goes into X-Amz-Firehose-Source-Arn. Empty means the
+	// gateway's name for the delivery (uplink.Env.DeliveryStreamARN), or
+	// DefaultSourceARN outside a gateway.
 	SourceARN string `yaml:"source_arn"`
 	// CommonAttributes go into X-Amz-Firehose-Common-Attributes as
 	// {"commonAttributes": {...}}: at most 50, names 1-256 characters,

@@ -7,10 +7,11 @@
 //
 // A request is a POST of {"requestId", "timestamp", "records": [{"data":
 // base64}]} with the protocol's headers; the endpoint answers 200 with the
-// same requestId. The request id is derived from the batch id and the
-// records the request carries, so a retry of the same records — in the same
-// process or after a restart — carries the same id and the endpoint can
-// drop the duplicate.
+// same requestId. The request id is derived from the delivery's name and
+// the records the request carries, nothing else, so a retry of the same
+// records — in the same process, in a partial retry that packs them into a
+// batch of their own, or after a restart — carries the same id and the
+// endpoint can drop the duplicate.
 //
 // Status handling follows Firehose: only 200 (with a well-formed body whose
 // requestId matches) is a delivery; 413 is permanent; every other status and

@@ -18,16 +18,18 @@ import (
 // requests in flight across an upgrade).
 var requestNamespace = [16]byte{0x5b, 0x0e, 0x8c, 0x1f, 0x3a, 0x47, 0x4d, 0x52, 0x9e, 0x61, 0x0c, 0x2d, 0x7f, 0x14, 0xa8, 0x93}
 
-// requestID names the request carrying recs[idx] of batch batchID: a
-// name-based (version 5) UUID of the batch id and each record's stream,
-// shard, sequence number and data. The same records of the same batch get
-// the same id on every retry and after a restart; different records never
-// share one, so an endpoint that drops repeated ids never drops new data —
-// not even when the engine retries only some records of a batch and they
-// split into requests differently.
+// requestID names the request carrying recs[idx] of delivery: a
+// name-based (version 5) UUID of the delivery's name and each record's
+// stream, shard, sequence number and data — of the records alone, not of
+// the batch that carries them. The same records get the same id on every
+// retry, after a restart, and when a partial retry packs them into a batch
+// of its own; different records never share one (a sequence number names a
+// record of one stream, whose creation time it carries, so records of two
+// gateways differ too), so an endpoint that drops repeated ids never drops
+// new data.
 //
 // scratch is a reusable buffer; the grown one is returned.
-func requestID(scratch []byte, batchID string, recs []uplink.Record, idx []int) (string, []byte) {
+func requestID(scratch []byte, delivery string, recs []uplink.Record, idx []int) (string, []byte) {
 	h := sha1.New()
 	h.Write(requestNamespace[:])
 	// Fields are length-prefixed into scratch so that no two different
@@ -41,7 +43,7 @@ func requestID(scratch []byte, batchID string, recs []uplink.Record, idx []int) 
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		return append(b, s...)
 	}
-	scratch = field(scratch, batchID)
+	scratch = field(scratch, delivery)
 	for _, i := range idx {
 		r := &recs[i]
 		scratch = field(scratch, r.Stream)

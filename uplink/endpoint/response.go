@@ -49,7 +49,18 @@ type responseBody struct {
 // checkResponse reads and judges a response, and closes its body. Only a
 // 200 whose body carries the request's id and a numeric timestamp is a
 // delivery, as Firehose has it; 413 is permanent; anything else is retried.
+// A 5xx, another 2xx or a 200 that breaks the protocol is MaybeDelivered:
+// the endpoint may have taken the records before it failed to say so. A
+// 3xx or 4xx says they were not taken.
 func checkResponse(resp *http.Response, id string) error {
+	err := judgeResponse(resp, id)
+	if err != nil && (resp.StatusCode >= 500 || resp.StatusCode/100 == 2) {
+		return uplink.MaybeDelivered(err)
+	}
+	return err
+}
+
+func judgeResponse(resp *http.Response, id string) error {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseSize+1))
 	if err != nil {

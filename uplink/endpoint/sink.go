@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -86,6 +87,9 @@ func (s *Sink) Close() error {
 // Send delivers b in as many requests as max_request_size and the protocol's
 // 10,000 records per request require, one after another.
 //
+// A request the endpoint refuses as too large (413) is split in halves, each
+// sent on its own, down to a single record, which alone is refused for good.
+//
 // When every request fails the first error is returned as is (permanent for
 // a 413, unreachable for a transport failure, plain otherwise). When some
 // succeed, a *uplink.PartialError lists the records of the others: Permanent
@@ -113,38 +117,72 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 	}
 	tooLarge := len(failed)
 
-	var permErr, retryErr error
-	delivered := 0
+	r := &sendResult{}
 	for part := range s.parts(b.Records, idx) {
-		if retryErr != nil {
-			failed = appendFailed(failed, part, retryErr)
-			continue
-		}
-		err := s.post(ctx, b, arn, part)
-		switch _, perm := uplink.IsPermanent(err); {
-		case err == nil:
-			delivered += len(part)
-			continue
-		case perm:
-			permErr = cmp.Or(permErr, err)
-		default:
-			retryErr = err
-		}
-		failed = appendFailed(failed, part, err)
+		s.sendPart(ctx, b, arn, part, r)
 	}
+	failed = append(failed, r.failed...)
+	permErr, retryErr, delivered, unsent := r.permErr, r.retryErr, r.delivered, r.unsent
 
 	switch {
 	case len(failed) == 0:
 		return nil
-	case delivered == 0 && retryErr != nil:
-		// Nothing got through: the batch is retried as a whole, which keeps
-		// an unreachable endpoint's wait-without-counting.
+	case delivered == 0 && retryErr != nil && (unsent == 0 || !uplink.IsMaybeDelivered(retryErr)):
+		// Nothing got through, and every record failed alike: the batch
+		// is retried as a whole, which keeps an unreachable endpoint's
+		// wait-without-counting. (When a request that may have arrived
+		// was followed by ones never sent, the PartialError below tells
+		// the engine which records the endpoint may hold already.)
 		return retryErr
-	case delivered == 0 && tooLarge == 0:
+	case delivered == 0 && retryErr == nil && tooLarge == 0:
 		return permErr
 	}
 	slices.SortFunc(failed, func(a, b uplink.RecordError) int { return a.Index - b.Index })
 	return &uplink.PartialError{Failed: failed, Permanent: retryErr == nil, Unreachable: uplink.IsUnreachable(retryErr)}
+}
+
+// sendResult is what the requests of a batch came to.
+type sendResult struct {
+	delivered int
+	failed    []uplink.RecordError
+	// permErr is the first permanent refusal; retryErr the retryable
+	// failure that stopped the batch, after which nothing is sent and the
+	// records are counted in unsent.
+	permErr, retryErr error
+	unsent            int
+}
+
+// sendPart sends the records at part in one request, or in halves when the
+// endpoint says it is too large (413), and adds what came of it to r.
+func (s *Sink) sendPart(ctx context.Context, b *uplink.Batch, arn string, part []int, r *sendResult) {
+	if r.retryErr != nil {
+		r.failed = appendFailed(r.failed, part, r.retryErr, false)
+		r.unsent += len(part)
+		return
+	}
+	err := s.post(ctx, b, arn, part)
+	_, perm := uplink.IsPermanent(err)
+	switch {
+	case err == nil:
+		r.delivered += len(part)
+		return
+	case perm && tooLarge(err) && len(part) > 1:
+		half := len(part) / 2
+		s.sendPart(ctx, b, arn, part[:half], r)
+		s.sendPart(ctx, b, arn, part[half:], r)
+		return
+	case perm:
+		r.permErr = cmp.Or(r.permErr, err)
+	default:
+		r.retryErr = err
+	}
+	r.failed = appendFailed(r.failed, part, err, uplink.IsMaybeDelivered(err))
+}
+
+// tooLarge reports whether err is the endpoint's 413.
+func tooLarge(err error) bool {
+	var re *ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusRequestEntityTooLarge
 }
 
 // parts yields the indexes of the records of each request: as many records
@@ -169,10 +207,12 @@ func (s *Sink) parts(recs []uplink.Record, idx []int) func(yield func([]int) boo
 	}
 }
 
-func appendFailed(failed []uplink.RecordError, part []int, err error) []uplink.RecordError {
+// appendFailed lists the records of part as failed with err; maybe says
+// whether the endpoint may hold them all the same (their request went out).
+func appendFailed(failed []uplink.RecordError, part []int, err error, maybe bool) []uplink.RecordError {
 	code, msg := errorCode(err), err.Error()
 	for _, i := range part {
-		failed = append(failed, uplink.RecordError{Index: i, Code: code, Message: msg})
+		failed = append(failed, uplink.RecordError{Index: i, Code: code, Message: msg, MaybeDelivered: maybe})
 	}
 	return failed
 }
@@ -181,7 +221,7 @@ func appendFailed(failed []uplink.RecordError, part []int, err error) []uplink.R
 func (s *Sink) post(ctx context.Context, b *uplink.Batch, arn string, part []int) error {
 	e := encoders.Get().(*encoder)
 	var id string
-	id, e.scratch = requestID(e.scratch, b.ID, b.Records, part)
+	id, e.scratch = requestID(e.scratch, b.Delivery, b.Records, part)
 	size := bodyOverhead
 	for _, i := range part {
 		size += recordSize(&b.Records[i])

@@ -195,12 +195,21 @@ func TestRetryKeepsRequestID(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].id != reqs[1].id {
 		t.Fatalf("requests %v: a retry must carry the same request id", reqs)
 	}
-	// A different batch gets a different id.
-	if err := s.Send(context.Background(), testBatch("batch-other", 10, 50)); err != nil {
+	// The same records under another batch id (a partial retry packs the
+	// records it retries into a batch of its own) keep the id; other
+	// records get another.
+	b.ID = "batch-retry-2"
+	if err := s.Send(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	if id := sr.received()[2].id; id == reqs[0].id {
-		t.Fatal("another batch reused the request id")
+	if id := sr.received()[2].id; id != reqs[0].id {
+		t.Fatal("the same records under another batch id got another request id")
+	}
+	if err := s.Send(context.Background(), testBatch("batch-other", 11, 50)); err != nil {
+		t.Fatal(err)
+	}
+	if id := sr.received()[3].id; id == reqs[0].id {
+		t.Fatal("other records reused the request id")
 	}
 }
 
@@ -336,8 +345,8 @@ func TestPartialFailures(t *testing.T) {
 		// A retryable failure stops the batch: the third request is not
 		// sent, its records are retried with the second's.
 		{"500 stops", 500, false, 2, func(first, _ int) []int { return rangeInts(first, n) }},
-		// A 413 only refuses its own request's records.
-		{"413 refuses its records", 413, true, 3, func(first, second int) []int { return rangeInts(first, first+second) }},
+		// A 403 only refuses its own request's records.
+		{"403 refuses its records", 403, false, 2, func(first, _ int) []int { return rangeInts(first, n) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sr := newStrictReceiver(t)
@@ -453,20 +462,20 @@ func TestEmptyBatchSendsNothing(t *testing.T) {
 func TestRequestIDIsStable(t *testing.T) {
 	b := testBatch("batch-7", 5, 10)
 	all := []int{0, 1, 2, 3, 4}
-	id, _ := requestID(nil, b.ID, b.Records, all)
+	id, _ := requestID(nil, b.Delivery, b.Records, all)
 	// Pinned: a change here changes every request id in flight across an
 	// upgrade and defeats an endpoint's deduplication.
 	if !uuidRe.MatchString(id) {
 		t.Fatalf("%q is not a version 5 UUID", id)
 	}
-	again, _ := requestID(make([]byte, 0, 10), b.ID, b.Records, all)
-	sub, _ := requestID(nil, b.ID, b.Records, all[1:])
-	other, _ := requestID(nil, "batch-8", b.Records, all)
+	again, _ := requestID(make([]byte, 0, 10), b.Delivery, b.Records, all)
+	sub, _ := requestID(nil, b.Delivery, b.Records, all[1:])
+	other, _ := requestID(nil, "another-delivery", b.Records, all)
 	switch {
 	case again != id:
 		t.Fatal("same input, different id")
 	case sub == id || other == id:
-		t.Fatal("different records or batch, same id")
+		t.Fatal("different records or delivery, same id")
 	}
 	pinned, _ := requestID(nil, "pinned", []uplink.Record{{Stream: "s", ShardID: "shardId-000000000000", Sequence: "1", Data: []byte("hello")}}, []int{0})
 	if pinned != "bdc6f810-2e41-5ce5-b3f1-2bab53ad9259" {
@@ -532,15 +541,18 @@ func TestConcurrentSends(t *testing.T) {
 
 // An endpoint may refuse a request before reading its body; the sink must
 // not reuse the body's buffer while the transport may still be sending it.
+// Here every whole batch is refused (413) unread, and its halves, sent
+// next from the same pool of buffers, are read and taken.
 func TestEarlyRefusal(t *testing.T) {
-	var calls atomic.Int32
+	var refused atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1)%2 == 1 {
+		if r.ContentLength > 2<<20 {
+			refused.Add(1)
 			answer(w, r, http.StatusRequestEntityTooLarge, "too big")
 			return
 		}
 		records, err := countRecords(r)
-		if err != nil || records != 2000 {
+		if err != nil || records != 1000 {
 			t.Errorf("%d records: %v", records, err)
 		}
 		answer(w, r, http.StatusOK, "")
@@ -548,10 +560,12 @@ func TestEarlyRefusal(t *testing.T) {
 	defer srv.Close()
 	s := newSink(t, Config{URL: srv.URL, MaxRequestSize: 8 << 20})
 	for i := range 6 {
-		err := s.Send(context.Background(), testBatch(fmt.Sprint("b", i), 2000, 1000))
-		if _, perm := uplink.IsPermanent(err); (i%2 == 0) != perm || (i%2 == 1 && err != nil) {
+		if err := s.Send(context.Background(), testBatch(fmt.Sprint("b", i), 2000, 1000)); err != nil {
 			t.Fatalf("send %d: %v", i, err)
 		}
+	}
+	if n := refused.Load(); n != 6 {
+		t.Fatalf("%d requests refused unread, want 6", n)
 	}
 }
 
@@ -586,4 +600,67 @@ func answer(w http.ResponseWriter, r *http.Request, status int, errorMessage str
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// An endpoint that finds a request too large (413) gets it again in halves,
+// down to single records; only a record it refuses on its own is refused
+// for good. The records it takes arrive in order, each once.
+func TestTooLargeRequestIsSplit(t *testing.T) {
+	const n, limit, poison = 300, 40, 123
+	var mu sync.Mutex
+	var stored [][]byte
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			RequestID string `json:"requestId"`
+			Records   []struct{ Data []byte }
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Errorf("body: %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		requests++
+		status := http.StatusOK
+		for _, rec := range body.Records {
+			if string(rec.Data) == fmt.Sprint(poison) {
+				status = http.StatusRequestEntityTooLarge
+			}
+		}
+		if len(body.Records) > limit {
+			status = http.StatusRequestEntityTooLarge
+		}
+		if status == http.StatusOK {
+			for _, rec := range body.Records {
+				stored = append(stored, rec.Data)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"requestId":%q,"timestamp":%d,"errorMessage":"too large"}`, body.RequestID, time.Now().UnixMilli())
+	}))
+	defer srv.Close()
+	s := newSink(t, Config{URL: srv.URL})
+	b := &uplink.Batch{ID: "b", Delivery: "to-cloud"}
+	for i := range n {
+		b.Records = append(b.Records, uplink.Record{Stream: "s", ShardID: "shardId-000000000000", Sequence: fmt.Sprint(1000 + i), Data: []byte(fmt.Sprint(i))})
+	}
+	err := s.Send(context.Background(), b)
+	var pe *uplink.PartialError
+	if !errors.As(err, &pe) || !pe.Permanent || len(pe.Failed) != 1 || pe.Failed[0].Index != poison || pe.Failed[0].Code != CodeDestinationException {
+		t.Fatalf("got %v, want a permanent PartialError for record %d alone", err, poison)
+	}
+	if len(stored) != n-1 {
+		t.Fatalf("the endpoint stored %d records, want %d", len(stored), n-1)
+	}
+	for i, j := 0, 0; i < n; i++ {
+		if i == poison {
+			continue
+		}
+		if string(stored[j]) != fmt.Sprint(i) {
+			t.Fatalf("stored record %d is %q, want %d: order lost", j, stored[j], i)
+		}
+		j++
+	}
+	t.Logf("%d requests for %d records", requests, n)
 }

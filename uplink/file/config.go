@@ -1,7 +1,10 @@
 package file
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -29,6 +32,30 @@ func (c Config) Validate() error {
 	_, err := c.layout()
 	return err
 }
+
+// CheckEnvironment says whether dir can be written under on this machine:
+// it is a directory, or the nearest of its parents that exists is (the
+// sink creates the rest). Whether the gateway's user may write there is
+// left to the first write, which says so.
+func (c Config) CheckEnvironment() error {
+	dir, err := filepath.Abs(c.Dir)
+	if err != nil {
+		return fmt.Errorf("%w: file: dir: %w", uplink.ErrConfig, err)
+	}
+	for p := dir; ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && fi.IsDir():
+			return nil
+		case err == nil:
+			return fmt.Errorf("%w: file: dir: %s is not a directory", uplink.ErrConfig, p)
+		case !errors.Is(err, fs.ErrNotExist) || p == filepath.Dir(p):
+			return fmt.Errorf("%w: file: dir: %w", uplink.ErrConfig, err)
+		}
+	}
+}
+
+var _ uplink.EnvironmentChecker = Config{}
 
 func (c Config) layout() (*object.Layout, error) {
 	if c.Dir == "" {

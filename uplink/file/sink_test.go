@@ -384,3 +384,23 @@ func TestValidate(t *testing.T) {
 		})
 	}
 }
+
+// dir must be a directory, or creatable under the nearest parent that is.
+func TestCheckEnvironment(t *testing.T) {
+	base := t.TempDir()
+	plain := filepath.Join(base, "plain")
+	if err := os.WriteFile(plain, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for dir, ok := range map[string]bool{
+		base:                              true,
+		filepath.Join(base, "new", "sub"): true,
+		plain:                             false,
+		filepath.Join(plain, "sub"):       false,
+	} {
+		err := (Config{Dir: dir}).CheckEnvironment()
+		if (err == nil) != ok || (err != nil && !errors.Is(err, uplink.ErrConfig)) {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+}

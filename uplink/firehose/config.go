@@ -1,6 +1,7 @@
 package firehose
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -41,6 +42,17 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// CheckEnvironment says whether the region the client signs for is known
+// on this machine.
+func (c Config) CheckEnvironment() error {
+	if err := awsclient.CheckRegion(context.Background(), c.region()); err != nil {
+		return fmt.Errorf("%w: firehose: region: %w", uplink.ErrConfig, err)
+	}
+	return nil
+}
+
+var _ uplink.EnvironmentChecker = Config{}
 
 // streamName is the delivery stream's name, taken out of an ARN if need be.
 func (c Config) streamName() (string, error) {

@@ -22,10 +22,12 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 		refused, err := s.put(ctx, b.Records, call)
 		if err != nil {
 			err = awsclient.Classify(err, permanentCodes)
-			if delivered == 0 && len(failed) == 0 {
+			if delivered == 0 && len(failed) == 0 && putrecords.Whole(err, len(p.calls)-ci-1) {
 				return err
 			}
-			failed = append(failed, putrecords.Unsent(awsclient.ErrorCode(err), err, p.calls[ci:]...)...)
+			code := awsclient.ErrorCode(err)
+			failed = append(failed, putrecords.Failed(code, err, call)...)
+			failed = append(failed, putrecords.Unsent(code, err, p.calls[ci+1:]...)...)
 			break
 		}
 		delivered += len(call) - len(refused)

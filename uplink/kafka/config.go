@@ -122,6 +122,15 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// CheckEnvironment reads what the configuration names on this machine:
+// the TLS files and the SASL password's file or variable.
+func (c Config) CheckEnvironment() error {
+	_, err := clientOptions(c)
+	return err
+}
+
+var _ uplink.EnvironmentChecker = Config{}
+
 func (s *SASL) validate() error {
 	switch strings.ToLower(s.Mechanism) {
 	case MechanismPlain, MechanismSCRAMSHA256, MechanismSCRAMSHA512:

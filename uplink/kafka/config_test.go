@@ -86,3 +86,28 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// What the configuration names must be there where the gateway runs.
+func TestCheckEnvironmentReadsWhatItNames(t *testing.T) {
+	ok := Config{Brokers: []string{"kafka-1:9092"}, Topic: "t"}
+	if err := ok.CheckEnvironment(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		key  string
+	}{
+		{"missing CA file", Config{Brokers: ok.Brokers, Topic: "t", TLS: &TLS{CAFile: "/nonexistent/ca.pem"}}, "tls.ca_file"},
+		{"unset password variable", Config{Brokers: ok.Brokers, Topic: "t", SASL: &SASL{Mechanism: "plain", Username: "u", PasswordEnv: "TIDEGATE_TEST_UNSET_PASSWORD"}}, "sasl.password_env"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v (it does not read files or variables)", err)
+			}
+			if err := tc.cfg.CheckEnvironment(); !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("got %v, want ErrConfig naming %s", err, tc.key)
+			}
+		})
+	}
+}

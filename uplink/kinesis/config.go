@@ -1,6 +1,7 @@
 package kinesis
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -40,6 +41,17 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// CheckEnvironment says whether the region the client signs for is known
+// on this machine.
+func (c Config) CheckEnvironment() error {
+	if err := awsclient.CheckRegion(context.Background(), c.region()); err != nil {
+		return fmt.Errorf("%w: kinesis: region: %w", uplink.ErrConfig, err)
+	}
+	return nil
+}
+
+var _ uplink.EnvironmentChecker = Config{}
 
 // target returns the stream as PutRecords names it (a name, or an ARN when
 // isARN) and the region the stream lives in ("" when the configuration does

@@ -83,3 +83,26 @@ func FuzzConfigValidate(f *testing.F) {
 		}
 	})
 }
+
+// The region must be known where the gateway runs: configured, in the ARN,
+// or in the AWS environment.
+func TestCheckEnvironmentWantsARegion(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	if err := (Config{Stream: "edge"}).CheckEnvironment(); !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), "kinesis: region:") {
+		t.Errorf("no region anywhere: %v", err)
+	}
+	for _, c := range []Config{{Stream: "edge", Region: "eu-west-1"}, {Stream: "arn:aws:kinesis:eu-west-1:123456789012:stream/edge"}} {
+		if err := c.CheckEnvironment(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	if err := (Config{Stream: "edge"}).CheckEnvironment(); err != nil {
+		t.Errorf("with AWS_REGION: %v", err)
+	}
+}

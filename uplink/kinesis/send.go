@@ -43,11 +43,11 @@ func (s *Sink) Send(ctx context.Context, b *uplink.Batch) error {
 		refused, err := s.put(ctx, b.Records, send)
 		if err != nil {
 			err = awsclient.Classify(err, permanentCodes)
-			if delivered == 0 && len(failed) == 0 {
+			if delivered == 0 && len(failed) == 0 && putrecords.Whole(err, len(p.calls)-ci-1) {
 				return err
 			}
 			code := awsclient.ErrorCode(err)
-			failed = append(failed, putrecords.Unsent(code, err, send)...)
+			failed = append(failed, putrecords.Failed(code, err, send)...)
 			failed = append(failed, putrecords.Unsent(code, err, p.calls[ci+1:]...)...)
 			break
 		}

@@ -111,6 +111,16 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// CheckEnvironment reads what the configuration names on this machine:
+// the TLS files, the creds or NKey file, the password's or token's file or
+// variable.
+func (c Config) CheckEnvironment() error {
+	_, err := connectOptions(c)
+	return err
+}
+
+var _ uplink.EnvironmentChecker = Config{}
+
 // validateURLs checks a comma-separated server list.
 func validateURLs(list string) error {
 	if strings.TrimSpace(list) == "" {

@@ -71,3 +71,24 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// What the configuration names must be there where the gateway runs.
+func TestCheckEnvironmentReadsWhatItNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		key  string
+	}{
+		{"missing creds file", Config{URL: "nats://a:4222", Subject: "s", Credentials: &Credentials{CredsFile: "/nonexistent/u.creds"}}, "credentials.creds_file"},
+		{"missing CA file", Config{URL: "tls://a:4222", Subject: "s", TLS: &TLS{CAFile: "/nonexistent/ca.pem"}}, "tls.ca_file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v (it does not read files)", err)
+			}
+			if err := tc.cfg.CheckEnvironment(); !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), tc.key) {
+				t.Errorf("got %v, want ErrConfig naming %s", err, tc.key)
+			}
+		})
+	}
+}

@@ -6,9 +6,10 @@
 //
 // An object's key is <evaluated prefix><suffix>. The suffix is
 // <delivery>-1-<yyyy>-<MM>-<dd>-<HH>-<mm>-<ss>-<unique><extension>, with the
-// time taken from the batch's Created time in UTC and <unique> derived from
-// the batch's ID, so a batch written again after a retry or a restart lands
-// on the same key: writes are idempotent.
+// time, in UTC, the arrival time of the object's oldest record (as Firehose
+// takes it) and <unique> derived from the batch's ID, so a batch written
+// again after a retry or a restart lands on the same key: writes are
+// idempotent.
 //
 // A prefix may hold Firehose's expressions (!{timestamp:<pattern>},
 // !{firehose:random-string}, !{firehose:error-output-type}) and our

@@ -121,7 +121,8 @@ type Object struct {
 
 // Objects names the objects batch b is written to: one, or one per
 // partition key when the prefix holds !{partitionKey}. A batch without
-// records has none.
+// records has none. An object's time, in its prefix and its name, is the
+// arrival time of its oldest record.
 func (l *Layout) Objects(b *uplink.Batch) ([]Object, error) {
 	return l.objects(l.prefix, b, "")
 }
@@ -151,12 +152,13 @@ func (l *Layout) objects(p *Prefix, b *uplink.Batch, outputType string) ([]Objec
 	objs := make([]Object, 0, len(groups))
 	for _, g := range groups {
 		seed := b.ID + "\x00" + outputType + "\x00" + g.Key
-		evaluated := p.Evaluate(Values{Time: b.Created, Seed: seed, ErrorOutputType: outputType, PartitionKey: g.Key})
+		at := oldestArrival(g.Records, b.Created)
+		evaluated := p.Evaluate(Values{Time: at, Seed: seed, ErrorOutputType: outputType, PartitionKey: g.Key})
 		if len(evaluated) > MaxEvaluatedPrefix {
 			return nil, uplink.Permanent("PrefixTooLong", fmt.Errorf("%w: %q", ErrPrefixTooLong, clip(evaluated)))
 		}
 		o := Object{
-			Key:          evaluated + suffix(b.Delivery, b.Created, seed) + l.comp.Extension(),
+			Key:          evaluated + suffix(b.Delivery, at, seed) + l.comp.Extension(),
 			PartitionKey: g.Key,
 			Records:      g.Records,
 		}
@@ -166,6 +168,23 @@ func (l *Layout) objects(p *Prefix, b *uplink.Batch, outputType string) ([]Objec
 		objs = append(objs, o)
 	}
 	return objs, nil
+}
+
+// oldestArrival is an object's time, as Firehose has it: the arrival time
+// of its oldest record, so that a backlog sent after an outage is filed
+// under the hours its records arrived in, not the hour it was sent. A
+// batch whose records carry no arrival time has its creation time.
+func oldestArrival(recs []uplink.Record, fallback time.Time) time.Time {
+	var t time.Time
+	for i := range recs {
+		if a := recs[i].Arrival; !a.IsZero() && (t.IsZero() || a.Before(t)) {
+			t = a
+		}
+	}
+	if t.IsZero() {
+		return fallback
+	}
+	return t
 }
 
 // suffix is Firehose's object name after the prefix:

@@ -156,3 +156,57 @@ func TestPrefixTooLong(t *testing.T) {
 		t.Errorf("%v: want ErrPrefixTooLong marked Permanent (PrefixTooLong), got code %q permanent %v", err, code, ok)
 	}
 }
+
+// An object is filed under the arrival time of its oldest record, as
+// Firehose files it: a backlog sent hours after an outage lands under the
+// hours its records arrived in, in the prefix and in the name. With
+// !{partitionKey}, each object under its own oldest record's time.
+func TestObjectTimeIsTheOldestArrival(t *testing.T) {
+	created := time.Date(2024, time.March, 5, 10, 30, 0, 0, time.UTC) // when the batch closed
+	at := func(h, m, s int) time.Time { return time.Date(2024, time.March, 5, h, m, s, 0, time.UTC) }
+	recs := []uplink.Record{
+		{PartitionKey: "a", Arrival: at(8, 10, 0), Data: []byte("1\n")},
+		{PartitionKey: "b", Arrival: at(7, 59, 58), Data: []byte("2\n")},
+		{PartitionKey: "a", Arrival: at(8, 0, 1), Data: []byte("3\n")},
+	}
+	b := &uplink.Batch{ID: "b", Delivery: "to-cloud", Created: created, Records: recs}
+	for _, tc := range []struct {
+		prefix, errorPrefix string
+		want                []string
+		wantErrors          []string
+	}{
+		{"sensors/", "", []string{"sensors/2024/03/05/07/to-cloud-1-2024-03-05-07-59-58-"},
+			[]string{"sensors/processing-failed/2024/03/05/07/to-cloud-1-2024-03-05-07-59-58-"}},
+		{"k=!{partitionKey}/!{timestamp:HH-mm}/", "e/!{firehose:error-output-type}/!{timestamp:HH}/",
+			[]string{"k=a/08-00/to-cloud-1-2024-03-05-08-00-01-", "k=b/07-59/to-cloud-1-2024-03-05-07-59-58-"},
+			[]string{"e/processing-failed/07/to-cloud-1-2024-03-05-07-59-58-"}},
+	} {
+		t.Run(tc.prefix, func(t *testing.T) {
+			l, err := NewLayout(tc.prefix, tc.errorPrefix, None)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := l.Objects(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs, err := l.ErrorObjects(b, "processing-failed")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				objs []Object
+				want []string
+			}{{objs, tc.want}, {errs, tc.wantErrors}} {
+				if len(c.objs) != len(c.want) {
+					t.Fatalf("%d objects, want %d", len(c.objs), len(c.want))
+				}
+				for i, o := range c.objs {
+					if !strings.HasPrefix(o.Key, c.want[i]) {
+						t.Errorf("key %q, want %s…", o.Key, c.want[i])
+					}
+				}
+			}
+		})
+	}
+}

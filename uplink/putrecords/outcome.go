@@ -19,6 +19,27 @@ func Unsent(code string, err error, calls ...[]int) []uplink.RecordError {
 	return out
 }
 
+// Failed lists the records of call, which failed as a whole with err, each
+// with code and err's message; they may be at the service all the same
+// when err says so (uplink.MaybeDelivered).
+func Failed(code string, err error, call []int) []uplink.RecordError {
+	out := Unsent(code, err, call)
+	if uplink.IsMaybeDelivered(err) {
+		for i := range out {
+			out[i].MaybeDelivered = true
+		}
+	}
+	return out
+}
+
+// Whole reports whether a call that failed with err while nothing of the
+// batch was delivered or failed yet fails the batch as a whole: unless err
+// leaves the call's records possibly delivered and calls were left
+// unsent, which then need telling apart in a PartialError.
+func Whole(err error, callsLeft int) bool {
+	return callsLeft == 0 || !uplink.IsMaybeDelivered(err)
+}
+
 // Outcome turns what failed into Send's answer: failed, the records the
 // service refused or that were not sent, and refused, those Split kept back
 // because the service would never take them. Refused records are reported

@@ -1,13 +1,17 @@
 package s3
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math"
 	"net/url"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/tidegate/tidegate/uplink"
+	"github.com/tidegate/tidegate/uplink/awsclient"
 	"github.com/tidegate/tidegate/uplink/object"
 )
 
@@ -47,6 +51,10 @@ type Config struct {
 	// Logger gets what the sink cannot return (an abort that failed); nil
 	// is slog.Default().
 	Logger *slog.Logger `yaml:"-"`
+	// Credentials, when set, sign the requests in place of the standard
+	// chain's. Not a configuration key (a delivery's credentials stay out
+	// of the file): the gateway sets it for its hub's S3 store.
+	Credentials aws.CredentialsProvider `yaml:"-"`
 }
 
 // Validate checks the configuration without contacting the store. Errors
@@ -55,6 +63,21 @@ func (c Config) Validate() error {
 	_, err := c.layout()
 	return err
 }
+
+// CheckEnvironment says whether the bucket's region is known on this
+// machine: configured, in the AWS environment, or taken as us-east-1 for a
+// self-hosted store (endpoint).
+func (c Config) CheckEnvironment() error {
+	if c.Endpoint != "" {
+		return nil
+	}
+	if err := awsclient.CheckRegion(context.Background(), c.Region); err != nil {
+		return fmt.Errorf("%w: s3: region: %w", uplink.ErrConfig, err)
+	}
+	return nil
+}
+
+var _ uplink.EnvironmentChecker = Config{}
 
 func (c Config) layout() (*object.Layout, error) {
 	if err := checkBucket(c.Bucket); err != nil {

@@ -94,3 +94,23 @@ func TestRegionFromEnvironment(t *testing.T) {
 		t.Errorf("region %q, want the environment's", r)
 	}
 }
+
+// The region must be known where the gateway runs: configured, in the AWS
+// environment, or a self-hosted store's (endpoint).
+func TestCheckEnvironmentWantsARegion(t *testing.T) {
+	useCredentials(t, "id", "secret") // clears AWS_REGION and the profile
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	cfg := Config{Bucket: "telemetry"}
+	if err := cfg.CheckEnvironment(); !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), "s3: region:") {
+		t.Errorf("no region anywhere: %v", err)
+	}
+	for _, c := range []Config{{Bucket: "b", Region: "eu-west-1"}, {Bucket: "b", Endpoint: "http://minio:9000"}} {
+		if err := c.CheckEnvironment(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	if err := cfg.CheckEnvironment(); err != nil {
+		t.Errorf("with AWS_REGION: %v", err)
+	}
+}

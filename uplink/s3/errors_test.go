@@ -25,10 +25,10 @@ func TestClassify(t *testing.T) {
 		permanent   string // the code, when permanent
 		unreachable bool
 	}{
-		{"NoSuchBucket", api("NoSuchBucket"), "NoSuchBucket", false},
-		{"AccessDenied", api("AccessDenied"), "AccessDenied", false},
-		{"InvalidAccessKeyId", api("InvalidAccessKeyId"), "InvalidAccessKeyId", false},
-		{"SignatureDoesNotMatch", api("SignatureDoesNotMatch"), "SignatureDoesNotMatch", false},
+		{"NoSuchBucket", api("NoSuchBucket"), "S3.NoSuchBucket", false},
+		{"AccessDenied", api("AccessDenied"), "S3.AccessDenied", false},
+		{"InvalidAccessKeyId", api("InvalidAccessKeyId"), "S3.InvalidAccessKeyId", false},
+		{"SignatureDoesNotMatch", api("SignatureDoesNotMatch"), "S3.SignatureDoesNotMatch", false},
 		{"SlowDown", api("SlowDown"), "", false},
 		{"InternalError", api("InternalError"), "", false},
 		{"ServiceUnavailable", api("ServiceUnavailable"), "", false},
@@ -50,6 +50,10 @@ func TestClassify(t *testing.T) {
 			}
 			if uplink.IsUnreachable(got) != tt.unreachable {
 				t.Errorf("IsUnreachable = %v, want %v", !tt.unreachable, tt.unreachable)
+			}
+			var coded interface{ ErrorCode() string }
+			if _, isAPI := errors.AsType[smithy.APIError](tt.err); isAPI && !perm && (!errors.As(got, &coded) || coded.ErrorCode() != "S3."+tt.name) {
+				t.Errorf("error record code of %v: want S3.%s, Firehose's", got, tt.name)
 			}
 		})
 	}

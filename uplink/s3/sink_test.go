@@ -157,7 +157,7 @@ func testPartitionKeysAndErrors(t *testing.T, srv store) {
 	}
 
 	eb := &uplink.Batch{ID: "e-1", Delivery: "to-cloud", Created: created, Records: []uplink.Record{
-		{Data: []byte(`{"attemptsMade":1,"errorCode":"Transform.Failed","rawData":"eA=="}` + "\n")},
+		{Data: []byte(`{"attemptsMade":1,"errorCode":"Lambda.FunctionError","rawData":"eA=="}` + "\n")},
 	}}
 	if err := s.WriteErrors(context.Background(), eb, "processing-failed"); err != nil {
 		t.Fatal(err)
@@ -179,8 +179,8 @@ func testMissingBucket(t *testing.T, srv store) {
 			s := newSink(t, srv.endpoint, Config{Bucket: "no-such-bucket", PartSize: MinPartSize})
 			b, _ := batch("b-1", 1024, size)
 			err := s.Send(context.Background(), b)
-			if code, ok := uplink.IsPermanent(err); !ok || code != "NoSuchBucket" {
-				t.Fatalf("Send to a missing bucket = %v, want Permanent NoSuchBucket", err)
+			if code, ok := uplink.IsPermanent(err); !ok || code != "S3.NoSuchBucket" {
+				t.Fatalf("Send to a missing bucket = %v, want Permanent S3.NoSuchBucket", err)
 			}
 		})
 	}
@@ -196,8 +196,8 @@ func TestUnknownAccessKeyIsPermanent(t *testing.T) {
 	}
 	b, _ := batch("b-1", 3, 50)
 	err = s.Send(context.Background(), b)
-	if code, ok := uplink.IsPermanent(err); !ok || code != "InvalidAccessKeyId" {
-		t.Fatalf("Send = %v, want Permanent InvalidAccessKeyId", err)
+	if code, ok := uplink.IsPermanent(err); !ok || code != "S3.InvalidAccessKeyId" {
+		t.Fatalf("Send = %v, want Permanent S3.InvalidAccessKeyId", err)
 	}
 }
 

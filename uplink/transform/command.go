@@ -12,7 +12,10 @@ import (
 	"github.com/tidegate/tidegate/uplink"
 )
 
-var _ uplink.Transformer = (*Command)(nil)
+var (
+	_ uplink.Transformer      = (*Command)(nil)
+	_ uplink.TransformRetrier = (*Command)(nil)
+)
 
 // Restart backoff of a command that exits: it doubles from minRestart to
 // maxRestart, and starts over once a run has answered an event or lasted
@@ -58,8 +61,8 @@ func NewCommand(cfg CommandConfig) (*Command, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := exec.LookPath(cfg.Command[0]); err != nil {
-		return nil, fmt.Errorf("%w: transform: command: %w", uplink.ErrConfig, err)
+	if err := cfg.CheckEnvironment(); err != nil {
+		return nil, err
 	}
 	cfg.Invocation = cfg.Invocation.withDefaults()
 	c := &Command{
@@ -85,6 +88,9 @@ func (c *Command) Transform(ctx context.Context, delivery string, recs []uplink.
 	}
 	return run(ctx, c.cfg, c.log, delivery, recs, c.invoke)
 }
+
+// Retries is how many times the delivery calls again after a failed call.
+func (c *Command) Retries() int { return c.cfg.retries() }
 
 // Close ends the command (EOF on its stdin, then a kill after 2 s) and
 // waits for it.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ const (
 	// DefaultRegion fills the event's region when none is configured and
 	// no gateway gave its own: the delivery stream lives on the gateway.
 	DefaultRegion = "local"
+	// MaxRetries bounds retries, as Firehose bounds NumberOfRetries.
+	MaxRetries = 300
 )
 
 // Invocation is what both transform types take: how a batch is cut into
@@ -53,6 +56,12 @@ type Invocation struct {
 	// the gateway's name for the delivery,
 	// arn:aws:firehose:<region>:<account>:deliverystream/<delivery>.
 	DeliveryStreamARN string `yaml:"delivery_stream_arn"`
+	// Retries is how many times a call that failed (the transform could
+	// not be reached, answered an error, timed out, broke the contract as
+	// a whole) is made again before the batch's records go to the
+	// dead-letter stream as processing-failed: Firehose's NumberOfRetries,
+	// 0-300, default 3.
+	Retries *int `yaml:"retries"`
 
 	// Logger receives the command's stderr and the records that failed
 	// validation; nil means slog.Default().
@@ -117,6 +126,20 @@ func (c CommandConfig) Validate() error {
 	return c.Invocation.validate()
 }
 
+// CheckEnvironment says whether the program is there to run: found on
+// the PATH, or at its path.
+func (c CommandConfig) CheckEnvironment() error {
+	if len(c.Command) == 0 {
+		return c.Validate()
+	}
+	if _, err := exec.LookPath(c.Command[0]); err != nil {
+		return bad("command", "%v", err)
+	}
+	return nil
+}
+
+var _ uplink.EnvironmentChecker = CommandConfig{}
+
 func (c Invocation) validate() error {
 	switch {
 	case c.Timeout < 0:
@@ -127,8 +150,18 @@ func (c Invocation) validate() error {
 		return bad("max_payload", "%d bytes is below 1 KiB", c.MaxPayload)
 	case strings.ContainsAny(c.Region, " \t\r\n\"\\"):
 		return bad("region", "%q is not a region name", c.Region)
+	case c.Retries != nil && (*c.Retries < 0 || *c.Retries > MaxRetries):
+		return bad("retries", "%d is outside 0-%d", *c.Retries, MaxRetries)
 	}
 	return nil
+}
+
+// retries is Retries with its default.
+func (c Invocation) retries() int {
+	if c.Retries == nil {
+		return uplink.DefaultTransformRetries
+	}
+	return *c.Retries
 }
 
 func (c Invocation) withDefaults() Invocation {

@@ -29,6 +29,9 @@ func TestConfigValidate(t *testing.T) {
 		{"negative max_records", CommandConfig{Command: []string{"x"}, Invocation: Invocation{MaxRecords: -1}}, "max_records"},
 		{"tiny max_payload", HTTPConfig{URL: "https://x", Invocation: Invocation{MaxPayload: 10}}, "max_payload"},
 		{"bad region", HTTPConfig{URL: "https://x", Invocation: Invocation{Region: "eu west"}}, "region"},
+		{"no retries", CommandConfig{Command: []string{"x"}, Invocation: Invocation{Retries: ptr(0)}}, ""},
+		{"negative retries", CommandConfig{Command: []string{"x"}, Invocation: Invocation{Retries: ptr(-1)}}, "retries"},
+		{"too many retries", HTTPConfig{URL: "https://x", Invocation: Invocation{Retries: ptr(301)}}, "retries"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()
@@ -73,5 +76,29 @@ func TestRegisteredTypesTakeTheEnv(t *testing.T) {
 	spec.TransformType = TypeCommand
 	if _, err := uplink.NewTransformer(context.Background(), spec, env); err == nil {
 		t.Error("an http configuration built a command transform")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Retries default to Firehose's three and take what is configured, 0
+// included.
+func TestRetries(t *testing.T) {
+	if got := (Invocation{}).retries(); got != 3 {
+		t.Errorf("default retries %d, want 3", got)
+	}
+	if got := (Invocation{Retries: ptr(0)}).retries(); got != 0 {
+		t.Errorf("retries 0 became %d", got)
+	}
+}
+
+// The program must be there where the gateway runs.
+func TestCommandCheckEnvironment(t *testing.T) {
+	if err := (CommandConfig{Command: []string{"sh"}}).CheckEnvironment(); err != nil {
+		t.Errorf("sh: %v", err)
+	}
+	err := (CommandConfig{Command: []string{"/nonexistent/enrich.py"}}).CheckEnvironment()
+	if !errors.Is(err, uplink.ErrConfig) || !strings.Contains(err.Error(), "command:") {
+		t.Errorf("a missing program: %v", err)
 	}
 }

@@ -15,7 +15,10 @@ import (
 	"github.com/tidegate/tidegate/uplink"
 )
 
-var _ uplink.Transformer = (*HTTP)(nil)
+var (
+	_ uplink.Transformer      = (*HTTP)(nil)
+	_ uplink.TransformRetrier = (*HTTP)(nil)
+)
 
 // HTTP is a transform behind an HTTP endpoint: each invocation is a POST of
 // the event, answered by a 200 carrying the response JSON (a Lambda
@@ -75,6 +78,9 @@ func (h *HTTP) Transform(ctx context.Context, delivery string, recs []uplink.Tra
 	return run(ctx, h.cfg, h.log, delivery, recs, h.invoke)
 }
 
+// Retries is how many times the delivery calls again after a failed call.
+func (h *HTTP) Retries() int { return h.cfg.retries() }
+
 // Close drops idle connections.
 func (h *HTTP) Close() error {
 	h.transport.CloseIdleConnections()
@@ -112,6 +118,8 @@ func (h *HTTP) post(ctx context.Context, event []byte) ([]byte, error) {
 	switch {
 	case err != nil:
 		return nil, uplink.Classify(fmt.Errorf("read answer from %s: %w", h.logURL, err))
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return nil, coded(uplink.CodeInvokeLimitExceeded, fmt.Errorf("%s answered %s: %s", h.logURL, resp.Status, snippet(body)))
 	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("%s answered %s: %s", h.logURL, resp.Status, snippet(body))
 	case int64(len(body)) > h.maxAnswer:

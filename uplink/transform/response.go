@@ -33,10 +33,10 @@ type problem struct {
 func parseResponse(body []byte, recs []uplink.TransformRecord) ([]uplink.TransformResult, []problem, error) {
 	var resp response
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, nil, fmt.Errorf("answer is not the response JSON: %w", err)
+		return nil, nil, coded(uplink.CodeJSONProcessing, fmt.Errorf("answer is not the response JSON: %w", err))
 	}
 	if resp.Records == nil {
-		return nil, nil, errors.New(`answer has no "records"`)
+		return nil, nil, coded(uplink.CodeJSONProcessing, errors.New(`answer has no "records"`))
 	}
 
 	index := make(map[string]int, len(recs))
@@ -46,8 +46,9 @@ func parseResponse(body []byte, recs []uplink.TransformRecord) ([]uplink.Transfo
 	results := make([]uplink.TransformResult, len(recs))
 	answers := make([]int, len(recs))
 	var problems []problem
-	failed := func(i int, reason string) {
-		results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: uplink.ResultProcessingFailed, Message: "the transform's answer broke the contract: " + reason}
+	failed := func(i int, code, reason string) {
+		results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: uplink.ResultProcessingFailed, Code: code,
+			Message: "the transform's answer broke the contract: " + reason}
 		problems = append(problems, problem{RecordID: recs[i].RecordID, Reason: reason})
 	}
 	for _, a := range *resp.Records {
@@ -63,37 +64,50 @@ func parseResponse(body []byte, recs []uplink.TransformRecord) ([]uplink.Transfo
 		case answers[i] > 0:
 			// Which of two answers is meant cannot be told.
 			if answers[i]++; answers[i] == 2 {
-				failed(i, "answered more than once")
+				failed(i, uplink.CodeDuplicatedRecordID, "answered more than once")
 			}
 			continue
 		}
 		answers[i]++
 		switch {
 		case a.Result == nil:
-			failed(i, "result missing")
+			failed(i, uplink.CodeJSONProcessing, "result missing")
 		case *a.Result == uplink.ResultOk:
 			if a.Data == nil {
-				failed(i, "result Ok without data")
+				failed(i, uplink.CodeJSONProcessing, "result Ok without data")
 				continue
 			}
 			data, err := base64.StdEncoding.DecodeString(*a.Data)
 			if err != nil {
-				failed(i, fmt.Sprintf("data is not base64: %v", err))
+				failed(i, uplink.CodeJSONProcessing, fmt.Sprintf("data is not base64: %v", err))
 				continue
 			}
 			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: uplink.ResultOk, Data: data}
 		case *a.Result == uplink.ResultDropped:
 			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: *a.Result}
 		case *a.Result == uplink.ResultProcessingFailed:
-			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: *a.Result, Message: "the transform returned ProcessingFailed"}
+			results[i] = uplink.TransformResult{RecordID: recs[i].RecordID, Result: *a.Result, Code: uplink.CodeProcessingFailed,
+				Message: "the transform returned ProcessingFailed"}
 		default:
-			failed(i, fmt.Sprintf("result %.40q is not Ok, Dropped or ProcessingFailed", *a.Result))
+			failed(i, uplink.CodeJSONProcessing, fmt.Sprintf("result %.40q is not Ok, Dropped or ProcessingFailed", *a.Result))
 		}
 	}
 	for i := range recs {
 		if answers[i] == 0 {
-			failed(i, "not answered")
+			failed(i, uplink.CodeMissingRecordID, "not answered")
 		}
 	}
 	return results, problems, nil
 }
+
+// codedError is a failed call with the Firehose error code its records
+// carry when no retry helps.
+type codedError struct {
+	code string
+	err  error
+}
+
+func coded(code string, err error) error { return &codedError{code: code, err: err} }
+func (e *codedError) Error() string      { return e.err.Error() }
+func (e *codedError) Unwrap() error      { return e.err }
+func (e *codedError) ErrorCode() string  { return e.code }

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/tidegate/tidegate/uplink"
@@ -76,5 +77,31 @@ func TestChunks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A record the answer fails carries the code Firehose gives it.
+func TestResponseCodes(t *testing.T) {
+	recs := testRecords("a", "b", "c", "d", "e")
+	body := `{"records":[
+		{"recordId":"` + recs[0].RecordID + `","result":"ProcessingFailed"},
+		{"recordId":"` + recs[1].RecordID + `","result":"Ok","data":"QQ=="},
+		{"recordId":"` + recs[1].RecordID + `","result":"Ok","data":"QQ=="},
+		{"recordId":"` + recs[2].RecordID + `","result":"Maybe"},
+		{"recordId":"` + recs[3].RecordID + `","result":"Ok","data":"!!"}]}`
+	res, _, err := parseResponse([]byte(body), recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{uplink.CodeProcessingFailed, uplink.CodeDuplicatedRecordID, uplink.CodeJSONProcessing, uplink.CodeJSONProcessing, uplink.CodeMissingRecordID}
+	for i, r := range res {
+		if r.Result != uplink.ResultProcessingFailed || r.Code != want[i] {
+			t.Errorf("record %d: %s %q, want ProcessingFailed %q", i, r.Result, r.Code, want[i])
+		}
+	}
+	_, _, err = parseResponse([]byte(`{"no":"records"}`), recs)
+	var coded interface{ ErrorCode() string }
+	if !errors.As(err, &coded) || coded.ErrorCode() != uplink.CodeJSONProcessing {
+		t.Errorf("an answer without records: %v, want %s", err, uplink.CodeJSONProcessing)
 	}
 }

@@ -28,10 +28,13 @@ type API struct {
 	// Destinations turns a destination into its sink's configuration; nil
 	// hands the S3Destination or HTTPDestination itself to Deliveries.
 	Destinations DestinationMapper
-	// S3Region and S3Endpoint are copied into every S3Destination: where
-	// the buckets that BucketARNs name live (empty: the sink's defaults).
-	S3Region   string
-	S3Endpoint string
+	// S3Region, S3Endpoint and S3ForcePathStyle are copied into every
+	// S3Destination: where the buckets that BucketARNs name live (empty:
+	// the sink's defaults). The store's credentials are the gateway's to
+	// add, in its DestinationMapper.
+	S3Region         string
+	S3Endpoint       string
+	S3ForcePathStyle *bool
 	// Shards is the shard count of a backing stream the API creates; 0
 	// means 1. An existing stream is used as it is.
 	Shards int

@@ -91,6 +91,7 @@ func (a *API) destination(d *definition) Destination {
 		return S3Destination{
 			Bucket: bucketName(d.S3.BucketARN), Prefix: d.S3.Prefix, ErrorPrefix: d.S3.ErrorOutputPrefix,
 			Compression: s3Compression(d.S3.CompressionFormat), Region: a.S3Region, Endpoint: a.S3Endpoint,
+			ForcePathStyle: a.S3ForcePathStyle,
 		}
 	case d.HTTP != nil:
 		h := HTTPDestination{URL: d.HTTP.URL, AccessKey: d.HTTP.AccessKey, Compression: httpCompression(d.HTTP.ContentEncoding),

@@ -47,9 +47,11 @@ type S3Destination struct {
 	// Compression is "none", "gzip" or "snappy" (UNCOMPRESSED, GZIP,
 	// Snappy).
 	Compression string `yaml:"compression"`
-	// Region and Endpoint are the API's S3Region and S3Endpoint.
-	Region   string `yaml:"region"`
-	Endpoint string `yaml:"endpoint"`
+	// Region, Endpoint and ForcePathStyle are the API's S3Region,
+	// S3Endpoint and S3ForcePathStyle.
+	Region         string `yaml:"region"`
+	Endpoint       string `yaml:"endpoint"`
+	ForcePathStyle *bool  `yaml:"force_path_style,omitempty"`
 }
 
 // HTTPDestination is an HttpEndpointDestinationConfiguration as a sink

@@ -202,14 +202,14 @@ func (a *API) describeDeliveryStream(_ *http.Request, in *describeInput) (*descr
 	return &describeOutput{DeliveryStreamDescription: desc}, nil
 }
 
-// failure reports a delivery that cannot deliver: not started, stopped, or
-// failing with the destination refusing its records. The stream stays
+// failure reports a delivery that cannot deliver: not started, failed to
+// start, stopped, or failing with the destination refusing its records. The stream stays
 // ACTIVE: it keeps taking records, which wait for the delivery.
 func failure(st uplink.Status, ok bool) *failureDescription {
 	switch {
 	case !ok:
 		return &failureDescription{Type: "UNKNOWN_ERROR", Details: "the delivery is not running on this gateway"}
-	case (st.State == uplink.StateStopped || st.State == uplink.StateFailing) && st.LastError != "":
+	case (st.State == uplink.StateStopped || st.State == uplink.StateFailing || st.State == uplink.StateFailed) && st.LastError != "":
 		return &failureDescription{Type: "UNKNOWN_ERROR", Details: string(st.State) + ": " + st.LastError}
 	}
 	return nil

@@ -110,7 +110,7 @@ func writeDefinitions(dir string, defs map[string]*definition) error {
 	if err != nil {
 		return fmt.Errorf("firehose: encode definitions: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := durable.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("firehose: definitions directory: %w", err)
 	}
 	if err := durable.WriteFile(filepath.Join(dir, DefinitionsFile), append(b, '\n'), 0o600); err != nil {

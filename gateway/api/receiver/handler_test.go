@@ -57,7 +57,7 @@ func (hb *hub) post(t testing.TB, stream, id, source string, records ...string) 
 	for _, r := range records {
 		recs = append(recs, map[string]string{"data": base64.StdEncoding.EncodeToString([]byte(r))})
 	}
-	body, _ := json.Marshal(map[string]any{"requestId": id, "timestamp": 1700000000000, "records": recs})
+	body, _ := json.Marshal(map[string]any{"requestId": id, "timestamp": int64(1700000000000), "records": recs})
 	req, _ := http.NewRequest(http.MethodPost, hb.srv.URL+"/api/v1/firehose/"+stream, bytes.NewReader(body))
 	req.Header.Set(endpoint.HeaderProtocolVersion, endpoint.ProtocolVersion)
 	req.Header.Set(endpoint.HeaderRequestID, id)

@@ -58,20 +58,30 @@ func TestSinkToReceiver(t *testing.T) {
 	}
 }
 
-// A receiver that refuses a request answers in the protocol's shape, and
-// the sink reads the refusal.
+// A receiver that refuses a request as too large answers 413 in the
+// protocol's shape; the sink sends the request again in halves, and a
+// record too large on its own is refused with the receiver's message.
 func TestReceiverRefusalReachesSink(t *testing.T) {
+	var stored int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, err := ParseRequest(r, 1024) // too small for the batch
+		req, err := ParseRequest(r, 1024) // too small for the batch, and for record 7 alone
+		if err == nil {
+			stored += len(req.Records)
+		}
 		WriteResponse(w, r.Header.Get(endpoint.HeaderRequestID), err)
 	}))
 	defer srv.Close()
 	s := newSink(t, endpoint.Config{URL: srv.URL})
-	err := s.Send(context.Background(), testBatch("b", 100, 100))
-	code, perm := uplink.IsPermanent(err)
-	var re *endpoint.ResponseError
-	if !perm || code != endpoint.CodeDestinationException || !errors.As(err, &re) || re.StatusCode != 413 || !strings.Contains(re.Message, "over 1024") {
-		t.Fatalf("got %v, want a permanent 413 with the receiver's message", err)
+	b := testBatch("b", 100, 100)
+	b.Records[7].Data = make([]byte, 2000)
+	err := s.Send(context.Background(), b)
+	var pe *uplink.PartialError
+	if !errors.As(err, &pe) || !pe.Permanent || len(pe.Failed) != 1 || pe.Failed[0].Index != 7 ||
+		pe.Failed[0].Code != endpoint.CodeDestinationException || !strings.Contains(pe.Failed[0].Message, "413") || !strings.Contains(pe.Failed[0].Message, "over 1024") {
+		t.Fatalf("got %v, want record 7 refused for good with the receiver's 413 and message", err)
+	}
+	if stored != 99 {
+		t.Fatalf("the receiver stored %d records, want the 99 others", stored)
 	}
 }
 

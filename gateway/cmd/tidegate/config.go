@@ -37,11 +37,17 @@ func checkConfig(stdout, stderr io.Writer, file string, environ []string) error 
 		return err // not a configuration problem: the file could not be read
 	}
 	if err == nil {
-		// What the gateway's start would refuse beyond the file's own rules,
-		// found without starting anything.
-		if cerr := gateway.Check(cfg); cerr != nil {
-			err = prefixed(file, cerr)
+		// What `run` would not build on this machine (it would hold those
+		// deliveries as failed), and what the gateway's start would refuse
+		// beyond the file's own rules, both found without starting anything.
+		var errs []error
+		if derr := cfg.CheckDeliveries(); derr != nil {
+			errs = append(errs, config.Problems(derr)...)
 		}
+		if cerr := gateway.Check(cfg); cerr != nil {
+			errs = append(errs, config.Problems(prefixed(file, cerr))...)
+		}
+		err = errors.Join(errs...)
 	}
 	if err != nil {
 		problems := config.Problems(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tidegate/tidegate/gateway"
 	"github.com/tidegate/tidegate/gateway/config"
+	"github.com/tidegate/tidegate/internal/durable"
 )
 
 // shutdownTimeout bounds how long requests in flight get after SIGTERM.
@@ -46,7 +47,9 @@ func runRun(args []string) error {
 	logs := newLogOutput(os.Stderr, isTerminal(os.Stderr), cfg.Log)
 	logger := logs.logger()
 
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	// Synced into its parent: at a first start a power cut would forget
+	// the new directory with every stream and record in it.
+	if err := durable.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	// Signals are caught before the gateway says it listens, so a supervisor
