@@ -36,7 +36,7 @@ func TestEmitOnUpdate(t *testing.T) {
 	h.expect(row(5, 0), row(7, 0))
 	h.push(5, "a", rd("a", 6, 12)) // the window closes: with ON UPDATE, its last update was its result
 	h.expect(row(6, 10))
-	h.r.Flush()
+	h.flush()
 	h.expect()
 }
 
@@ -53,7 +53,7 @@ func TestOrderLimitWithinWindow(t *testing.T) {
 	h.expect() // b's window is still open
 	h.push(6, "b", rd("b", 1, 11))
 	h.expect(res("b", 1, 5, 0, 10), res("c", 1, 3, 0, 10))
-	h.r.Flush()
+	h.flush()
 	h.expect(res("a", 1, 1, 10, 20), res("c", 1, 1, 10, 20)) // ties in the order the windows closed
 }
 

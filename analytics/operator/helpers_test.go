@@ -73,7 +73,12 @@ func newHarnessFiles(t testing.TB, limits plan.Limits, ddl, query string, files 
 
 func (h *harness) runner() *Runner {
 	h.t.Helper()
-	r, err := New(h.q, Options{Limits: h.p.Limits, Sink: h.sink, Open: h.open})
+	return h.runnerTo(&h.out)
+}
+
+func (h *harness) runnerTo(out *[]string) *Runner {
+	h.t.Helper()
+	r, err := New(h.q, Options{Limits: h.p.Limits, Sink: h.sinkTo(out), Open: h.open})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -88,17 +93,53 @@ func (h *harness) open(path string) (io.ReadCloser, error) {
 	return io.NopCloser(strings.NewReader(text)), nil
 }
 
-func (h *harness) sink(e Emitted) {
-	switch e.Kind {
-	case Result:
-		h.out = append(h.out, string(record.AppendJSON(nil, h.q.Fields(), e.Row)))
-	case Late:
-		data := e.Data
-		if data == nil {
-			data = record.AppendJSON(nil, h.r.LateFields(), e.Row)
+func (h *harness) sinkTo(out *[]string) func(Emitted) {
+	return func(e Emitted) {
+		switch e.Kind {
+		case Result:
+			*out = append(*out, string(record.AppendJSON(nil, h.q.Fields(), e.Row)))
+		case Late:
+			data := e.Data
+			if data == nil {
+				data = record.AppendJSON(nil, h.r.LateFields(), e.Row)
+			}
+			*out = append(*out, "late "+string(data))
 		}
-		h.out = append(h.out, "late "+string(data))
 	}
+}
+
+// step runs one push or advance on the runner, and the same on a second runner restored
+// from the first's snapshot just before it: both must emit the same rows and end in the
+// same state. So every hand-computed case also checks Snapshot and Restore, at every step.
+func (h *harness) step(f func(*Runner) error) error {
+	h.t.Helper()
+	before, err := h.r.Snapshot()
+	if err != nil {
+		h.t.Fatalf("snapshot: %v", err)
+	}
+	var shadowOut []string
+	shadow := h.runnerTo(&shadowOut)
+	if err := shadow.Restore(before); err != nil {
+		h.t.Fatalf("restore: %v", err)
+	}
+	if again, _ := shadow.Snapshot(); !bytes.Equal(again, before) {
+		h.t.Fatalf("a restored runner snapshots differently")
+	}
+	if shadow.Memory() != h.r.Memory() || shadow.Stats() != h.r.Stats() {
+		h.t.Fatalf("restored: memory %d, stats %+v; want %d, %+v", shadow.Memory(), shadow.Stats(), h.r.Memory(), h.r.Stats())
+	}
+	n := len(h.out)
+	err = f(h.r)
+	_ = f(shadow)
+	if got, want := strings.Join(shadowOut, "\n"), strings.Join(h.out[n:], "\n"); got != want {
+		h.t.Fatalf("after a restore the runner emitted\n  %s\nwhere it emitted\n  %s", got, want)
+	}
+	a, _ := h.r.Snapshot()
+	b, _ := shadow.Snapshot()
+	if !bytes.Equal(a, b) {
+		h.t.Fatalf("after a restore and one step the state differs")
+	}
+	return err
 }
 
 func at(sec float64) time.Time { return time.Unix(0, int64(sec*1e9)).UTC() }
@@ -108,12 +149,24 @@ func (h *harness) push(arrival float64, key, data string) { h.pushTo(0, arrival,
 
 func (h *harness) pushTo(input int, arrival float64, key, data string) {
 	h.t.Helper()
-	if err := h.r.Push(input, []byte(data), record.Meta{Arrival: at(arrival), Key: key}); err != nil {
+	err := h.step(func(r *Runner) error {
+		return r.Push(input, []byte(data), record.Meta{Arrival: at(arrival), Key: key})
+	})
+	if err != nil {
 		h.t.Logf("push %s: %v", data, err)
 	}
 }
 
-func (h *harness) advance(sec float64) { h.r.Advance(at(sec)) }
+func (h *harness) advance(sec float64) {
+	h.t.Helper()
+	_ = h.step(func(r *Runner) error { r.Advance(at(sec)); return nil })
+}
+
+// flush ends the input, on a restored runner too.
+func (h *harness) flush() {
+	h.t.Helper()
+	_ = h.step(func(r *Runner) error { r.Flush(); return nil })
+}
 
 // expect checks what was emitted since the last expect.
 func (h *harness) expect(want ...string) {

@@ -59,7 +59,7 @@ func TestStreamLeftJoin(t *testing.T) {
 	h.expect(`{"person":"p4","level":null}`)
 	h.advance(607) // z4 (last at 7) has been silent for the idle timeout
 	h.expect(`{"person":"p5","level":null}`)
-	h.r.Flush()
+	h.flush()
 	h.expect(`{"person":"p6","level":null}`)
 	if s := h.r.Stats(); s.JoinRowsEvicted != 2 || s.IdleJoinKeys < 1 {
 		t.Errorf("stats %+v", s)

@@ -95,6 +95,7 @@ type Runner struct {
 	ids      uint64 // the last id given to a key, group, window or buffered row
 	stats    Stats
 	mem      int64
+	fileMem  int64 // what the tables loaded from files take (not in snapshots: New loads them)
 
 	lateness     int64
 	idle         int64
@@ -177,6 +178,7 @@ func New(q *plan.Query, opts Options) (*Runner, error) {
 		}
 		r.stages = append(r.stages, st)
 	}
+	r.fileMem = r.mem
 	return r, nil
 }
 

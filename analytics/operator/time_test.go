@@ -56,7 +56,7 @@ func TestPerKeyWatermarks(t *testing.T) {
 	h.push(9, "behind", rd("behind", 2000, -985))
 	h.expect(row(1, 1000, -1000))
 	h.push(10, "good", rd("good", 64, 9)) // late for good, whatever the others do
-	h.r.Flush()
+	h.flush()
 	h.expect(row(1, 2000, -990), row(2, 48, 20), row(1, 100, 100000))
 	if s := h.r.Stats(); s.LateDropped != 1 {
 		t.Errorf("stats %+v", s)
@@ -98,7 +98,7 @@ func TestProcessingTime(t *testing.T) {
 	h.push(11, "b", `{"device":"b","v":8}`)  // arrived earlier, read later: it takes the clock's time, not late
 	h.push(25, "a", `{"device":"a","v":16}`) // the clock passes 20 first
 	h.expect(row(2, 12, 10))
-	h.r.Flush()
+	h.flush()
 	h.expect(row(1, 16, 20))
 }
 
@@ -113,6 +113,6 @@ func TestSlideLateness(t *testing.T) {
 	h.expect()
 	h.push(4, "a", rd("a", 8, 20)) // the watermark 15 passes 8, 10 and 12
 	h.expect(res("a", 1, 4, -2, 8), res("a", 2, 5, 0, 10), res("a", 3, 7, 2, 12))
-	h.r.Flush()
+	h.flush()
 	h.expect(res("a", 2, 10, 10, 20))
 }

@@ -29,7 +29,7 @@ func TestTumble(t *testing.T) {
 	h.expect()
 	h.push(6, "b", rd("b", 1, 25))
 	h.expect(res("b", 1, 7, 0, 10))
-	h.r.Flush()
+	h.flush()
 	h.expect(res("a", 1, 3, 10, 20), res("b", 1, 1, 20, 30))
 	if s := h.r.Stats(); s.LateDropped != 1 || s.RowsIn != 6 || s.RowsOut != 4 || s.WindowsClosed != 4 {
 		t.Errorf("stats %+v", s)
@@ -45,7 +45,7 @@ func TestHop(t *testing.T) {
 	h.push(3, "a", rd("a", 4, 16)) // [10, 20) and [15, 25); the watermark at 16 closes two
 	h.expect(res("a", 2, 3, 0, 10), res("a", 1, 2, 5, 15))
 	h.push(4, "a", rd("a", 8, 12)) // [5, 15) is closed, [10, 20) takes it
-	h.r.Flush()
+	h.flush()
 	h.expect(res("a", 2, 12, 10, 20), res("a", 1, 4, 15, 25))
 	if s := h.r.Stats(); s.PartlyLate != 1 || s.LateDropped != 0 {
 		t.Errorf("stats %+v", s)
@@ -98,7 +98,7 @@ func TestSession(t *testing.T) {
 	h.push(6, "a", rd("a", 32, 50)) // the watermark 40 closes it
 	h.expect(res("a", 3, 28, 20, 33))
 	h.push(7, "a", rd("a", 64, 34)) // its own session [34, 39) is closed for a: late
-	h.r.Flush()
+	h.flush()
 	h.expect(res("a", 1, 32, 50, 55))
 	if s := h.r.Stats(); s.SessionsMerged != 1 || s.LateDropped != 1 {
 		t.Errorf("stats %+v", s)
@@ -114,7 +114,7 @@ func TestSessionMaxLength(t *testing.T) {
 	h.expect()
 	h.push(12, "a", rd("a", 16, 12)) // within the gap, but 12 s from the session's start: cut
 	h.expect(res("a", 4, 15, 0, 12))
-	h.r.Flush()
+	h.flush()
 	h.expect(res("a", 1, 16, 12, 17))
 }
 
@@ -125,7 +125,7 @@ func TestCountWindow(t *testing.T) {
 		h.push(float64(i), "a", rd("a", 1<<i, float64(10-i))) // out of time order: count windows do not care
 	}
 	h.expect(res("a", 3, 7, 8, 10), res("a", 3, 56, 5, 7))
-	h.r.Flush() // the seventh row's window is not full: it stays open
+	h.flush() // the seventh row's window is not full: it stays open
 	h.expect()
 
 	h = newHarness(t, readingsDDL, `SELECT device, COUNT(*) AS n, SUM(v) AS s, window_start, window_end
