@@ -1,6 +1,9 @@
 package operator
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // event is what the processing clock can make fall due; at one time they fire in this
 // order (windows close before a tick, so that a tick at a window's end gives no early
@@ -57,6 +60,21 @@ func nextMultiple(t, e int64) int64 {
 	return m
 }
 
+// NextEvent is when the processing clock next makes something fall due — a partition or
+// join key going idle, an EMIT EVERY tick, a window on arrival time closing, stateful
+// states expiring — so that a runtime with no record to push knows when to Advance; ok is
+// false when nothing waits for the clock.
+func (r *Runner) NextEvent() (at time.Time, ok bool) {
+	if !r.started {
+		return time.Time{}, false
+	}
+	t, what := r.nextEvent()
+	if what == noEvent {
+		return time.Time{}, false
+	}
+	return time.Unix(0, t), true
+}
+
 // nextEvent is the earliest thing the clock makes fall due.
 func (r *Runner) nextEvent() (int64, event) {
 	at, what := int64(math.MaxInt64), noEvent
@@ -72,7 +90,7 @@ func (r *Runner) nextEvent() (int64, event) {
 		consider(addSat(r.keys.act.Front().Value.(*keyRec).touched, r.idle), keyIdle)
 	}
 	for _, st := range r.stages {
-		if st.stream != nil && st.stream.idle.Len() > 0 {
+		if r.idle > 0 && st.stream != nil && st.stream.idle.Len() > 0 {
 			consider(addSat(st.stream.idle.Front().Value.(*joinKey).touched, r.idle), joinIdle)
 		}
 	}

@@ -78,3 +78,21 @@ func TestStreamJoinWindow(t *testing.T) {
 	h.push(4, "p1", badge("z1", "p1", 70)) // p1's watermark passes 60; the window is written
 	h.expect(fmt.Sprintf(`{"zone":"z1","n":2,"s":3,"window_start":%q}`, ts(0)))
 }
+
+// Without an idle timeout a join key never goes idle: its rows wait for the other side
+// however long the processing clock runs (they were dropped at the clock's next move).
+func TestStreamJoinWithoutIdleTimeout(t *testing.T) {
+	h := newHarness(t, `
+		CREATE STREAM motion (zone STRING, level BIGINT, ts TIMESTAMP) WITH (timestamp = 'ts');
+		CREATE STREAM badges (zone STRING, person STRING, ts TIMESTAMP) WITH (timestamp = 'ts');`,
+		`SELECT b.person, m.level FROM badges b JOIN motion m
+		ON b.zone = m.zone AND m.ts BETWEEN b.ts - INTERVAL '1' MINUTE AND b.ts + INTERVAL '1' MINUTE`)
+	h.pushTo(1, 1, "s1", motion("z1", 10, 50))
+	h.push(2, "p1", badge("z1", "p1", 100))
+	h.advance(3600)
+	h.pushTo(1, 3601, "s1", motion("z1", 11, 120))
+	h.expect(`{"person":"p1","level":10}`, `{"person":"p1","level":11}`)
+	if s := h.r.Stats(); s.IdleJoinKeys != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}

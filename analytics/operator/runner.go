@@ -248,6 +248,13 @@ func (r *Runner) PushDecoded(input int, cols value.Row, data []byte, meta record
 	return r.route(input, cols, data, meta)
 }
 
+// Skip counts a record of an input that the runtime, decoding it itself, found bad (as
+// Push counts one), and moves the processing clock to its arrival as Push would.
+func (r *Runner) Skip(meta record.Meta) {
+	r.advance(meta.Arrival.UnixNano())
+	r.stats.Skipped++
+}
+
 func (r *Runner) checkInput(input int) error {
 	if input < 0 || input >= len(r.q.Inputs) {
 		return fmt.Errorf("%w: input %d of a query over %d sources", ErrInput, input, len(r.q.Inputs))

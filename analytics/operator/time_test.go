@@ -68,6 +68,9 @@ func TestIdleTimeout(t *testing.T) {
 		`SELECT device, COUNT(*) AS n, SUM(v) AS s, window_start, window_end FROM r GROUP BY device, TUMBLE(ts, INTERVAL '10' SECOND)`)
 	h.push(100, "a", rd("a", 1, 1))
 	h.push(110, "b", rd("b", 2, 1))
+	if next, ok := h.r.NextEvent(); !ok || !next.Equal(at(130)) {
+		t.Errorf("next event %v %v, want a going idle at 130", next, ok)
+	}
 	h.advance(129.9)
 	h.expect()
 	h.advance(130) // a has been silent for 30 s: its windows close; b's wait
