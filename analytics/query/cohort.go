@@ -1,0 +1,220 @@
+package query
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/tidegate/tidegate/analytics/record"
+	"github.com/tidegate/tidegate/analytics/schema"
+	"github.com/tidegate/tidegate/analytics/value"
+	"github.com/tidegate/tidegate/shards"
+)
+
+// cohort is queries at the same positions of the same input streams. A shared cohort (of
+// the queries reading one stream) reads each record once, decodes it once per source
+// declaration for all of them and pushes the columns each query reads; a query reading
+// several streams is a cohort of its own, one follower per stream it reads.
+type cohort struct {
+	followers []*follower
+	inputs    []int // per follower, the input of the query it feeds (a cohort of its own)
+	members   []*member
+	shared    bool
+	groups    []*decodeGroup // shared: built again when the members change
+	regroup   bool
+	chunks    []chunk // scratch: one batch's records, per follower and shard
+}
+
+// chunk is records of one shard of one follower, in order.
+type chunk struct {
+	follower int
+	shard    *shardState
+	recs     []shards.Record
+}
+
+// decodeGroup is the queries of a shared cohort that read one source declaration: each
+// record is decoded once into the union of their columns.
+type decodeGroup struct {
+	dec          *record.Decoder
+	row          value.Row
+	targets      []target
+	seq, shardID bool // some query reads _seq, _shard
+}
+
+// target is a query of a decode group, with where each of its columns is in the union.
+type target struct {
+	m    *member
+	idx  []int
+	cols value.Row
+}
+
+// running reports whether some member runs (is not stopped).
+func (c *cohort) running() bool {
+	for _, m := range c.members {
+		if !m.stopped {
+			return true
+		}
+	}
+	return false
+}
+
+// add puts a member into the cohort.
+func (c *cohort) add(m *member) {
+	c.members = append(c.members, m)
+	c.regroup = true
+}
+
+// remove takes a member out of the cohort.
+func (c *cohort) remove(m *member) {
+	c.members = slices.DeleteFunc(c.members, func(x *member) bool { return x == m })
+	c.regroup = true
+}
+
+// buildGroups groups the running members of a shared cohort by the source they read.
+func (c *cohort) buildGroups() error {
+	c.regroup = false
+	c.groups = c.groups[:0]
+	byKey := map[string]*decodeGroup{}
+	var order []string
+	cols := map[string][]string{}
+	srcs := map[string]*schema.Source{}
+	for _, m := range c.members {
+		if m.stopped {
+			continue
+		}
+		in := m.def.Plan.Inputs[0]
+		key := fmt.Sprintf("%d|%d|%t|%+v", in.Source.Format, in.Source.Delimiter, in.Source.Header, in.Source.Columns)
+		if _, ok := cols[key]; !ok {
+			order = append(order, key)
+			srcs[key] = in.Source
+		}
+		for _, name := range in.Columns {
+			if !slices.Contains(cols[key], name) {
+				cols[key] = append(cols[key], name)
+			}
+		}
+	}
+	for _, key := range order {
+		dec, err := record.NewDecoder(srcs[key], cols[key])
+		if err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
+		g := &decodeGroup{dec: dec, row: make(value.Row, dec.Width())}
+		g.seq = slices.Contains(cols[key], schema.SeqColumn)
+		g.shardID = slices.Contains(cols[key], schema.ShardColumn)
+		byKey[key] = g
+		c.groups = append(c.groups, g)
+	}
+	for _, m := range c.members {
+		if m.stopped {
+			continue
+		}
+		in := m.def.Plan.Inputs[0]
+		key := fmt.Sprintf("%d|%d|%t|%+v", in.Source.Format, in.Source.Delimiter, in.Source.Header, in.Source.Columns)
+		g := byKey[key]
+		t := target{m: m, idx: make([]int, len(in.Columns)), cols: make(value.Row, len(in.Columns))}
+		for i, name := range in.Columns {
+			t.idx[i] = slices.Index(cols[key], name)
+		}
+		g.targets = append(g.targets, t)
+	}
+	return nil
+}
+
+// step reads at most limit records (each follower no further than bound, when set) and
+// pushes them, in the order they arrived across shards, to the running members. caughtUp
+// reports that every follower is at its tip (or its bound).
+func (c *cohort) step(limit int, bound *follower) (n int, caughtUp bool, err error) {
+	if c.shared && c.regroup {
+		if err := c.buildGroups(); err != nil {
+			return 0, false, err
+		}
+	}
+	c.chunks = c.chunks[:0]
+	caughtUp = true
+	for j, f := range c.followers {
+		cu, err := f.read(limit-n, bound, func(sh *shardState, recs []shards.Record) {
+			c.chunks = append(c.chunks, chunk{follower: j, shard: sh, recs: recs})
+			n += len(recs)
+		})
+		if err != nil {
+			return n, false, err
+		}
+		caughtUp = caughtUp && cu
+	}
+	c.pushMerged()
+	clear(c.chunks)
+	return n, caughtUp, nil
+}
+
+// pushMerged pushes the batch's records in arrival order (ties: the order of followers and
+// shards), so that records read from several shards take the processing clock in turn.
+func (c *cohort) pushMerged() {
+	if len(c.chunks) == 1 {
+		ch := &c.chunks[0]
+		for i := range ch.recs {
+			c.push(ch, &ch.recs[i])
+		}
+		return
+	}
+	heads := make([]int, len(c.chunks))
+	for {
+		best := -1
+		for k := range c.chunks {
+			if heads[k] == len(c.chunks[k].recs) {
+				continue
+			}
+			if best < 0 || c.chunks[k].recs[heads[k]].ArrivalTime.Before(c.chunks[best].recs[heads[best]].ArrivalTime) {
+				best = k
+			}
+		}
+		if best < 0 {
+			return
+		}
+		ch := &c.chunks[best]
+		c.push(ch, &ch.recs[heads[best]])
+		heads[best]++
+	}
+}
+
+// push runs one record through the running members.
+func (c *cohort) push(ch *chunk, rec *shards.Record) {
+	meta := record.Meta{Arrival: rec.ArrivalTime, Key: rec.PartitionKey}
+	if !c.shared {
+		m := c.members[0]
+		if m.stopped {
+			return
+		}
+		meta.Seq, meta.Shard = rec.SequenceNumber(), ch.shard.info.ShardID
+		_ = m.runner.Push(c.inputs[ch.follower], rec.Data, meta) // bad records and refusals are counted
+		return
+	}
+	for _, g := range c.groups {
+		if g.seq {
+			meta.Seq = rec.SequenceNumber()
+		}
+		if g.shardID {
+			meta.Shard = ch.shard.info.ShardID
+		}
+		if err := g.dec.Decode(rec.Data, meta, g.row); err != nil {
+			for _, t := range g.targets {
+				t.m.runner.Skip(meta)
+			}
+			continue
+		}
+		for _, t := range g.targets {
+			for k, u := range t.idx {
+				t.cols[k] = g.row[u]
+			}
+			_ = t.m.runner.PushDecoded(0, t.cols, rec.Data, meta)
+		}
+	}
+}
+
+// positions are the followers' positions, for a checkpoint.
+func (c *cohort) positions() []inputPos {
+	ps := make([]inputPos, len(c.followers))
+	for i, f := range c.followers {
+		ps[i] = f.positions()
+	}
+	return ps
+}
