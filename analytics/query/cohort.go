@@ -120,10 +120,10 @@ func (c *cohort) buildGroups() error {
 	return nil
 }
 
-// step reads at most limit records (each follower no further than bound, when set) and
-// pushes them, in the order they arrived across shards, to the running members. caughtUp
-// reports that every follower is at its tip (or its bound).
-func (c *cohort) step(limit int, bound *follower) (n int, caughtUp bool, err error) {
+// step reads at most limit records (each follower no further than its bound, when bounds
+// has one) and pushes them, in the order they arrived across shards, to the running
+// members. caughtUp reports that every follower is at its tip (or its bound).
+func (c *cohort) step(limit int, bounds []*follower) (n int, caughtUp bool, err error) {
 	if c.shared && c.regroup {
 		if err := c.buildGroups(); err != nil {
 			return 0, false, err
@@ -132,6 +132,10 @@ func (c *cohort) step(limit int, bound *follower) (n int, caughtUp bool, err err
 	c.chunks = c.chunks[:0]
 	caughtUp = true
 	for j, f := range c.followers {
+		var bound *follower
+		if j < len(bounds) {
+			bound = bounds[j]
+		}
 		cu, err := f.read(limit-n, bound, func(sh *shardState, recs []shards.Record) {
 			c.chunks = append(c.chunks, chunk{follower: j, shard: sh, recs: recs})
 			n += len(recs)
@@ -148,30 +152,34 @@ func (c *cohort) step(limit int, bound *follower) (n int, caughtUp bool, err err
 
 // pushMerged pushes the batch's records in arrival order (ties: the order of followers and
 // shards), so that records read from several shards take the processing clock in turn.
-func (c *cohort) pushMerged() {
-	if len(c.chunks) == 1 {
-		ch := &c.chunks[0]
+func (c *cohort) pushMerged() { mergeChunks(c.chunks, c.push) }
+
+// mergeChunks hands the records of chunks to each in arrival order; ties keep the order of
+// the chunks.
+func mergeChunks(chunks []chunk, each func(ch *chunk, r *shards.Record)) {
+	if len(chunks) == 1 {
+		ch := &chunks[0]
 		for i := range ch.recs {
-			c.push(ch, &ch.recs[i])
+			each(ch, &ch.recs[i])
 		}
 		return
 	}
-	heads := make([]int, len(c.chunks))
+	heads := make([]int, len(chunks))
 	for {
 		best := -1
-		for k := range c.chunks {
-			if heads[k] == len(c.chunks[k].recs) {
+		for k := range chunks {
+			if heads[k] == len(chunks[k].recs) {
 				continue
 			}
-			if best < 0 || c.chunks[k].recs[heads[k]].ArrivalTime.Before(c.chunks[best].recs[heads[best]].ArrivalTime) {
+			if best < 0 || chunks[k].recs[heads[k]].ArrivalTime.Before(chunks[best].recs[heads[best]].ArrivalTime) {
 				best = k
 			}
 		}
 		if best < 0 {
 			return
 		}
-		ch := &c.chunks[best]
-		c.push(ch, &ch.recs[heads[best]])
+		ch := &chunks[best]
+		each(ch, &ch.recs[heads[best]])
 		heads[best]++
 	}
 }

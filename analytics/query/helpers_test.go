@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidegate/tidegate/analytics/plan"
 	"github.com/tidegate/tidegate/shards"
 )
 
@@ -119,3 +120,5 @@ func reading(device string, temp float64, sec int) string {
 }
 
 func sleepTick() { time.Sleep(5 * time.Millisecond) }
+
+func planLimitsZero() plan.Limits { return plan.Limits{} }

@@ -78,6 +78,11 @@ func prepare(base schema.Catalog, limits plan.Limits, stmts ast.Script, origin s
 				mode = plan.Continuous
 			}
 			q, err := p.Select(n, mode)
+			if err == nil && mode == plan.History && NeedsOperators(q) {
+				// What the batch executor does not run runs in the operators over the
+				// history, planned as they take it.
+				q, err = p.Select(n, plan.Continuous)
+			}
 			if err != nil {
 				return nil, err
 			}

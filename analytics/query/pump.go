@@ -201,11 +201,11 @@ func (p *pump) cycle(ctx context.Context) (caughtUp bool, err error) {
 			}
 			continue
 		}
-		var bound *follower
+		var bounds []*follower
 		if p.shared && i > 0 {
-			bound = p.cohorts[0].followers[0]
+			bounds = p.cohorts[0].followers
 		}
-		n, cu, err := c.step(batchRecords, bound)
+		n, cu, err := c.step(batchRecords, bounds)
 		if n > 0 {
 			p.dirty = true
 		}
