@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tidegate/tidegate/analytics/query"
 	"github.com/tidegate/tidegate/devices/ingest"
 	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/registry"
@@ -48,6 +49,7 @@ type Gateway struct {
 	hub           *firehoseapi.API
 	uplink        *uplink.Manager
 	origins       deliveryOrigins
+	queries       *query.Manager
 	srv           *http.Server
 	ln            net.Listener
 
@@ -89,6 +91,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"storage", func() error { return g.openStore(cfg) }},
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
+		{"queries", func() error { return g.startQueries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"listen.http", func() error { return g.listen(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
@@ -266,6 +269,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		if g.ingest != nil {
 			g.ingest.Close()
 		}
+		g.closeQueries()
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped

@@ -125,6 +125,7 @@ func (g *Gateway) routeTable() []route {
 	}
 	table = append(table, g.restRoutes()...)
 	table = append(table, g.deliveryRoutes()...)
+	table = append(table, g.queryRoutes()...)
 	// The hub's Firehose HTTP endpoint receiver: that protocol authenticates with its
 	// X-Amz-Firehose-Access-Key header.
 	table = append(table, route{receiver.Pattern, accessEndpointKey,
@@ -157,7 +158,7 @@ func (g *Gateway) home(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString("\nKinesis Data Streams API: POST / (X-Amz-Target: Kinesis_20131202.*)\n")
 	b.WriteString("Firehose API: POST / (X-Amz-Target: Firehose_20150804.*)\n")
-	b.WriteString("REST: GET /api/v1/devices, /api/v1/deliveries\n")
+	b.WriteString("REST: GET /api/v1/devices, /api/v1/deliveries, /api/v1/queries; POST /api/v1/sql\n")
 	b.WriteString("GET /healthz, /readyz, /metrics\n")
 	plain(w, http.StatusOK, b.String())
 }

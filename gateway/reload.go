@@ -7,8 +7,8 @@ import (
 )
 
 // Reload applies what can change while running — declared streams, access
-// keys and tokens, metrics.public, throttling, the deliveries of the file (a
-// changed one restarts, an unchanged one keeps running) — and returns what
+// keys and tokens, metrics.public, throttling, the deliveries and the queries of
+// the file (a changed one restarts, an unchanged one keeps running) — and returns what
 // changed: applied lists
 // what took effect (log settings included: the logger is the caller's,
 // which applies them), restart what needs a restart (listeners, data
@@ -24,6 +24,9 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	}
 	g.auth.set(next)
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
+		return applied, restart, err
+	}
+	if err := g.reconcileQueries(next); err != nil {
 		return applied, restart, err
 	}
 	// Keep the settings that need a restart as they are until then, so the

@@ -192,7 +192,7 @@ func writeRest(s *shards.Stream, n int, gen func(int) (string, []byte)) error {
 
 func started(m *Manager) bool {
 	for _, st := range m.List() {
-		if st.State == stateStarting {
+		if st.State == StateStarting {
 			return false
 		}
 	}
@@ -201,7 +201,7 @@ func started(m *Manager) bool {
 
 func caughtUp(m *Manager) bool {
 	for _, st := range m.List() {
-		if st.State != stateRunning {
+		if st.State != StateRunning {
 			return false
 		}
 		for _, in := range st.Inputs {

@@ -128,7 +128,7 @@ func (m *Manager) put(ctx context.Context, d *Definition) error {
 			m.pumps[key] = p
 		}
 		p.defs[d.Name] = d
-		p.setView(d, stateStarting, nil)
+		p.setView(d, StateStarting, nil)
 		m.defs[d.Name] = d
 		if m.running {
 			p.start()
@@ -259,7 +259,7 @@ func (m *Manager) Status(name string) (Status, error) {
 	}
 	p.mu.Unlock()
 	if v == nil {
-		cp = view{def: d, state: stateStarting}
+		cp = view{def: d, state: StateStarting}
 	}
 	cp.def = d
 	return cp.status(m.Store, m.now()), nil

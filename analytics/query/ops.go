@@ -20,12 +20,12 @@ func (p *pump) add(ctx context.Context, d *Definition) error {
 	old := p.members[d.Name]
 	p.defs[d.Name] = d
 	if p.cohorts == nil {
-		p.setView(d, stateStarting, nil)
+		p.setView(d, StateStarting, nil)
 		return nil // still starting: build places it
 	}
 	m, err := newMember(d, p.output)
 	if err != nil {
-		p.setView(d, stateFailed, err)
+		p.setView(d, StateFailed, err)
 		return err
 	}
 	m.fresh = true
@@ -39,14 +39,14 @@ func (p *pump) add(ctx context.Context, d *Definition) error {
 	}
 	if c == nil {
 		if c, err = p.newCohort(d); err != nil {
-			p.setView(d, stateWaiting, err)
+			p.setView(d, StateWaiting, err)
 			delete(p.defs, d.Name)
 			return err
 		}
 	}
 	p.members[d.Name] = m
 	c.add(m)
-	p.setView(d, stateStarting, nil)
+	p.setView(d, StateStarting, nil)
 	return p.settle(ctx)
 }
 
@@ -117,7 +117,7 @@ func (p *pump) freeze(m *member) error {
 		cp.add(m)
 		p.cohorts = append(p.cohorts, cp)
 	}
-	p.setView(m.def, stateStopped, nil)
+	p.setView(m.def, StateStopped, nil)
 	return nil
 }
 
@@ -152,7 +152,7 @@ func (p *pump) resume(ctx context.Context, name string) error {
 	if c := p.cohortOf(m); c != nil {
 		c.regroup = true
 	}
-	p.setView(m.def, stateStarting, nil)
+	p.setView(m.def, StateStarting, nil)
 	return p.settle(ctx)
 }
 

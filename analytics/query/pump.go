@@ -117,7 +117,7 @@ func (p *pump) run(ctx context.Context) {
 		p.failed = err
 		p.log.Error("query checkpoint cannot be read: its queries do not run", "file", p.path, "err", err)
 		for _, d := range p.defs {
-			p.setView(d, stateFailed, err)
+			p.setView(d, StateFailed, err)
 		}
 		p.serveFailed(ctx)
 		return

@@ -15,7 +15,7 @@ func TestFilterQuery(t *testing.T) {
 	m, st := testManager(t)
 	s := mustStream(t, st, "sensors", 2)
 	apply(t, m, `CREATE QUERY hot AS INSERT INTO alerts SELECT device, temp FROM sensors WHERE temp > 30`)
-	waitState(t, m, "hot", stateRunning)
+	waitState(t, m, "hot", StateRunning)
 	put(t, s, "a", reading("a", 20, 1), reading("a", 31, 2))
 	put(t, s, "b", reading("b", 35, 3))
 	got := waitRecords(t, st, "alerts", 2)
@@ -39,7 +39,7 @@ func TestReadsAcrossReshards(t *testing.T) {
 	m, st := testManager(t)
 	s := mustStream(t, st, "sensors", 1)
 	apply(t, m, `CREATE QUERY all_rows AS INSERT INTO copy SELECT device, temp FROM sensors`)
-	waitState(t, m, "all_rows", stateRunning)
+	waitState(t, m, "all_rows", StateRunning)
 	var want []string
 	for round := range 3 {
 		for i := range 20 {
@@ -80,8 +80,8 @@ func TestSinceBackfillThenLive(t *testing.T) {
 	since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	apply(t, m, `CREATE QUERY now_on AS INSERT INTO o1 SELECT temp FROM sensors;
 		CREATE QUERY back AS INSERT INTO o2 SELECT temp FROM sensors SINCE '`+since+`'`)
-	waitState(t, m, "now_on", stateRunning)
-	waitState(t, m, "back", stateRunning) // caught up: one cohort with now_on
+	waitState(t, m, "now_on", StateRunning)
+	waitState(t, m, "back", StateRunning) // caught up: one cohort with now_on
 	put(t, s, "a", reading("a", 3, 3))
 	if got := waitRecords(t, st, "o2", 3); !slices.Equal(got, []string{`back {"temp":1}`, `back {"temp":2}`, `back {"temp":3}`}) {
 		t.Errorf("backfilled: %v", got)
@@ -97,14 +97,14 @@ func TestStopStart(t *testing.T) {
 	s := mustStream(t, st, "sensors", 1)
 	apply(t, m, `CREATE QUERY a AS INSERT INTO oa SELECT temp FROM sensors;
 		CREATE QUERY b AS INSERT INTO ob SELECT temp FROM sensors`)
-	waitState(t, m, "a", stateRunning)
-	waitState(t, m, "b", stateRunning)
+	waitState(t, m, "a", StateRunning)
+	waitState(t, m, "b", StateRunning)
 	put(t, s, "x", reading("x", 1, 1))
 	waitRecords(t, st, "oa", 1)
 	if err := m.Stop(context.Background(), "a"); err != nil {
 		t.Fatal(err)
 	}
-	waitState(t, m, "a", stateStopped)
+	waitState(t, m, "a", StateStopped)
 	put(t, s, "x", reading("x", 2, 2))
 	waitRecords(t, st, "ob", 2)
 	if got := records(t, st, "oa"); len(got) != 1 {
@@ -117,7 +117,7 @@ func TestStopStart(t *testing.T) {
 	if got := waitRecords(t, st, "oa", 3); !slices.Equal(got, []string{`a {"temp":1}`, `a {"temp":2}`, `a {"temp":3}`}) {
 		t.Errorf("a: %v", got)
 	}
-	waitState(t, m, "a", stateRunning) // caught up with b: one cohort again
+	waitState(t, m, "a", StateRunning) // caught up with b: one cohort again
 }
 
 // A changed query without SINCE goes on from where the old one was, its state fresh.
@@ -125,7 +125,7 @@ func TestReplaceGoesOn(t *testing.T) {
 	m, st := testManager(t)
 	s := mustStream(t, st, "sensors", 1)
 	apply(t, m, `CREATE QUERY q AS INSERT INTO o SELECT temp FROM sensors`)
-	waitState(t, m, "q", stateRunning)
+	waitState(t, m, "q", StateRunning)
 	put(t, s, "x", reading("x", 1, 1))
 	waitRecords(t, st, "o", 1)
 	p, err := m.Prepare(`CREATE QUERY q AS INSERT INTO o SELECT temp * 10 AS t10 FROM sensors`, "test", false)
@@ -145,7 +145,7 @@ func TestDeleteRemovesCheckpoint(t *testing.T) {
 	m, st := testManager(t)
 	mustStream(t, st, "sensors", 1)
 	apply(t, m, `CREATE QUERY q AS INSERT INTO o SELECT temp FROM sensors`)
-	waitState(t, m, "q", stateRunning)
+	waitState(t, m, "q", StateRunning)
 	path := m.pumps["stream:sensors"].path
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
@@ -169,7 +169,7 @@ func TestDamagedCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	apply(t, m, `CREATE QUERY q AS INSERT INTO o SELECT temp FROM sensors`)
-	st2 := waitState(t, m, "q", stateFailed)
+	st2 := waitState(t, m, "q", StateFailed)
 	if !strings.Contains(st2.LastError, "checksum") {
 		t.Errorf("error %q", st2.LastError)
 	}
@@ -180,9 +180,9 @@ func TestWaitsForInput(t *testing.T) {
 	m, st := testManager(t)
 	apply(t, m, `CREATE STREAM later (temp DOUBLE) WITH (source = 'later');
 		CREATE QUERY q AS INSERT INTO o SELECT temp FROM later`)
-	waitState(t, m, "q", stateWaiting)
+	waitState(t, m, "q", StateWaiting)
 	s := mustStream(t, st, "later", 1)
-	waitState(t, m, "q", stateRunning)
+	waitState(t, m, "q", StateRunning)
 	put(t, s, "x", `{"temp":4}`)
 	waitRecords(t, st, "o", 1)
 }

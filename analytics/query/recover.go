@@ -48,7 +48,7 @@ func (p *pump) recover(ctx context.Context) error {
 			return err
 		}
 		for _, d := range p.defs {
-			p.setView(d, stateWaiting, err)
+			p.setView(d, StateWaiting, err)
 		}
 		if !p.sleep(ctx, time.Second) {
 			return ctx.Err()
@@ -101,7 +101,7 @@ func (p *pump) build(ck *checkpoint) error {
 			if errors.Is(err, errNoStream) {
 				return err
 			}
-			p.setView(d, stateFailed, err)
+			p.setView(d, StateFailed, err)
 			p.log.Error("query cannot start", "query", name, "err", err)
 		}
 	}

@@ -12,12 +12,12 @@ type State string
 
 // The states of a query.
 const (
-	stateStarting    State = "starting"
-	stateRunning     State = "running"     // at its streams' tips
-	stateBackfilling State = "backfilling" // reading history (SINCE, or after a stop) toward the tips
-	stateWaiting     State = "waiting"     // for an input stream that does not exist yet
-	stateStopped     State = "stopped"
-	stateFailed      State = "failed"
+	StateStarting    State = "starting"
+	StateRunning     State = "running"     // at its streams' tips
+	StateBackfilling State = "backfilling" // reading history (SINCE, or after a stop) toward the tips
+	StateWaiting     State = "waiting"     // for an input stream that does not exist yet
+	StateStopped     State = "stopped"
+	StateFailed      State = "failed"
 )
 
 // Status is a query as the REST API, the CLI and the metrics show it.
@@ -136,11 +136,11 @@ func (p *pump) refreshViews(force bool) {
 			v.def, v.stats, v.memory, v.inputs, v.checkpoint = m.def, m.runner.Stats(), m.runner.Memory(), pos, p.lastCommit
 			switch {
 			case m.stopped:
-				v.state = stateStopped
+				v.state = StateStopped
 			case p.shared && i > 0:
-				v.state = stateBackfilling
+				v.state = StateBackfilling
 			default:
-				v.state = stateRunning
+				v.state = StateRunning
 			}
 		}
 	}

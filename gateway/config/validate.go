@@ -72,6 +72,7 @@ func (c *Config) validate() []error {
 	}
 	c.validateStreams(p)
 	c.validateSensors(p)
+	c.validateQueries(p)
 	c.validateDeliveries(p)
 	c.validateFirehose(p)
 	if err := c.MQTT.Validate(); err != nil {

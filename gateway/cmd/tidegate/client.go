@@ -89,6 +89,19 @@ func envCredentials() (aws.Credentials, bool) {
 	return aws.Credentials{}, false
 }
 
+// authorize signs a REST request (SigV4, service "tidegate") with envCredentials when
+// there are any, else gives it $TIDEGATE_TOKEN as a bearer token when that is set.
+func (c *clientFlags) authorize(req *http.Request, body []byte) error {
+	if creds, ok := envCredentials(); ok {
+		sum := sha256.Sum256(body)
+		return v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "tidegate", c.region, time.Now())
+	}
+	if token := os.Getenv("TIDEGATE_TOKEN"); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return nil
+}
+
 // restCall sends a REST request and decodes the JSON answer into out (when not nil).
 // It is signed (SigV4, service "tidegate") with envCredentials when there are any,
 // else it carries $TIDEGATE_TOKEN as a bearer token when that is set, else nothing,
@@ -104,13 +117,8 @@ func (c *clientFlags) restCall(method, url string, body []byte, out any) error {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if creds, ok := envCredentials(); ok {
-		sum := sha256.Sum256(body)
-		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "tidegate", c.region, time.Now()); err != nil {
-			return err
-		}
-	} else if token := os.Getenv("TIDEGATE_TOKEN"); token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if err := c.authorize(req, body); err != nil {
+		return err
 	}
 	resp, err := (&http.Client{Timeout: c.timeout}).Do(req)
 	if u := unreachable(err); u != nil {
