@@ -3,6 +3,7 @@ package query
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tidegate/tidegate/analytics/record"
 	"github.com/tidegate/tidegate/analytics/schema"
@@ -22,6 +23,10 @@ type cohort struct {
 	groups    []*decodeGroup // shared: built again when the members change
 	regroup   bool
 	chunks    []chunk // scratch: one batch's records, per follower and shard
+	// since and unread: a cohort that starts at a SINCE and has read nothing yet, which
+	// queries added with the same SINCE join.
+	since  time.Time
+	unread bool
 }
 
 // chunk is records of one shard of one follower, in order.
@@ -144,6 +149,9 @@ func (c *cohort) step(limit int, bounds []*follower) (n int, caughtUp bool, err 
 			return n, false, err
 		}
 		caughtUp = caughtUp && cu
+	}
+	if n > 0 {
+		c.unread = false
 	}
 	c.pushMerged()
 	clear(c.chunks)

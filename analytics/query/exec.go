@@ -63,6 +63,7 @@ func (m *Manager) Exec(ctx context.Context, p *Prepared) (Result, error) {
 		m.cat.Declare(d)
 		res.Declared = append(res.Declared, d.Source.Name)
 	}
+	var paths []string
 	for _, d := range p.Queries {
 		if old, ok := m.Definition(d.Name); ok {
 			if old.Origin != OriginAPI {
@@ -74,10 +75,15 @@ func (m *Manager) Exec(ctx context.Context, p *Prepared) (Result, error) {
 		if err := durable.WriteFile(path, []byte(d.SQL+";\n"), 0o600); err != nil {
 			return res, fmt.Errorf("query: %w", err)
 		}
-		if err := m.Create(ctx, d); err != nil {
+		paths = append(paths, path)
+	}
+	if err := m.CreateAll(ctx, p.Queries); err != nil {
+		for _, path := range paths {
 			durable.Remove(path)
-			return res, err
 		}
+		return res, err
+	}
+	for _, d := range p.Queries {
 		res.Created = append(res.Created, d.Name)
 	}
 	for _, dr := range p.Drops {

@@ -87,6 +87,52 @@ func (m *Manager) Create(ctx context.Context, d *Definition) error {
 	return m.put(ctx, d)
 }
 
+// CreateAll starts new queries together: each pump takes its own at once, with one
+// checkpoint, and queries of one stream with the same SINCE read together from the start.
+func (m *Manager) CreateAll(ctx context.Context, defs []*Definition) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	seen := map[string]bool{}
+	for _, d := range defs {
+		if _, ok := m.defs[d.Name]; ok || seen[d.Name] {
+			return fmt.Errorf("%w: query %q", ErrExists, d.Name)
+		}
+		seen[d.Name] = true
+	}
+	byPump := map[string][]*Definition{}
+	var keys []string
+	for _, d := range defs {
+		k := d.pumpKey()
+		if byPump[k] == nil {
+			keys = append(keys, k)
+		}
+		byPump[k] = append(byPump[k], d)
+	}
+	for _, k := range keys {
+		group := byPump[k]
+		p := m.pumps[k]
+		if p == nil || !m.running {
+			for _, d := range group {
+				if err := m.put(ctx, d); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		var err error
+		if !p.do(func() { err = p.addAll(ctx, group) }) {
+			return fmt.Errorf("query: %s: the pump has stopped", k)
+		}
+		if err != nil {
+			return err
+		}
+		for _, d := range group {
+			m.defs[d.Name] = d
+		}
+	}
+	return nil
+}
+
 // Replace starts a query, or restarts one whose definition changed (a changed query without
 // SINCE goes on from where the old one was, its state fresh); an unchanged one runs on.
 func (m *Manager) Replace(ctx context.Context, d *Definition) error {

@@ -14,9 +14,28 @@ import (
 // add starts a new query, or replaces a changed one: a changed query without SINCE goes on
 // from its old positions with a fresh state.
 func (p *pump) add(ctx context.Context, d *Definition) error {
+	return p.addAll(ctx, []*Definition{d})
+}
+
+// addAll adds queries with one checkpoint after all of them; queries with the same SINCE
+// added together start in one cohort.
+func (p *pump) addAll(ctx context.Context, defs []*Definition) error {
 	if p.failed != nil {
 		return p.failed
 	}
+	for _, d := range defs {
+		if err := p.place1(d); err != nil {
+			return err
+		}
+	}
+	if p.cohorts == nil {
+		return nil
+	}
+	return p.settle(ctx)
+}
+
+// place1 puts one new or changed query into its cohort.
+func (p *pump) place1(d *Definition) error {
 	old := p.members[d.Name]
 	p.defs[d.Name] = d
 	if p.cohorts == nil {
@@ -47,7 +66,7 @@ func (p *pump) add(ctx context.Context, d *Definition) error {
 	p.members[d.Name] = m
 	c.add(m)
 	p.setView(d, StateStarting, nil)
-	return p.settle(ctx)
+	return nil
 }
 
 // remove stops a query and forgets it: the next checkpoint no longer holds it.

@@ -165,11 +165,23 @@ func (p *pump) newCohort(d *Definition) (*cohort, error) {
 	if p.shared && !hasSince(d) {
 		return p.cohorts[0], nil
 	}
+	since := d.Plan.Inputs[0].Since
+	if p.shared {
+		// Queries with one SINCE that has not been read from yet start together.
+		for _, c := range p.cohorts[1:] {
+			if c.unread && c.since.Equal(*since) {
+				return c, nil
+			}
+		}
+	}
 	fs, inputs, err := p.openFollowers(d, nil, start{latest: true})
 	if err != nil {
 		return nil, err
 	}
 	c := &cohort{followers: fs, inputs: inputs, shared: p.shared}
+	if p.shared {
+		c.since, c.unread = *since, true
+	}
 	p.cohorts = append(p.cohorts, c)
 	return c, nil
 }
