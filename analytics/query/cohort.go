@@ -22,7 +22,8 @@ type cohort struct {
 	shared    bool
 	groups    []*decodeGroup // shared: built again when the members change
 	regroup   bool
-	chunks    []chunk // scratch: one batch's records, per follower and shard
+	chunks    []chunk    // scratch: one batch's records, per follower and shard
+	order     []batchRec // scratch: a batch decoded in parallel, in the order it is pushed
 	// since and unread: a cohort that starts at a SINCE and has read nothing yet, which
 	// queries added with the same SINCE join.
 	since  time.Time
@@ -39,10 +40,18 @@ type chunk struct {
 // decodeGroup is the queries of a shared cohort that read one source declaration: each
 // record is decoded once into the union of their columns.
 type decodeGroup struct {
+	src          *schema.Source
+	cols         []string // the union of the columns its queries read
 	dec          *record.Decoder
 	row          value.Row
 	targets      []target
 	seq, shardID bool // some query reads _seq, _shard
+	// A batch decoded in parallel: its rows, width values each, and which did not decode;
+	// a decoder per worker (decs[0] is dec).
+	rows  value.Row
+	width int
+	errs  []bool
+	decs  []*record.Decoder
 }
 
 // target is a query of a decode group, with where each of its columns is in the union.
@@ -103,7 +112,7 @@ func (c *cohort) buildGroups() error {
 		if err != nil {
 			return fmt.Errorf("query: %w", err)
 		}
-		g := &decodeGroup{dec: dec, row: make(value.Row, dec.Width())}
+		g := &decodeGroup{src: srcs[key], cols: cols[key], dec: dec, row: make(value.Row, dec.Width())}
 		g.seq = slices.Contains(cols[key], schema.SeqColumn)
 		g.shardID = slices.Contains(cols[key], schema.ShardColumn)
 		byKey[key] = g
@@ -153,14 +162,14 @@ func (c *cohort) step(limit int, bounds []*follower) (n int, caughtUp bool, err 
 	if n > 0 {
 		c.unread = false
 	}
-	c.pushMerged()
+	if c.shared && n >= parallelFrom {
+		c.pushParallel(n)
+	} else {
+		mergeChunks(c.chunks, c.push)
+	}
 	clear(c.chunks)
 	return n, caughtUp, nil
 }
-
-// pushMerged pushes the batch's records in arrival order (ties: the order of followers and
-// shards), so that records read from several shards take the processing clock in turn.
-func (c *cohort) pushMerged() { mergeChunks(c.chunks, c.push) }
 
 // mergeChunks hands the records of chunks to each in arrival order; ties keep the order of
 // the chunks.
@@ -220,6 +229,33 @@ func (c *cohort) push(ch *chunk, rec *shards.Record) {
 		for _, t := range g.targets {
 			for k, u := range t.idx {
 				t.cols[k] = g.row[u]
+			}
+			_ = t.m.runner.PushDecoded(0, t.cols, rec.Data, meta)
+		}
+	}
+}
+
+// pushDecoded runs a record the decode groups decoded into rows[i] (errs[i] when it did not
+// decode) through the running members.
+func (c *cohort) pushDecoded(ch *chunk, rec *shards.Record, i int) {
+	meta := record.Meta{Arrival: rec.ArrivalTime, Key: rec.PartitionKey}
+	for _, g := range c.groups {
+		if g.seq {
+			meta.Seq = rec.SequenceNumber()
+		}
+		if g.shardID {
+			meta.Shard = ch.shard.info.ShardID
+		}
+		if g.errs[i] {
+			for _, t := range g.targets {
+				t.m.runner.Skip(meta)
+			}
+			continue
+		}
+		row := g.rows[i*g.width : (i+1)*g.width]
+		for _, t := range g.targets {
+			for k, u := range t.idx {
+				t.cols[k] = row[u]
 			}
 			_ = t.m.runner.PushDecoded(0, t.cols, rec.Data, meta)
 		}

@@ -34,7 +34,8 @@ type pump struct {
 	defs       map[string]*Definition // queries to run, as the manager set them
 	dirty      bool                   // records pushed or time advanced since the last checkpoint
 	lastCommit time.Time
-	failed     error // the pump cannot run (a checkpoint that cannot be read)
+	failed     error      // the pump cannot run (a checkpoint that cannot be read)
+	inflight   *commitJob // a checkpoint being written, with its rows
 
 	mu      sync.Mutex // guards views and viewsAt
 	views   map[string]*view
@@ -45,6 +46,8 @@ type pump struct {
 // rows (before they are written), and otherwise comes at most every checkpointEvery.
 const (
 	batchRecords    = 8192
+	backlogRecords  = 16 * batchRecords
+	backlogTime     = 100 * time.Millisecond
 	checkpointEvery = time.Second
 	refreshEvery    = 5 * time.Second
 	retryMin        = 100 * time.Millisecond
@@ -205,7 +208,15 @@ func (p *pump) cycle(ctx context.Context) (caughtUp bool, err error) {
 		if p.shared && i > 0 {
 			bounds = p.cohorts[0].followers
 		}
+		// A cohort behind its tips reads on, up to a bigger batch or a time budget, before
+		// the checkpoint: one checkpoint (and its fsyncs) per few records would bound a
+		// backfill by the disk's sync rate. At the tips a batch is what came.
 		n, cu, err := c.step(batchRecords, bounds)
+		for start := time.Now(); err == nil && !cu && n < backlogRecords && time.Since(start) < backlogTime; {
+			var more int
+			more, cu, err = c.step(batchRecords, bounds)
+			n += more
+		}
 		if n > 0 {
 			p.dirty = true
 		}
@@ -229,7 +240,8 @@ func (p *pump) cycle(ctx context.Context) (caughtUp bool, err error) {
 		pending = pending || m.hasPending()
 	}
 	if pending || p.dirty && time.Since(p.lastCommit) >= checkpointEvery {
-		if err := p.commit(ctx); err != nil {
+		// Written while the next batch is read; the one after waits for it.
+		if err := p.checkpoint(ctx, false); err != nil {
 			return false, err
 		}
 	}
@@ -321,83 +333,6 @@ func (p *pump) final() {
 		p.log.Error("query checkpoint at stop failed: the queries read again from the one before", "err", err)
 	}
 	p.refreshViews(true)
-}
-
-// commit writes the checkpoint — every query's state, the cohorts' positions, the rows
-// emitted since the last one with the tips of their streams — and then the rows.
-func (p *pump) commit(ctx context.Context) error {
-	ck := &checkpoint{}
-	index := map[*cohort]int{}
-	for i, c := range p.cohorts {
-		index[c] = i
-		ck.Cohorts = append(ck.Cohorts, c.positions())
-	}
-	tipsTaken := map[string]bool{}
-	for _, name := range p.memberNames() {
-		m := p.members[name]
-		if m.frozen != nil {
-			part := *m.frozen
-			part.Cohort = index[p.cohortOf(m)]
-			ck.Queries = append(ck.Queries, part)
-			continue
-		}
-		state, err := m.runner.Snapshot()
-		if err != nil {
-			return fmt.Errorf("query %s: %w", name, err)
-		}
-		part := queryCheckpoint{Name: name, Key: m.def.Key, Cohort: index[p.cohortOf(m)], State: state}
-		for _, out := range m.outputs() {
-			if len(out.rows) == 0 {
-				continue
-			}
-			part.Pending = append(part.Pending, pendingRows{Stream: out.o.name, Rows: out.rows})
-			if !tipsTaken[out.o.name] {
-				tipsTaken[out.o.name] = true
-				id, tips, err := out.o.tips(p.m.Store)
-				if err != nil {
-					return err
-				}
-				ck.Outputs = append(ck.Outputs, outputTips{Stream: out.o.name, StreamID: id, Tips: tips})
-			}
-		}
-		ck.Queries = append(ck.Queries, part)
-	}
-	if err := ck.save(p.path); err != nil {
-		return err
-	}
-	p.dirty, p.lastCommit = false, time.Now()
-	for _, name := range p.memberNames() {
-		m := p.members[name]
-		for _, out := range m.outputs() {
-			if err := out.o.put(ctx, p.m.Store, name, out.rows); err != nil {
-				// The rows are in the checkpoint: recovery writes those not written.
-				return p.retryPending(ctx, ck)
-			}
-		}
-		m.clearPending()
-	}
-	return nil
-}
-
-// retryPending writes the pending rows of a checkpoint that a put failed to write, until it
-// can, as recovery would.
-func (p *pump) retryPending(ctx context.Context, ck *checkpoint) error {
-	wait := retryMin
-	for {
-		err := p.writePending(ctx, ck)
-		if err == nil {
-			for _, m := range p.members {
-				m.clearPending()
-			}
-			return nil
-		}
-		p.setError(err)
-		p.log.Warn("query results not written: retrying", "err", err, "in", wait)
-		if !p.sleep(ctx, wait) {
-			return ctx.Err()
-		}
-		wait = min(2*wait, retryMax)
-	}
 }
 
 // writePending writes the rows a checkpoint holds as pending that their streams do not hold

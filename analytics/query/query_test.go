@@ -201,3 +201,25 @@ func waitState(t testing.TB, m *Manager, name string, want State) Status {
 		sleepTick()
 	}
 }
+
+// Closing the manager writes every row emitted before: none waits for a restart.
+func TestCloseWritesEverything(t *testing.T) {
+	m, st := testManager(t)
+	s := mustStream(t, st, "sensors", 1)
+	apply(t, m, `CREATE QUERY q AS INSERT INTO o SELECT temp FROM sensors`)
+	waitState(t, m, "q", StateRunning)
+	for i := range 50 {
+		put(t, s, "x", reading("x", float64(i), i))
+	}
+	for {
+		st, _ := m.Status("q")
+		if st.Counters.RowsIn == 50 {
+			break
+		}
+		sleepTick()
+	}
+	m.Close()
+	if got := records(t, st, "o"); len(got) != 50 {
+		t.Errorf("after Close the output holds %d rows of 50", len(got))
+	}
+}
