@@ -9,7 +9,9 @@
 // New(query, Options{Limits, Sink}) makes a Runner (and loads the tables the query reads
 // from files). Push(input, data, meta) decodes a record of one of the query's inputs and
 // runs it through; PushDecoded does the same for a record the runtime decoded itself.
-// Advance(now) moves the processing clock when no record comes. Every row the query emits
+// Advance(now) moves the processing clock when no record comes; NextEvent says when it
+// next must (an idle timeout, an EMIT EVERY tick, a window on arrival time closing), and
+// Skip counts a record the runtime decoded itself and found bad. Every row the query emits
 // goes to the Sink during these calls, numbered by Emitted.Seq. Snapshot returns the whole
 // state as bytes; Restore, on a Runner made by New for the same query, takes it back.
 // Flush ends a finite input. A Runner is driven from one goroutine; it starts none.

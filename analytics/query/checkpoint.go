@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"os"
 	"slices"
-
-	"github.com/tidegate/tidegate/internal/durable"
 )
 
 // A checkpoint is what a pump writes after a batch: where each cohort of its queries is in
@@ -189,29 +186,6 @@ func (c *checkpoint) query(name string) *queryCheckpoint {
 		if c.Queries[i].Name == name {
 			return &c.Queries[i]
 		}
-	}
-	return nil
-}
-
-// loadCheckpoint reads a pump's checkpoint; a file that does not exist is no checkpoint.
-func loadCheckpoint(path string) (*checkpoint, error) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("query: checkpoint: %w", err)
-	}
-	c, err := decodeCheckpoint(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
-}
-
-func (c *checkpoint) save(path string) error {
-	if err := durable.WriteFile(path, c.encode(), 0o600); err != nil {
-		return fmt.Errorf("query: checkpoint: %w", err)
 	}
 	return nil
 }

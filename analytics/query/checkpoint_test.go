@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"errors"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -64,3 +65,60 @@ func FuzzCheckpoint(f *testing.F) {
 }
 
 func withChecksum(body []byte) []byte { return appendChecksum(bytes.Clone(body)) }
+
+// The log's last checkpoint is in force; a torn last one (a crash in its append) is
+// dropped; a damaged one with others after it is an error.
+func TestCheckpointLog(t *testing.T) {
+	path := t.TempDir() + "/p.ckpt"
+	l := &ckptLog{path: path}
+	first, second := sampleCheckpoint(), sampleCheckpoint()
+	second.Queries[0].Name = "second"
+	if err := l.append(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.append(second); err != nil {
+		t.Fatal(err)
+	}
+	l.close()
+	b, _ := os.ReadFile(path)
+	if ck, err := lastCheckpoint(b); err != nil || ck.Queries[0].Name != "second" {
+		t.Fatalf("last: %v %v", ck, err)
+	}
+	for cut := 1; cut < len(second.encode()); cut += 7 {
+		ck, err := lastCheckpoint(b[:len(b)-cut])
+		if err != nil || ck.Queries[0].Name != "hot" {
+			t.Fatalf("torn by %d bytes: %v %v", cut, ck, err)
+		}
+	}
+	bad := bytes.Clone(b)
+	bad[len(logHeader())+10] ^= 1 // in the first checkpoint
+	if _, err := lastCheckpoint(bad); !errors.Is(err, ErrCheckpoint) {
+		t.Errorf("a damaged checkpoint before the last: %v", err)
+	}
+	// Written anew once it outgrows its last checkpoint.
+	l2 := &ckptLog{path: path}
+	for range 3 * logCompactTimes {
+		if err := l2.append(first); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l2.close()
+	if fi, _ := os.Stat(path); fi.Size() > int64(logCompactBytes) {
+		t.Errorf("the log holds %d bytes", fi.Size())
+	}
+}
+
+// FuzzCheckpointLog: a log never panics the reader.
+func FuzzCheckpointLog(f *testing.F) {
+	l := &ckptLog{path: f.TempDir() + "/p.ckpt"}
+	l.append(sampleCheckpoint())
+	l.append(sampleCheckpoint())
+	l.close()
+	b, _ := os.ReadFile(l.path)
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := lastCheckpoint(b); err != nil && !errors.Is(err, ErrCheckpoint) {
+			t.Fatalf("error %v does not wrap ErrCheckpoint", err)
+		}
+	})
+}

@@ -119,7 +119,7 @@ func (p *pump) write(ctx context.Context, job *commitJob) error {
 		}
 		job.ck.Outputs = append(job.ck.Outputs, outputTips{Stream: jp.o.name, StreamID: id, Tips: tips})
 	}
-	if err := job.ck.save(p.path); err != nil {
+	if err := p.ckpt.append(job.ck); err != nil {
 		return err
 	}
 	// A pump stopping lets the puts under way finish (a put to the local store ends

@@ -36,14 +36,18 @@
 //
 // A checkpoint (Dir/streams/STREAM.ckpt, Dir/queries/NAME.ckpt) holds each cohort's
 // positions and each query's operator snapshot, and the rows each query emitted since the
-// checkpoint before with the tips of their streams when it was taken. It is written with
-// durable.WriteFile (a temporary file, fsync, rename, directory fsync), so a crash leaves
-// one checkpoint or the other, never a mix. The protocol, per batch:
+// checkpoint before with the tips of their streams when it was taken. A pump appends its
+// checkpoints to a log, each synced (one fsync), and writes the log anew, atomically, when
+// it outgrows its last checkpoint: a crash leaves the last checkpoint whole or torn (then
+// dropped), never a mix. The protocol, per batch:
 //
 //  1. read a batch and push it; the rows the queries emit are kept, not written;
-//  2. if some were emitted (or a second has passed), write the checkpoint: state and
-//     positions after the batch, the rows, and the output streams' tips now;
-//  3. write the rows into their streams, each query's with its name as partition key.
+//  2. if some were emitted (or a second has passed), take the checkpoint: state and
+//     positions after the batch, and the rows;
+//  3. on another goroutine, while the pump reads the next batch: note the output streams'
+//     tips, append the checkpoint, then write the rows into their streams, each query's
+//     with its name as partition key. The next checkpoint is taken once this one is
+//     written.
 //
 // After a crash, recovery first writes the rows of the checkpoint that their streams do
 // not hold: the records after the tips with the query's partition key are the rows
@@ -51,7 +55,8 @@
 // the others. Then each query resumes from its state and positions. Nothing emitted before
 // the checkpoint is emitted again (the state says so), and nothing emitted after it was
 // written (rows are written only after a checkpoint holds them). A put that fails is
-// retried, with backoff, until it succeeds; the pump reads nothing meanwhile.
+// retried, with backoff, until it succeeds; the next checkpoint waits for it, so that the
+// pump reads at most one batch more meanwhile.
 //
 // A query whose definition changed (its statement or the declarations of its sources, as
 // Definition.Key sees them) starts with a fresh state: from its SINCE when it has one (a

@@ -311,6 +311,28 @@ func (m *Manager) Status(name string) (Status, error) {
 	return cp.status(m.Store, m.now()), nil
 }
 
+// Progress is a query's state and counters, without the lag that Status measures against
+// its streams: cheap enough to poll.
+func (m *Manager) Progress(name string) (State, Counters, error) {
+	m.mu.Lock()
+	d, ok := m.defs[name]
+	var p *pump
+	if ok {
+		p = m.pumps[d.pumpKey()]
+	}
+	m.mu.Unlock()
+	if !ok || p == nil {
+		return "", Counters{}, fmt.Errorf("%w: query %q", ErrNotFound, name)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v := p.views[name]
+	if v == nil {
+		return StateStarting, Counters{}, nil
+	}
+	return v.state, counters(v.stats), nil
+}
+
 // List reports every query, by name.
 func (m *Manager) List() []Status {
 	var out []Status

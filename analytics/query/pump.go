@@ -36,6 +36,7 @@ type pump struct {
 	lastCommit time.Time
 	failed     error      // the pump cannot run (a checkpoint that cannot be read)
 	inflight   *commitJob // a checkpoint being written, with its rows
+	ckpt       ckptLog    // where checkpoints go (written by the job that writes them)
 
 	mu      sync.Mutex // guards views and viewsAt
 	views   map[string]*view
@@ -62,6 +63,7 @@ func (m *Manager) newPump(key string, shared bool) *pump {
 	}
 	p := &pump{
 		m: m, key: key, path: filepath.Join(m.Dir, dir, name+".ckpt"), shared: shared,
+		ckpt: ckptLog{path: filepath.Join(m.Dir, dir, name+".ckpt")},
 		log:  m.logger().With("pump", key),
 		cmds: make(chan func(), 16), done: make(chan struct{}),
 		members: map[string]*member{}, outputs: map[string]*output{}, defs: map[string]*Definition{},
@@ -113,6 +115,7 @@ func (p *pump) output(name string) *output {
 
 func (p *pump) run(ctx context.Context) {
 	defer close(p.done)
+	defer p.ckpt.close()
 	if err := p.recover(ctx); err != nil {
 		if ctx.Err() != nil {
 			return

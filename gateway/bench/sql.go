@@ -160,15 +160,16 @@ func backfillRate(ctx context.Context, m *query.Manager, name string, records in
 	}
 	defer runSQL(context.Background(), m, "DROP QUERY "+name)
 	for {
-		st, err := m.Status(name)
+		state, c, err := m.Progress(name)
 		if err != nil {
 			return 0, err
 		}
-		if st.State == query.StateFailed {
+		if state == query.StateFailed {
+			st, _ := m.Status(name)
 			return 0, fmt.Errorf("bench: sql: %s failed: %s", name, st.LastError)
 		}
-		if st.Counters.RowsIn >= int64(records) {
-			return float64(st.Counters.RowsIn) / time.Since(start).Seconds(), nil
+		if c.RowsIn >= int64(records) {
+			return float64(c.RowsIn) / time.Since(start).Seconds(), nil
 		}
 		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
 			return 0, err

@@ -136,14 +136,12 @@ func multiQuery(ctx context.Context, g *gateway.Gateway, o SQLOptions, res *SQLR
 	}
 	for {
 		done := true
-		var rows int64
 		for i := range o.Queries {
-			qs, err := m.Status(fmt.Sprintf("multi_%04d", i))
+			_, c, err := m.Progress(fmt.Sprintf("multi_%04d", i))
 			if err != nil {
 				return err
 			}
-			rows += qs.Counters.RowsIn
-			if qs.Counters.RowsIn < int64(o.MultiRecords) {
+			if c.RowsIn < int64(o.MultiRecords) {
 				done = false
 				break
 			}
@@ -165,14 +163,15 @@ func multiQuery(ctx context.Context, g *gateway.Gateway, o SQLOptions, res *SQLR
 
 func waitState(ctx context.Context, m *query.Manager, name string, want query.State) error {
 	for {
-		st, err := m.Status(name)
+		state, _, err := m.Progress(name)
 		if err != nil {
 			return err
 		}
-		if st.State == want {
+		if state == want {
 			return nil
 		}
-		if st.State == query.StateFailed {
+		if state == query.StateFailed {
+			st, _ := m.Status(name)
 			return fmt.Errorf("bench: sql: %s failed: %s", name, st.LastError)
 		}
 		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
