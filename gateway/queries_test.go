@@ -143,8 +143,17 @@ func TestSQLEndpoint(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(body, want) || !strings.Contains(body, `{"end":{"rows":2`) {
 		t.Errorf("select: %d\n%s", code, body)
 	}
-	if code, body = send(t, "POST", base+"/api/v1/sql", "SELECT device FROM sensors WHERE AVG(temp) > 3"); code != 400 || !strings.Contains(body, "aggregate") {
-		t.Errorf("aggregate in WHERE: %d %s", code, body)
+	// Bad queries are refused when they are created, each with its position.
+	for sql, want := range map[string]string{
+		"SELECT device FROM sensors WHERE AVG(temp) > 3":                                                       "aggregate",
+		"CREATE STREAM r (device STRING, temp DOUBLE) WITH (source = 'sensors'); SELECT device + 1 FROM r":     `"line":1`,
+		"CREATE QUERY g AS INSERT INTO o SELECT device, COUNT(*) FROM sensors GROUP BY device":                 "without a window",
+		"CREATE QUERY j AS INSERT INTO o SELECT a.device FROM sensors a JOIN sensors b ON a.device = b.device": "time bound",
+		"CREATE STREAM d (temp DOUBLE) WITH (source = 'sensors'); SELECT tmp FROM d":                           "unknown column tmp",
+	} {
+		if code, body = send(t, "POST", base+"/api/v1/sql", sql); code != 400 || !strings.Contains(body, want) || !strings.Contains(body, `"column":`) {
+			t.Errorf("%s: %d %s, want 400 with %q and a position", sql, code, body, want)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
