@@ -21,7 +21,7 @@ help:
 	@echo "make pi        static Raspberry Pi binaries in dist/ (arm64, armv6, armv7)"
 	@echo "make pi-check  run the dist/ binaries under qemu-user when it is installed"
 	@echo "make lint      gofmt and go vet"
-	@echo "make deps      install the test peers (qemu, mosquitto, ffmpeg, awscli, chromium, kinesalite, s3rver)"
+	@echo "make deps      install the test peers (qemu, mosquitto and its clients, python3-paho-mqtt, ffmpeg, awscli, chromium, kinesalite, s3rver)"
 	@echo "make clean     remove bin/ and dist/"
 
 build:

@@ -70,11 +70,13 @@ func (o *deliveryOrigins) names(origin string) []string {
 func (g *Gateway) startDeliveries(ctx context.Context, cfg *config.Config) error {
 	g.uplink = &uplink.Manager{
 		Store: g.store, Dir: filepath.Join(cfg.DataDir, "uplink"), Logger: g.logger,
-		Env: uplink.Env{Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID},
+		Env:     uplink.Env{Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID},
+		Changed: g.syncKeepers,
 	}
 	if err := g.uplink.Initialize(); err != nil {
 		return err
 	}
+	close(g.deliveriesUp)
 	if err := g.reg.RegisterDeliveries(g.uplink); err != nil {
 		return err
 	}

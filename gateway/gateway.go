@@ -22,6 +22,7 @@ import (
 	"github.com/tidegate/tidegate/gateway/config"
 	"github.com/tidegate/tidegate/gateway/metrics"
 	"github.com/tidegate/tidegate/gateway/systemd"
+	"github.com/tidegate/tidegate/internal/disk"
 	"github.com/tidegate/tidegate/internal/durable"
 	"github.com/tidegate/tidegate/shards"
 	"github.com/tidegate/tidegate/uplink"
@@ -33,8 +34,11 @@ type Gateway struct {
 	version string
 	notify  *systemd.Notifier
 
-	cfg     atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
-	auth    authenticator
+	cfg  atomic.Pointer[config.Config] // the configuration in force; Reload swaps it
+	auth authenticator
+	disk *disk.Guard // nil where statfs is not known
+	// statfs replaces the disk guard's statfs (tests: a small disk anywhere).
+	statfs  func(dir string) (disk.Space, error)
 	store   *shards.Store
 	devices *registry.Registry
 	// registryPath is where devices is saved; registrySaved the version
@@ -53,8 +57,16 @@ type Gateway struct {
 	srv           *http.Server
 	ln            net.Listener
 
+	// keepMu serializes syncKeepers, which runs once keepersReady.
+	keepMu       sync.Mutex
+	keepersReady atomic.Bool
+	// deliveriesUp is closed once the uplink manager runs: the store's
+	// events wait for it (storeEvent).
+	deliveriesUp chan struct{}
+
 	ready   atomic.Bool
 	served  chan error
+	runCtx  context.Context
 	stop    context.CancelFunc
 	wg      sync.WaitGroup
 	closing sync.Once
@@ -63,7 +75,7 @@ type Gateway struct {
 // New prepares a gateway for cfg (already validated). Nothing is opened yet.
 func New(cfg *config.Config, logger *slog.Logger, version string) *Gateway {
 	g := &Gateway{logger: logger, version: version, notify: systemd.FromEnv(), served: make(chan error, 1),
-		devices: registry.New(deviceTimeout, nil)}
+		devices: registry.New(deviceTimeout, nil), deliveriesUp: make(chan struct{})}
 	g.cfg.Store(cfg)
 	g.auth.set(cfg)
 	return g
@@ -79,6 +91,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 	cfg := g.cfg.Load()
 	var runCtx context.Context
 	runCtx, g.stop = context.WithCancel(context.WithoutCancel(ctx))
+	g.runCtx = runCtx
 	defer func() {
 		if err != nil {
 			g.teardown(context.Background())
@@ -88,11 +101,13 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		name string
 		run  func() error
 	}{
+		{"storage", func() error { return g.openDisk(cfg) }},
 		{"storage", func() error { return g.openStore(cfg) }},
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
 		{"queries", func() error { return g.startQueries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
+		{"keep_until_delivered", func() error { g.keepersReady.Store(true); g.syncKeepers(); return nil }},
 		{"listen.http", func() error { return g.listen(cfg) }},
 		{"mqtt", func() error { return g.startMQTT(cfg) }},
 		{"sensors", func() error { return g.startSensors(runCtx, cfg.Sensors) }},
@@ -105,8 +120,13 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("%s: %w", step.name, err)
 		}
 	}
-	g.wg.Add(1)
+	g.wg.Add(2)
 	go g.watchdog(runCtx)
+	go g.keepSynced(runCtx)
+	if g.disk != nil {
+		g.wg.Add(1)
+		go g.watchDisk(runCtx)
+	}
 	g.ready.Store(true)
 	g.notify.Ready()
 	g.notify.Status(fmt.Sprintf("serving on %s, %d streams", g.ln.Addr(), len(g.store.Streams())))
@@ -119,7 +139,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 // builds what serves them: metrics and the Kinesis API.
 func (g *Gateway) openStore(cfg *config.Config) error {
 	dir := filepath.Join(cfg.DataDir, "shards")
-	st, err := shards.Open(dir, shards.Options{Logger: g.logger})
+	st, err := shards.Open(dir, shards.Options{Logger: g.logger, Space: g.space(), OnEvent: g.storeEvent, SpaceLow: g.spaceLow})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
@@ -145,6 +165,11 @@ func (g *Gateway) openStore(cfg *config.Config) error {
 	g.reg = metrics.New(st)
 	if err := g.reg.RegisterDevices(g.devices); err != nil {
 		return err
+	}
+	if g.disk != nil {
+		if err := g.reg.RegisterDisk(g.disk); err != nil {
+			return err
+		}
 	}
 	g.api = &kinesisapi.API{
 		Store: st, Region: cfg.Kinesis.Region, AccountID: cfg.Kinesis.AccountID,
@@ -270,6 +295,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 			g.ingest.Close()
 		}
 		g.closeQueries()
+		g.stopKeepers() // the streams keep for the deliveries across the restart
 		g.closeUplink() // a batch in flight is sent again after the restart
 		g.wg.Wait()
 		g.saveRegistry() // after the sources and the saver stopped

@@ -110,8 +110,8 @@ func (g *Gateway) routeTable() []route {
 			plain(w, http.StatusOK, "ok\n")
 		})},
 		{"GET /readyz", accessPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !g.ready.Load() {
-				plain(w, http.StatusServiceUnavailable, "not ready\n")
+			if ready, why := g.readiness(); !ready {
+				plain(w, http.StatusServiceUnavailable, "not ready: "+why+"\n")
 				return
 			}
 			plain(w, http.StatusOK, "ready\n")
@@ -144,10 +144,30 @@ func (g *Gateway) guard(rt route) http.Handler {
 	return g.auth.requireAuth(rt.handler) // accessGateway, and a route that names none
 }
 
+// readiness says whether the gateway takes new data, and why not: it is
+// starting or stopping, or its data directory is full (then it still serves
+// reads and deliveries, but a load balancer should send writes elsewhere).
+func (g *Gateway) readiness() (ready bool, why string) {
+	if !g.ready.Load() {
+		return false, "starting or stopping"
+	}
+	if st := g.diskState(); st.Full {
+		return false, st.Reason + "; new data is refused until space returns"
+	}
+	return true, ""
+}
+
 // home is a plain-text overview until the dashboard exists.
 func (g *Gateway) home(w http.ResponseWriter, r *http.Request) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "tidegate %s\n\nstreams:\n", g.version)
+	fmt.Fprintf(&b, "tidegate %s\n\n", g.version)
+	if ready, why := g.readiness(); !ready {
+		fmt.Fprintf(&b, "NOT READY: %s\n\n", why)
+	}
+	if d := g.diskStatus(); d != nil {
+		b.WriteString(d.String() + "\n")
+	}
+	b.WriteString("streams:\n")
 	for _, name := range g.store.Streams() {
 		s, err := g.store.Stream(name)
 		if err != nil {
@@ -158,7 +178,7 @@ func (g *Gateway) home(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString("\nKinesis Data Streams API: POST / (X-Amz-Target: Kinesis_20131202.*)\n")
 	b.WriteString("Firehose API: POST / (X-Amz-Target: Firehose_20150804.*)\n")
-	b.WriteString("REST: GET /api/v1/devices, /api/v1/deliveries, /api/v1/queries; POST /api/v1/sql\n")
+	b.WriteString("REST: GET /api/v1/status, /api/v1/devices, /api/v1/deliveries, /api/v1/queries; POST /api/v1/sql\n")
 	b.WriteString("GET /healthz, /readyz, /metrics\n")
 	plain(w, http.StatusOK, b.String())
 }

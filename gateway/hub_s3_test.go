@@ -103,9 +103,12 @@ firehose:
 	if len(signedBy) != 1 || signedBy["HUBSTORE in eu-central-1"] == 0 {
 		t.Errorf("requests signed by %v, want all by HUBSTORE in eu-central-1", signedBy)
 	}
-	if st, err := hub.Deliveries().Status("telemetry"); err != nil || st.RecordsDelivered != 10 {
-		t.Errorf("delivery status %+v %v", st, err)
-	}
+	// The object is in the store a moment before the delivery has taken
+	// the store's answer and counted its records.
+	waitFor(t, "the delivery to count the 10 records", func() bool {
+		st, err := hub.Deliveries().Status("telemetry")
+		return err == nil && st.RecordsDelivered == 10
+	})
 }
 
 // A delivery stream whose delivery cannot be built when the hub starts

@@ -19,9 +19,7 @@ func (g *Gateway) startMQTT(cfg *config.Config) error {
 	if mc.Listen == "-" && len(mc.Brokers) == 0 {
 		return nil
 	}
-	if mc.SessionDir == "" {
-		mc.SessionDir = filepath.Join(cfg.DataDir, "mqtt")
-	}
+	mc.SessionDir = mqttSessionDir(cfg)
 	w, err := ingest.New(g.store, ingest.Options{DeadLetterStream: mc.DeadLetterStream, Logger: g.logger})
 	if err != nil {
 		return err
@@ -46,6 +44,15 @@ func (g *Gateway) startMQTT(cfg *config.Config) error {
 		g.logger.Info("mqtt broker listening", "addr", b.Addr())
 	}
 	return nil
+}
+
+// mqttSessionDir is where the embedded broker keeps its sessions: mqtt.session_dir,
+// or DATA_DIR/mqtt.
+func mqttSessionDir(cfg *config.Config) string {
+	if cfg.MQTT.SessionDir != "" {
+		return cfg.MQTT.SessionDir
+	}
+	return filepath.Join(cfg.DataDir, "mqtt")
 }
 
 // MQTTAddr is where the embedded broker listens ("" when it is off).

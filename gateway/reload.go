@@ -23,6 +23,9 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 		return applied, restart, err
 	}
 	g.auth.set(next)
+	if err := g.setReserve(next); err != nil {
+		return applied, restart, err
+	}
 	if err := g.reconcileDeliveries(context.Background(), next.Deliveries); err != nil {
 		return applied, restart, err
 	}
@@ -35,5 +38,6 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 	kept.DataDir, kept.Listen, kept.Kinesis = prev.DataDir, prev.Listen, prev.Kinesis
 	kept.MQTT, kept.Sensors, kept.Firehose = prev.MQTT, prev.Sensors, prev.Firehose
 	g.cfg.Store(&kept)
+	g.syncKeepers() // with the new keep_until_delivered
 	return applied, restart, nil
 }

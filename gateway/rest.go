@@ -10,6 +10,7 @@ import (
 
 func (g *Gateway) restRoutes() []route {
 	return []route{
+		{"GET /api/v1/status", accessGateway, http.HandlerFunc(g.serveStatus)},
 		{"GET /api/v1/devices", accessGateway, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]any{"devices": g.devices.List()})
 		})},

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the peers that Tidegate's tests talk to: qemu-user (pi-check), Mosquitto, ffmpeg,
-# the AWS CLI, Chromium and ChromeDriver from apt; kinesalite, s3rver and the AWS SDK for
+# Installs the peers that Tidegate's tests talk to: qemu-user (pi-check), Mosquitto and its
+# command-line clients, Debian's Python MQTT client (paho), ffmpeg, the AWS CLI, Chromium and
+# ChromeDriver from apt; kinesalite, s3rver and the AWS SDK for
 # JavaScript (a real Kinesis client) from npm into .peers/node. Whatever is already present
 # is skipped, so a second run does nothing. A peer that cannot be installed is reported and
 # the script goes on: tests that need it skip, or fail under CI=true, which is where it gets
@@ -13,6 +14,8 @@ start=$SECONDS
 apt_peers=(
 	"qemu-user-static qemu-aarch64-static"
 	"mosquitto mosquitto"
+	"mosquitto-clients mosquitto_sub"
+	"python3-paho-mqtt python3-paho-mqtt"
 	"ffmpeg ffmpeg"
 	"awscli aws"
 	"chromium chromium"

@@ -29,6 +29,7 @@ func (s *Stream) Backlog(c Cursor) (records, bytes int64, oldest time.Time, err 
 	from, tip := v.from, v.tip
 	var first uint64 // the oldest position counted; 0: none
 	for _, g := range v.segs {
+		counted := first != 0
 		db, err := g.handle()
 		if err != nil {
 			return 0, 0, time.Time{}, err
@@ -47,9 +48,10 @@ func (s *Stream) Backlog(c Cursor) (records, bytes int64, oldest time.Time, err 
 		if err != nil {
 			return 0, 0, time.Time{}, fmt.Errorf("shards: stream %q: %w", s.name, err)
 		}
-	}
-	if first != 0 {
-		oldest = posTime(first)
+		if !counted && first != 0 { // the oldest is in this segment: its arrival time, as a reader sees it
+			tl, _ := s.arrivalOf(g)
+			oldest = time.UnixMilli(tl.at(first))
+		}
 	}
 	return records, bytes, oldest, nil
 }

@@ -51,6 +51,12 @@ type shardMeta struct {
 	StartPos   uint64 `json:"start_pos"`
 	EndPos     uint64 `json:"end_pos,omitempty"`
 	ClosedAtMs int64  `json:"closed_at_ms,omitempty"`
+	// Closed is when the shard closed, by both clocks: a closed shard is
+	// forgotten once that is longer ago than the retention period (in
+	// lived time), unless a consumer the stream keeps records for still
+	// needs it. Absent in catalogs of earlier versions until their first
+	// open (stampLegacyClosures).
+	Closed *stamp `json:"closed,omitempty"`
 }
 
 type consumerMeta struct {

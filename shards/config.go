@@ -40,6 +40,7 @@ const (
 // are 16 MiB so that dozens of streams still fit; elsewhere 64 MiB.
 const (
 	maxSegmentBytes = 4 << 20 << (bits.UintSize / 16) // 16 MiB, or 64 MiB on 64-bit
+	minSegmentBytes = 256 << 10
 	maxSegmentSpan  = time.Hour
 	minSegmentSpan  = time.Second
 )
@@ -51,7 +52,18 @@ type StreamConfig struct {
 	MaxBytes      int64         `json:"max_bytes,omitempty"` // 0: no byte limit
 	OnFull        OnFull        `json:"on_full,omitempty"`
 	MaxRecordSize int           `json:"max_record_size,omitempty"`
+	// KeepFor names consumers whose unread records outlive Retention:
+	// records past their retention that one of them has not checkpointed
+	// are kept, and stay readable, until it has; only MaxBytes (with
+	// overwrite_oldest) and the disk reserve (Options.SpaceLow) then
+	// delete them, and each such loss is counted and reported per consumer
+	// (EventUndeliveredDeleted). A name not registered as a consumer keeps
+	// nothing. The gateway names its deliveries' consumers here.
+	KeepFor []string `json:"keep_for,omitempty"`
 }
+
+// MaxKeepFor bounds StreamConfig.KeepFor.
+const MaxKeepFor = 100
 
 var streamNameRE = regexp.MustCompile(`^[a-zA-Z0-9_.-]{1,128}$`)
 
@@ -90,15 +102,26 @@ func (c StreamConfig) validate() error {
 		return fmt.Errorf("%w: on_full %q must be %q or %q", ErrInvalidArgument, c.OnFull, RejectNew, OverwriteOldest)
 	case c.MaxRecordSize < 1024 || c.MaxRecordSize > MaxMaxRecordSize:
 		return fmt.Errorf("%w: max record size %d must be 1024-%d bytes", ErrInvalidArgument, c.MaxRecordSize, MaxMaxRecordSize)
+	case len(c.KeepFor) > MaxKeepFor:
+		return fmt.Errorf("%w: keep_for names %d consumers, at most %d", ErrInvalidArgument, len(c.KeepFor), MaxKeepFor)
+	}
+	for _, name := range c.KeepFor {
+		if !consumerNameRE.MatchString(name) {
+			return fmt.Errorf("%w: keep_for: consumer name %q must be 1-128 characters of a-z, A-Z, 0-9, _ . -", ErrInvalidArgument, name)
+		}
 	}
 	return nil
 }
 
-// segmentLimits derives segment size and span from the stream's limits.
-func (c StreamConfig) segmentLimits() (bytes int64, span time.Duration) {
+// segmentLimits derives segment size and span from the stream's limits
+// and the store's bound on a small disk (0: none).
+func (c StreamConfig) segmentLimits(capBytes int64) (bytes int64, span time.Duration) {
 	bytes = maxSegmentBytes
 	if c.MaxBytes > 0 && c.MaxBytes/8 < bytes {
-		bytes = max(c.MaxBytes/8, 256<<10)
+		bytes = max(c.MaxBytes/8, minSegmentBytes)
+	}
+	if capBytes > 0 {
+		bytes = min(bytes, capBytes)
 	}
 	span = min(max(c.Retention/8, minSegmentSpan), maxSegmentSpan)
 	return bytes, span

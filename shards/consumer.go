@@ -20,7 +20,7 @@ func (s *Stream) RegisterConsumer(name string) (Consumer, error) {
 	if !consumerNameRE.MatchString(name) {
 		return Consumer{}, fmt.Errorf("%w: consumer name %q must be 1-128 characters of a-z, A-Z, 0-9, _ . -", ErrInvalidArgument, name)
 	}
-	c := consumerMeta{Name: name, Created: s.now()}
+	c := consumerMeta{Name: name, Created: s.store.now()}
 	created, err := s.store.cat.putConsumer(s.name, c)
 	if err != nil {
 		return Consumer{}, fmt.Errorf("shards: stream %q: register consumer: %w", s.name, err)

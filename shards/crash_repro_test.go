@@ -61,7 +61,7 @@ func TestCrashRollWindowRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(10 * time.Minute) // past the span: the next commit rolls
-	if err := s.do(func() error { _, err := s.activeSegment(); return err }); err != nil {
+	if err := s.do(func() error { _, err := s.activeSegment(st.clock.now(), false); return err }); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.Read(c, 100)

@@ -36,4 +36,20 @@
 //     readers inside before they return. segment.openMu serializes opening
 //     and closing a sealed segment's file; the writer closes idle files
 //     only when it gets openMu without waiting.
+//   - clock.mu (the clock ledger), arrivalClock.mu and eventQueue.mu are
+//     leaves: nothing is locked while one is held. clock.mu is held through
+//     the ledger's catalog write, which only Open, the watcher and Close
+//     make.
+//
+// Besides the streams' writers, a Store runs two goroutines from Open to
+// Close: the clock watcher (every second: wall-clock steps, the first
+// synchronization, the clock ledger written when due) and the event
+// handler (Options.OnEvent, one event at a time). Close stops both before
+// the writers.
+//
+// Time: retention counts age on the monotonic clock, carried across
+// restarts and reboots (ledger.go); segments keep the stamps of their
+// first and last commits (stamp.go); what readers see and the arrival
+// times they get follow from those (visibility.go); records a consumer the
+// stream keeps records for has not read outlive retention (keep.go).
 package shards

@@ -20,6 +20,12 @@ var (
 	// ErrStreamFull: the stream reached max_bytes and its on-full policy is
 	// reject_new; nothing of the put was written.
 	ErrStreamFull = errors.New("stream full")
+	// ErrDiskFull: the data directory has too little space left for new
+	// records: its disk guard (Options.Space) refused them, keeping the
+	// rest for bookkeeping, or the disk answered ENOSPC. Nothing of the
+	// put was written; retry once space returns. The error's text is the
+	// guard's ("data directory full: N bytes free, reserve M").
+	ErrDiskFull = errors.New("data directory full")
 	// ErrShardClosed: the shard was closed by a split or merge.
 	ErrShardClosed = errors.New("shard closed")
 	// ErrClosed: the store or stream has been closed or deleted.

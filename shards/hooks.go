@@ -12,4 +12,8 @@ type hooks struct {
 	// tipsPublished runs on the committer once a commit's shard tips are
 	// published, before its puts are answered.
 	tipsPublished func()
+	// segmentWrite runs on the committer before a commit writes its
+	// segment; an error fails the commit as a failed write would (ENOSPC,
+	// on any filesystem).
+	segmentWrite func(path string) error
 }

@@ -270,7 +270,7 @@ func (h *modelHarness) dump(s *Stream, c Cursor, limit int) string {
 	s.do(func() error {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		fmt.Fprintf(&b, "\n  cursor pos %d, cutoff pos %d, FloorMs %d", c.Pos, posAt(s.cutoffMs()), s.meta.FloorMs)
+		fmt.Fprintf(&b, "\n  cursor pos %d, horizon pos %d, FloorMs %d", c.Pos, s.horizon(), s.meta.FloorMs)
 		if sh := s.shards[c.Shard]; sh != nil {
 			fmt.Fprintf(&b, "\n  shard %d: startPos %d endPos %d last %d next %d", c.Shard, sh.startPos, sh.endPos.Load(), sh.last.Load(), sh.next)
 		}

@@ -188,14 +188,16 @@ func (m *pcModel) checkStream(st *Store, name string) error {
 		return fmt.Errorf("acknowledged, and gone after the cut: %w", err)
 	}
 	s.mu.RLock()
-	id, floor, cutoff := s.meta.ID, s.meta.FloorMs, s.cutoffMs()
+	id, floor, horizon := s.meta.ID, s.meta.FloorMs, s.horizon()
 	s.mu.RUnlock()
+	cutoff := posMillis(horizon)
 	if want, ok := m.ids[name]; ok && id != want {
 		return fmt.Errorf("its id is %d after the cut, the acknowledged records have %d", id, want)
 	}
 	// Retention deleted what is at or below the floor (recorded before
-	// the files go), and reads hide what is older than the cutoff.
-	gone := func(pos uint64) bool { return posMillis(pos) <= floor || pos < posAt(cutoff) }
+	// the files go), and reads hide what has outlived retention (before
+	// the horizon).
+	gone := func(pos uint64) bool { return posMillis(pos) <= floor || pos < horizon }
 
 	rd, err := pcReadStream(s)
 	if err != nil {

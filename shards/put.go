@@ -61,10 +61,16 @@ type Pending struct {
 // several puts in flight and still keep its records in order. The error is
 // a validation error or ErrClosed; the put's outcome comes from Wait.
 func (s *Stream) Submit(ctx context.Context, entries []PutEntry) (*Pending, error) {
+	return s.submit(ctx, entries, false)
+}
+
+// submit is Submit; reserved puts may use the disk's reserve.
+func (s *Stream) submit(ctx context.Context, entries []PutEntry, reserved bool) (*Pending, error) {
 	r, err := s.newRequest(entries)
 	if err != nil {
 		return nil, err
 	}
+	r.reserved = reserved
 	select {
 	case s.reqs <- r:
 	case <-s.stopping:

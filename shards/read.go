@@ -46,10 +46,13 @@ func (c Cursor) PrecedingSequenceNumber() string {
 type Record struct {
 	PartitionKey string
 	Data         []byte
-	ArrivalTime  time.Time
-	streamID     int64
-	shard        int
-	pos          uint64
+	// ArrivalTime is when the record arrived; Clock says how far to
+	// trust it (see docs/shards.md, "Time").
+	ArrivalTime time.Time
+	Clock       ClockState
+	streamID    int64
+	shard       int
+	pos         uint64
 }
 
 // SequenceNumber returns the record's Kinesis-shaped sequence number.
@@ -109,7 +112,7 @@ func (s *Stream) Iterator(shardID string, typ IteratorType, seq string, ts time.
 		if ts.IsZero() {
 			return Cursor{}, fmt.Errorf("%w: AT_TIMESTAMP needs a timestamp", ErrInvalidArgument)
 		}
-		c.Pos = posAt(max(ts.UnixMilli(), 0))
+		c.Pos = s.seekTime(ts.UnixMilli())
 	default:
 		return Cursor{}, fmt.Errorf("%w: iterator type %q", ErrInvalidArgument, typ)
 	}
@@ -211,6 +214,8 @@ type reader struct {
 	bytes    int
 	full     bool // stopped by a limit, not by reaching to
 	arena    []byte
+	arrival  timeline   // of the segment being read
+	clock    ClockState // of the segment being read
 }
 
 // view is what a read needs of the stream, taken under s.mu so that the
@@ -245,7 +250,7 @@ func (s *Stream) viewAt(c Cursor) (view, error) {
 	// split landing between the two loads would make this read claim the
 	// end while skipping the records committed just before it.
 	v := view{end: sh.endPos.Load(), tip: sh.last.Load()}
-	v.from = max(c.Pos, posAt(s.cutoffMs()))
+	v.from = max(c.Pos, s.horizon())
 	if v.from <= v.tip {
 		v.segs = s.acquireFrom(posMillis(v.from))
 	}
@@ -287,6 +292,7 @@ func (s *Stream) readSegments(segs []*segment, rd *reader) error {
 		if err != nil {
 			return err
 		}
+		rd.arrival, rd.clock = s.arrivalOf(g)
 		err = guard("read "+g.path, func() error {
 			return db.View(func(tx *bolt.Tx) error {
 				if h := s.store.hooks.inSegmentRead; h != nil {
@@ -378,7 +384,8 @@ func (rd *reader) add(r chunkRecord) {
 	rd.out = append(rd.out, Record{
 		PartitionKey: unsafe.String(unsafe.SliceData(buf), len(r.key)), // the arena is never written again
 		Data:         buf[len(r.key):],
-		ArrivalTime:  posTime(r.pos),
+		ArrivalTime:  time.UnixMilli(rd.arrival.at(r.pos)),
+		Clock:        rd.clock,
 		streamID:     rd.streamID,
 		shard:        rd.shard,
 		pos:          r.pos,

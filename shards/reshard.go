@@ -136,7 +136,8 @@ func (s *Stream) UpdateShardCount(target int) error {
 func (s *Stream) reshard(fn func(*resharder) error) error {
 	m := s.meta
 	m.Shards = append([]shardMeta(nil), s.meta.Shards...)
-	r := &resharder{s: s, m: &m, nowPos: posAt(s.now().UnixMilli())}
+	now := s.store.clock.now()
+	r := &resharder{s: s, m: &m, nowPos: posAt(s.store.arrival.at(now)), now: now}
 	if err := fn(r); err != nil {
 		return err
 	}
@@ -152,6 +153,7 @@ type resharder struct {
 	s      *Stream
 	m      *streamMeta
 	nowPos uint64
+	now    stamp
 }
 
 func (r *resharder) find(idx int) (*shardMeta, error) {
@@ -228,6 +230,8 @@ func (r *resharder) close(sm *shardMeta) uint64 {
 	}
 	sm.EndPos = last
 	sm.ClosedAtMs = posMillis(r.nowPos)
+	closed := r.now
+	sm.Closed = &closed
 	return last + 1
 }
 

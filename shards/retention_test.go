@@ -121,7 +121,7 @@ func TestOnFullOverwriteOldest(t *testing.T) {
 	}
 	runMaintenance(s)
 	stats := s.Stats()
-	maxSeg, _ := s.Config().segmentLimits()
+	maxSeg, _ := s.Config().segmentLimits(0)
 	if stats.StorageBytes > 2<<20+maxSeg {
 		t.Fatalf("stream holds %d bytes, limit 2 MiB (+ one segment of %d)", stats.StorageBytes, maxSeg)
 	}

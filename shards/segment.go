@@ -47,6 +47,49 @@ type segment struct {
 	firstMs atomic.Int64
 	lastMs  atomic.Int64
 	size    atomic.Int64 // bytes in use: the bbolt high-water mark
+
+	// tail is what retention, visibility and arrival times need of the
+	// segment's records and clocks; nil while it holds no record. The
+	// committer replaces it after each commit, before the shards' tips.
+	tail atomic.Pointer[segTail]
+	// hideable: no consumer the stream keeps records for needs the
+	// segment (set by retention, which looked); only then are its records
+	// hidden once past retention. Streams that keep for nobody ignore it.
+	hideable atomic.Bool
+}
+
+// segTail describes a segment's records: their positions, per shard and
+// overall, and the stamps of its first and last commits. It is never
+// changed once published.
+type segTail struct {
+	firstPos, lastPos uint64
+	lasts             map[int]uint64 // shard index → its last position here
+	first, last       stamp
+	stamped           bool // the file holds the stamps (not estimated and unwritten)
+}
+
+// withCommit returns the tail after a commit of chunks ending at lasts,
+// stamped s.
+func (t *segTail) withCommit(chunks []chunkWrite, lasts []placement, s stamp) *segTail {
+	n := &segTail{lasts: map[int]uint64{}, last: s, first: s, stamped: true}
+	if t != nil {
+		*n = *t
+		n.lasts = make(map[int]uint64, len(t.lasts)+len(lasts))
+		for k, v := range t.lasts {
+			n.lasts[k] = v
+		}
+		n.last = s
+	}
+	for _, c := range chunks {
+		if n.firstPos == 0 || c.first < n.firstPos {
+			n.firstPos = c.first
+		}
+	}
+	for _, l := range lasts {
+		n.lasts[l.shard] = max(n.lasts[l.shard], l.pos)
+		n.lastPos = max(n.lastPos, l.pos)
+	}
+	return n
 }
 
 const segmentExt = ".seg"
@@ -202,10 +245,13 @@ type chunkWrite struct {
 }
 
 // write stores chunks (grouped by shard) in one fsync'd transaction: a run
-// per shard (see layout.go).
-func (s *segment) write(chunks []chunkWrite) error {
+// per shard (see layout.go), and the commit's stamp.
+func (s *segment) write(chunks []chunkWrite, st stamp) error {
 	var size int64
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := putStamps(tx, st); err != nil {
+			return err
+		}
 		for i := 0; i < len(chunks); {
 			j := i + 1
 			for j < len(chunks) && chunks[j].shard == chunks[i].shard {
@@ -230,11 +276,14 @@ func (s *segment) write(chunks []chunkWrite) error {
 type shardRange struct{ first, last uint64 }
 
 // scan reads the per-shard ranges of an open segment from its first and
-// last chunk keys and headers, and sets the segment's time range.
+// last chunk keys and headers, and sets the segment's time range and tail
+// (with no stamps when the file has none: Open estimates them).
 func (s *segment) scan() (map[int]shardRange, error) {
 	out := map[int]shardRange{}
+	t := &segTail{lasts: map[int]uint64{}}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		s.size.Store(tx.Size())
+		t.first, t.last, t.stamped = readStamps(tx)
 		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 			if len(name) != 4 {
 				return nil
@@ -259,13 +308,41 @@ func (s *segment) scan() (map[int]shardRange, error) {
 		return nil, fmt.Errorf("shards: scan segment %s: %w", s.path, err)
 	}
 	var lo, hi int64
-	for _, r := range out {
+	for idx, r := range out {
 		if f := posMillis(r.first); lo == 0 || f < lo {
 			lo = f
 		}
 		hi = max(hi, posMillis(r.last))
+		if t.firstPos == 0 || r.first < t.firstPos {
+			t.firstPos = r.first
+		}
+		t.lastPos = max(t.lastPos, r.last)
+		t.lasts[idx] = r.last
 	}
 	s.firstMs.Store(lo)
 	s.lastMs.Store(hi)
+	if len(out) > 0 {
+		s.tail.Store(t)
+	}
 	return out, nil
+}
+
+// restamp gives a segment without stamps the estimated one, in memory and
+// in its file, so that the estimate is made once: a later open, with the
+// wall clock elsewhere, does not estimate again. A file that cannot take
+// it keeps the estimate in memory only.
+func (s *segment) restamp(est stamp, log func(err error)) {
+	t := s.tail.Load()
+	n := *t
+	n.first, n.last, n.stamped = est, est, true
+	s.tail.Store(&n)
+	db, err := s.handle()
+	if err == nil {
+		err = guard("stamp "+s.path, func() error {
+			return db.Update(func(tx *bolt.Tx) error { return putStamps(tx, est) })
+		})
+	}
+	if err != nil {
+		log(err)
+	}
 }

@@ -18,7 +18,32 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	// Clock replaces time.Now, for tests of retention and arrival times.
+	// Set alone, it is the monotonic clock too (age follows it) and
+	// counts as synchronized.
 	Clock func() time.Time
+	// Space, when set, is the disk guard of the data directory: new
+	// records need its leave; checkpoints, consumers and stream
+	// definitions do not (see Space).
+	Space Space
+	// Monotonic replaces the kernel's boot clock (CLOCK_BOOTTIME and the
+	// boot id), for tests of clock steps, restarts and reboots.
+	Monotonic Monotonic
+	// Synced replaces the kernel's answer to whether the wall clock is
+	// synchronized (adjtimex), for the same tests.
+	Synced func() bool
+	// OnEvent hears of clock steps and of undelivered records deleted
+	// (see Event). It is called on one goroutine of the store, in order,
+	// never with a lock of the store held; it may block, and events queue
+	// behind it (up to 1024, then they are dropped and the drop logged).
+	// It may put records into the store's streams.
+	OnEvent func(Event)
+	// SpaceLow reports that the data directory is below its disk reserve.
+	// Retention then deletes records kept past their retention for a
+	// consumer that has not read them (StreamConfig.KeepFor): in each
+	// stream, the oldest such segment each second while it says so, every
+	// consumer's loss counted and reported (EventUndeliveredDeleted). Nil:
+	// never.
+	SpaceLow func() bool
 
 	hooks *hooks
 }
@@ -29,8 +54,20 @@ type Store struct {
 	dir   string
 	log   *slog.Logger
 	now   func() time.Time
+	clock *clock
 	cat   *catalog
 	hooks hooks
+	space Space
+	// segmentCap bounds segment files on a small disk (0: no bound), so
+	// that an overwrite_oldest stream has whole segments to drop there.
+	segmentCap int64
+	spaceLow   func() bool
+	events     *eventQueue
+	arrival    arrivalClock
+	// stopWatch ends the clock watcher and the event handler; they close
+	// watchDone and eventsDone.
+	stopWatch             chan struct{}
+	watchDone, eventsDone chan struct{}
 
 	// mu guards what follows. It is never held through I/O: a lookup,
 	// which every put and read through the APIs starts with, must not wait
@@ -68,10 +105,20 @@ func Open(dir string, opts Options) (*Store, error) {
 		cat.close()
 		return nil, fmt.Errorf("shards: %w", err)
 	}
-	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, cat: cat,
-		streams: map[string]*Stream{}, busy: map[string]bool{}}
+	st := &Store{dir: dir, log: opts.Logger, now: opts.Clock, clock: newClock(opts), cat: cat, space: opts.Space,
+		spaceLow: opts.SpaceLow, events: newEventQueue(),
+		streams: map[string]*Stream{}, busy: map[string]bool{},
+		stopWatch: make(chan struct{}), watchDone: make(chan struct{}), eventsDone: make(chan struct{})}
+	if opts.Space != nil {
+		st.segmentCap = segmentCap(opts.Space.Total())
+	}
 	if opts.hooks != nil {
 		st.hooks = *opts.hooks
+	}
+	led, err := cat.loadLedger()
+	if err != nil {
+		cat.close()
+		return nil, err
 	}
 	metas, err := cat.streams()
 	if err != nil {
@@ -80,16 +127,34 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	keep := map[string]bool{}
 	for _, m := range metas {
-		s, err := st.openStream(m)
+		s, err := st.openStream(m, false)
 		if err != nil {
-			st.Close()
+			st.closeOpened()
 			return nil, err
 		}
 		st.streams[m.Name] = s
 		keep[filepath.Base(s.dir)] = true
 	}
 	st.removeOrphans(keep)
+	if err := st.startClock(led); err != nil {
+		st.closeOpened()
+		return nil, err
+	}
+	for _, s := range st.streams {
+		go s.run()
+	}
+	go st.watch()
+	go st.deliverEvents(opts.OnEvent, st.stopWatch, st.eventsDone)
 	return st, nil
+}
+
+// closeOpened closes what a failed Open opened: streams whose writers
+// never started, and the catalog.
+func (st *Store) closeOpened() {
+	for _, s := range st.streams {
+		s.closeFiles()
+	}
+	st.cat.close()
 }
 
 func (st *Store) streamDir(m *streamMeta) string {
@@ -126,8 +191,9 @@ func (st *Store) newStream(m streamMeta) *Stream {
 	return s
 }
 
-// openStream loads a stream's segments and shard positions.
-func (st *Store) openStream(m streamMeta) (*Stream, error) {
+// openStream loads a stream's segments and shard positions, and starts its
+// writer when run (Open starts them all once the clock is set).
+func (st *Store) openStream(m streamMeta, run bool) (*Stream, error) {
 	s := st.newStream(m)
 	// Synced into streams/ when made: the segments' names are synced in
 	// it, its own name must be too, or a power cut takes them all.
@@ -141,7 +207,7 @@ func (st *Store) openStream(m streamMeta) (*Stream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shards: stream %q: %w", m.Name, err)
 	}
-	mmap, _ := m.Config.segmentLimits()
+	mmap, _ := m.Config.segmentLimits(st.segmentCap)
 	for i, id := range ids {
 		g, ranges, damage, err := openSegment(s.dir, id, i == len(ids)-1, int(mmap)+(8<<20))
 		if err != nil {
@@ -166,10 +232,15 @@ func (st *Store) openStream(m streamMeta) (*Stream, error) {
 		s.segs = append(s.segs, g)
 	}
 	floor := posAt(m.FloorMs+1) - 1
+	newest := m.FloorMs
 	for _, sh := range s.shards {
 		sh.next = max(sh.last.Load(), sh.startPos, floor, sh.endPos.Load())
+		newest = max(newest, posMillis(sh.next))
 	}
-	go s.run()
+	st.arrival.note(newest, st.clock.now())
+	if run {
+		go s.run()
+	}
 	return s, nil
 }
 
@@ -236,7 +307,7 @@ func (st *Store) create(name string, cfg StreamConfig) (*Stream, error) {
 	if err := st.cat.createStream(&m, st.hooks.inCatalogCreate); err != nil {
 		return nil, err
 	}
-	return st.openStream(m)
+	return st.openStream(m, true)
 }
 
 // Stream returns an existing stream.
@@ -312,11 +383,17 @@ func (st *Store) Close() error {
 	st.mu.RLock()
 	streams := slices.Collect(maps.Values(st.streams))
 	st.mu.RUnlock()
+	// The watcher and the event handler first: a handler may still be
+	// putting an event into a stream.
+	close(st.stopWatch)
+	<-st.watchDone
+	<-st.eventsDone
 	var errs []error
 	for _, s := range streams {
 		s.stop()
 		errs = append(errs, s.closeFiles())
 	}
+	st.clock.closeLedger(st.cat.saveLedger)
 	errs = append(errs, st.cat.close())
 	return errors.Join(errs...)
 }

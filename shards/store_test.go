@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -101,7 +102,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	}
 	a2, _ := st2.Stream("a")
 	info := a2.Describe()
-	if info.Config != wantInfo.Config || info.ID != wantInfo.ID || info.Tags["site"] != "north" || len(info.Shards) != 3 ||
+	if !reflect.DeepEqual(info.Config, wantInfo.Config) || info.ID != wantInfo.ID || info.Tags["site"] != "north" || len(info.Shards) != 3 ||
 		len(info.Attributes) != 1 || info.Attributes["mode"] != "ON_DEMAND" {
 		t.Fatalf("after reopen %+v, want %+v", info, wantInfo)
 	}

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Stream is one named, sharded, durable log. Its methods are safe for
@@ -42,6 +41,7 @@ type Stream struct {
 	committed chan struct{} // closed when the committer exits
 	bufs      chan []byte   // the two encode buffers the pipeline alternates
 	inflight  atomic.Int64  // encoded bytes sent to the committer, not yet written
+	heldDrops []*segment    // sequencer-only: dropped for disk space, still held by a reader
 
 	stats streamStats
 }
@@ -61,14 +61,19 @@ func (sh *shard) closed() bool { return sh.endPos.Load() != 0 }
 // streamStats are monotonic counters for metrics.
 type streamStats struct {
 	recordsIn, bytesIn, recordsOut, bytesOut, corruptChunks atomic.Int64
+	undeliveredDeleted                                      atomic.Int64
 }
 
 // Stats is a snapshot of a stream's counters and size.
 type Stats struct {
 	RecordsIn, BytesIn, RecordsOut, BytesOut int64
 	CorruptChunks                            int64
-	StorageBytes                             int64
-	Segments                                 int
+	// UndeliveredDeleted counts the records a bound (max_bytes, the disk
+	// reserve) deleted before a consumer the stream keeps records for had
+	// read them, summed over those consumers, since the store opened.
+	UndeliveredDeleted int64
+	StorageBytes       int64
+	Segments           int
 }
 
 // Name returns the stream's name.
@@ -81,8 +86,8 @@ func (s *Stream) Stats() Stats {
 	return Stats{
 		RecordsIn: s.stats.recordsIn.Load(), BytesIn: s.stats.bytesIn.Load(),
 		RecordsOut: s.stats.recordsOut.Load(), BytesOut: s.stats.bytesOut.Load(),
-		CorruptChunks: s.stats.corruptChunks.Load(),
-		StorageBytes:  s.storageBytes(), Segments: len(s.segs),
+		CorruptChunks: s.stats.corruptChunks.Load(), UndeliveredDeleted: s.stats.undeliveredDeleted.Load(),
+		StorageBytes: s.storageBytes(), Segments: len(s.segs),
 	}
 }
 
@@ -94,8 +99,6 @@ func (s *Stream) storageBytes() int64 {
 	return n
 }
 
-func (s *Stream) now() time.Time { return s.store.now() }
-
 // errIfClosed is the error for using a closed or deleted stream. The caller
 // holds s.mu.
 func (s *Stream) errIfClosed() error {
@@ -103,12 +106,6 @@ func (s *Stream) errIfClosed() error {
 		return fmt.Errorf("shards: stream %q: %w", s.name, ErrClosed)
 	}
 	return nil
-}
-
-// cutoffMs is the arrival time before which records have outlived the
-// retention period and are no longer returned.
-func (s *Stream) cutoffMs() int64 {
-	return s.now().Add(-s.meta.Config.Retention).UnixMilli()
 }
 
 // applyMeta installs a new shard map (after it is durable in the catalog).

@@ -7,11 +7,12 @@ import (
 
 // A request is one put call waiting for the writer.
 type request struct {
-	entries []entry
-	bytes   int
-	placed  []placement // set by the writer, turned into results by the caller
-	err     error
-	done    chan struct{}
+	entries  []entry
+	bytes    int
+	reserved bool        // may use the disk's reserve (PutAllReserved)
+	placed   []placement // set by the writer, turned into results by the caller
+	err      error
+	done     chan struct{}
 }
 
 // placement is where the writer put an entry.
@@ -46,6 +47,7 @@ type job struct {
 	records int64
 	bytes   int64
 	size    int64 // encoded bytes, counted against max_bytes while in flight
+	stamp   stamp // the clocks when the job was sequenced
 	barrier chan struct{}
 }
 
@@ -124,16 +126,22 @@ func (s *Stream) sequence(batch []*request) {
 	if len(j.reqs) == 0 {
 		return
 	}
-	seg, err := s.activeSegment()
+	now := s.store.clock.now()
+	// The store's arrival clock, not the wall clock alone: a wall clock
+	// stepped back must not make new records look older than old ones, in
+	// this shard or any other.
+	arrival := s.store.arrival.at(now)
+	seg, err := s.activeSegment(now, arrival-now.Wall > stepThreshold.Milliseconds())
 	if err != nil {
+		err = s.spaceError(err) // a new segment file on a full disk
 		for _, r := range j.reqs {
 			s.finish(r, err)
 		}
 		return
 	}
-	j.seg = seg
+	j.seg, j.stamp = seg, now
 
-	base := posAt(s.now().UnixMilli())
+	base := posAt(arrival)
 	floor := posAt(s.meta.FloorMs + 1)
 	touched := make([]*shard, 0, len(s.open))
 	for _, r := range j.reqs {
@@ -153,9 +161,12 @@ func (s *Stream) sequence(batch []*request) {
 		}
 	}
 	j.lasts = make([]placement, len(touched))
+	var newest uint64
 	for i, sh := range touched {
 		j.lasts[i] = placement{sh.index, sh.next}
+		newest = max(newest, sh.next)
 	}
+	s.store.arrival.note(posMillis(newest), now)
 	j.buf = <-s.bufs
 	j.chunks, j.buf = s.encode(touched, j.buf)
 	j.size = int64(len(j.buf))
@@ -179,8 +190,16 @@ func (s *Stream) commitLoop() {
 			close(j.barrier)
 			continue
 		}
-		err := j.seg.write(j.chunks)
+		var err error
+		if h := s.store.hooks.segmentWrite; h != nil {
+			err = h(j.seg.path)
+		}
 		if err == nil {
+			err = j.seg.write(j.chunks, j.stamp)
+		}
+		err = s.spaceError(err)
+		if err == nil {
+			j.seg.tail.Store(j.seg.tail.Load().withCommit(j.chunks, j.lasts, j.stamp))
 			var lo, hi int64
 			for _, c := range j.chunks {
 				if m := posMillis(c.first); lo == 0 || m < lo {
@@ -266,23 +285,28 @@ func (s *Stream) encode(touched []*shard, buf []byte) ([]chunkWrite, []byte) {
 	return out, buf
 }
 
-// admit enforces the byte limit of a reject_new stream: requests that do
-// not fit get ErrStreamFull (set on the request), the others go ahead.
-// Bytes still in flight count as used.
+// admit enforces the byte limit of a reject_new stream and the disk's
+// reserve: requests that do not fit get ErrStreamFull or ErrDiskFull (set
+// on the request), the others go ahead. Bytes still in flight count as
+// used.
 func (s *Stream) admit(batch []*request) {
 	c := s.meta.Config
-	if c.MaxBytes == 0 || c.OnFull != RejectNew {
-		return
+	limited := c.MaxBytes > 0 && c.OnFull == RejectNew
+	var used int64
+	if limited {
+		used = s.storageBytes() + s.inflight.Load()
 	}
-	used := s.storageBytes() + s.inflight.Load()
 	for _, r := range batch {
-		if used+int64(r.bytes) > c.MaxBytes {
+		if limited && used+int64(r.bytes) > c.MaxBytes {
 			s.expire() // age retention may free whole segments
 			used = s.storageBytes() + s.inflight.Load()
 		}
-		if used+int64(r.bytes) > c.MaxBytes {
+		if limited && used+int64(r.bytes) > c.MaxBytes {
 			r.err = fmt.Errorf("shards: stream %q holds %d of max %d bytes (on_full: reject_new): %w",
 				s.name, used, c.MaxBytes, ErrStreamFull)
+			continue
+		}
+		if r.err = s.admitSpace(r); r.err != nil {
 			continue
 		}
 		used += int64(r.bytes)
@@ -290,14 +314,18 @@ func (s *Stream) admit(batch []*request) {
 }
 
 // activeSegment returns the segment to write, rolling to a new one when
-// the current one is full or spans too long.
-func (s *Stream) activeSegment() (*segment, error) {
-	maxBytes, span := s.meta.Config.segmentLimits()
-	nowMs := s.now().UnixMilli()
+// the current one is full, spans too long, or was written by other clocks:
+// another boot, a wall clock stepped since or synchronized since, or
+// positions that stood ahead of the wall clock (ahead: after a step back)
+// and no longer do, or the reverse. So within a segment the wall clock ran
+// with the monotonic one, which is what lets its records' ages and arrival
+// times be told from its stamps (visibility.go).
+func (s *Stream) activeSegment(now stamp, ahead bool) (*segment, error) {
+	maxBytes, span := s.meta.Config.segmentLimits(s.store.segmentCap)
+	nowMs := now.Wall
 	if n := len(s.segs); n > 0 {
 		g := s.segs[n-1]
-		first := g.firstMs.Load()
-		if g.db != nil && g.size.Load() < maxBytes && (first == 0 || nowMs-first < span.Milliseconds()) {
+		if g.db != nil && g.size.Load() < maxBytes && s.sameClocks(g, now, ahead, span) {
 			return g, nil
 		}
 	}
@@ -317,4 +345,19 @@ func (s *Stream) activeSegment() (*segment, error) {
 	s.segs = append(s.segs, g)
 	s.mu.Unlock()
 	return g, nil
+}
+
+// sameClocks reports whether a commit at now may go to segment g: g is
+// empty, or its first commit is less than span ago on the monotonic clock
+// and its last was taken in this boot, with the wall clock as synchronized
+// as now and not stepped since.
+func (s *Stream) sameClocks(g *segment, now stamp, ahead bool, span time.Duration) bool {
+	t := g.tail.Load()
+	if t == nil {
+		return true
+	}
+	c := s.store.clock
+	return c.lived(now)-c.lived(t.first) < span.Milliseconds() &&
+		t.last.Boot == now.Boot && t.last.Synced == now.Synced && t.ahead() == ahead &&
+		abs64(now.offset()-t.last.offset()) <= stepThreshold.Milliseconds()
 }

@@ -15,16 +15,18 @@ import (
 // so that a delivery's figures survive a restart and a reload (the
 // positions need no file: they are the consumer's checkpoints).
 type counters struct {
-	RecordsDelivered int64     `json:"records_delivered"`
-	BytesDelivered   int64     `json:"bytes_delivered"`
-	Batches          int64     `json:"batches"`
-	Retries          int64     `json:"retries"`
-	DeadLettered     int64     `json:"dead_lettered"`
-	Dropped          int64     `json:"dropped"`
-	Redelivered      int64     `json:"redelivered"`
-	LastError        string    `json:"last_error,omitempty"`
-	LastErrorAt      time.Time `json:"last_error_at,omitzero"`
-	LastDelivery     time.Time `json:"last_delivery,omitzero"`
+	RecordsDelivered int64 `json:"records_delivered"`
+	BytesDelivered   int64 `json:"bytes_delivered"`
+	Batches          int64 `json:"batches"`
+	Retries          int64 `json:"retries"`
+	DeadLettered     int64 `json:"dead_lettered"`
+	Dropped          int64 `json:"dropped"`
+	Redelivered      int64 `json:"redelivered"`
+	// UndeliveredDeleted: see Status.
+	UndeliveredDeleted int64     `json:"undelivered_deleted,omitempty"`
+	LastError          string    `json:"last_error,omitempty"`
+	LastErrorAt        time.Time `json:"last_error_at,omitzero"`
+	LastDelivery       time.Time `json:"last_delivery,omitzero"`
 }
 
 // countersEvery bounds how often the counters are written while batches
@@ -41,13 +43,14 @@ func (c *counters) from(st *Status) {
 	*c = counters{
 		RecordsDelivered: st.RecordsDelivered, BytesDelivered: st.BytesDelivered, Batches: st.Batches,
 		Retries: st.Retries, DeadLettered: st.DeadLettered, Dropped: st.Dropped, Redelivered: st.Redelivered,
-		LastError: st.LastError, LastErrorAt: st.LastErrorAt, LastDelivery: st.LastDelivery,
+		UndeliveredDeleted: st.UndeliveredDeleted, LastError: st.LastError, LastErrorAt: st.LastErrorAt, LastDelivery: st.LastDelivery,
 	}
 }
 
 func (c *counters) into(st *Status) {
 	st.RecordsDelivered, st.BytesDelivered, st.Batches = c.RecordsDelivered, c.BytesDelivered, c.Batches
 	st.Retries, st.DeadLettered, st.Dropped, st.Redelivered = c.Retries, c.DeadLettered, c.Dropped, c.Redelivered
+	st.UndeliveredDeleted = c.UndeliveredDeleted
 	st.LastError, st.LastErrorAt, st.LastDelivery = c.LastError, c.LastErrorAt, c.LastDelivery
 }
 

@@ -82,14 +82,14 @@ func TestErrorOutputIsRetriedBeforeTheCheckpoint(t *testing.T) {
 			t.Fatalf("the error output was tried %d times, and not again", i)
 		}
 	}
-	if cps, _ := s.Checkpoints(consumerName("d")); len(cps) != 0 {
+	if cps, _ := s.Checkpoints(ConsumerName("d")); len(cps) != 0 {
 		t.Errorf("checkpointed %v while the error output was not written", cps)
 	}
 	if st, _ := f.m.Status("d"); st.DeadLettered != 3 || st.State != StateBackingOff {
 		t.Errorf("status while the error output waits: %+v", st)
 	}
 	close(release)
-	eventually(t, "the checkpoint", func() bool { cps, _ := s.Checkpoints(consumerName("d")); return len(cps) == 1 })
+	eventually(t, "the checkpoint", func() bool { cps, _ := s.Checkpoints(ConsumerName("d")); return len(cps) == 1 })
 	calls, writes, byID := es.state()
 	if calls != 3 || len(writes) != 1 || byID[writes[0]] != 3 {
 		t.Errorf("%d error output attempts, written %v %v: want 3 attempts, one write of 3 records", calls, writes, byID)
@@ -136,7 +136,7 @@ func restart(t *testing.T, f *fixture, es *errorSink) {
 	}
 	s, _ := f.store.Stream("src")
 	eventually(t, "the checkpoint", func() bool {
-		cps, _ := s.Checkpoints(consumerName("d"))
+		cps, _ := s.Checkpoints(ConsumerName("d"))
 		return len(cps) == 2 && len(es.records()) >= 3
 	})
 }

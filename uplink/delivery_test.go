@@ -34,7 +34,7 @@ func TestDeliversEveryRecordInOrderAndCheckpoints(t *testing.T) {
 	if st.State != StateDelivering || len(st.Positions["src"]) != 4 {
 		t.Errorf("status %+v", st)
 	}
-	cps, _ := s.Checkpoints(consumerName("d"))
+	cps, _ := s.Checkpoints(ConsumerName("d"))
 	if len(cps) != 4 {
 		t.Errorf("checkpoints %v, want one per shard", cps)
 	}
@@ -341,6 +341,41 @@ func TestStatusEventsAreRecords(t *testing.T) {
 	})
 }
 
+func TestEventsOfTheGateway(t *testing.T) {
+	f := newFixture(t, &memSink{})
+	ctx := context.Background()
+	fields := struct {
+		Free int64 `json:"free_bytes"`
+	}{42}
+	if err := f.m.Event(ctx, "disk", "disk_full", fields); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Event(ctx, "disk", "disk_ok", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Event(ctx, "disk", "bad", []int{1}); err == nil {
+		t.Error("fields that are not an object taken")
+	}
+	recs := readAll(t, f.store, "uplink-status")
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	for i, want := range []map[string]any{{"event": "disk_full", "free_bytes": 42.0}, {"event": "disk_ok"}} {
+		var e map[string]any
+		if err := json.Unmarshal(recs[i].Data, &e); err != nil || recs[i].PartitionKey != "disk" {
+			t.Fatalf("record %s (key %s): %v", recs[i].Data, recs[i].PartitionKey, err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, fmt.Sprint(e["time"])); err != nil || len(e) != len(want)+1 {
+			t.Errorf("record %s", recs[i].Data)
+		}
+		for k, v := range want {
+			if e[k] != v {
+				t.Errorf("record %s: %s is %v, want %v", recs[i].Data, k, e[k], v)
+			}
+		}
+	}
+}
+
 func TestSpecValidation(t *testing.T) {
 	ok := spec("d", "src").WithDefaults()
 	for name, mut := range map[string]func(*Spec){
@@ -417,10 +452,10 @@ func TestReplayAfterAPartialCheckpointIsWhole(t *testing.T) {
 	if len(last) != 2 {
 		t.Fatalf("records in one shard only: %v", last)
 	}
-	if _, err := s.RegisterConsumer(consumerName("d")); err != nil {
+	if _, err := s.RegisterConsumer(ConsumerName("d")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Checkpoint(consumerName("d"), shards.ShardID(0), last[shards.ShardID(0)]); err != nil {
+	if err := s.Checkpoint(ConsumerName("d"), shards.ShardID(0), last[shards.ShardID(0)]); err != nil {
 		t.Fatal(err)
 	}
 	mark := &inflight{ID: "0123456789abcdef", Created: time.Now(), First: map[string]map[string]string{"src": first}, Last: map[string]map[string]string{"src": last}}

@@ -44,6 +44,10 @@ type Manager struct {
 	// events off.
 	StatusStream   string
 	StatusInterval time.Duration
+	// Changed, when set, is called after a delivery is created, held,
+	// stopped or deleted, without the manager's lock: the gateway keeps
+	// the source streams' keep_until_delivered lists by it.
+	Changed func()
 
 	gate *gate
 
@@ -109,6 +113,12 @@ func (m *Manager) Create(ctx context.Context, spec Spec) error {
 	}
 	m.deliveries[spec.Name] = nil // reserved while the sink is built
 	m.mu.Unlock()
+	created := false
+	defer func() { // after the unlock below
+		if created {
+			m.changed()
+		}
+	}()
 	d, err := m.build(ctx, spec)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -133,6 +143,7 @@ func (m *Manager) Create(ctx context.Context, spec Spec) error {
 	m.deliveries[spec.Name] = d
 	go d.run()
 	m.Logger.Info("delivery started", "delivery", spec.Name, "from", spec.From, "to", spec.DestinationType, "paused", d.spec.Paused)
+	created = true
 	return nil
 }
 
@@ -174,6 +185,7 @@ func (m *Manager) build(ctx context.Context, spec Spec) (*delivery, error) {
 // sent.
 func (m *Manager) Hold(spec Spec, cause error) error {
 	spec = spec.WithDefaults()
+	defer m.changed()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -217,6 +229,7 @@ func (m *Manager) Stop(name string) error {
 	delete(m.deliveries, name)
 	m.mu.Unlock()
 	d.close()
+	m.changed()
 	return nil
 }
 
@@ -234,7 +247,7 @@ func (m *Manager) Delete(name string) error {
 	}
 	for _, from := range d.spec.From {
 		if s, err := m.Store.Stream(from); err == nil {
-			if err := s.DeregisterConsumer(consumerName(name)); err != nil && !errors.Is(err, shards.ErrNotFound) {
+			if err := s.DeregisterConsumer(ConsumerName(name)); err != nil && !errors.Is(err, shards.ErrNotFound) {
 				return fmt.Errorf("uplink: delivery %q: %w", name, err)
 			}
 		}
@@ -425,6 +438,42 @@ func (m *Manager) events(ctx context.Context) {
 type statusEvent struct {
 	Time time.Time `json:"time"`
 	Status
+}
+
+// Event writes one event of the gateway's own into the status stream,
+// beside the deliveries' status events, keyed by key: what a delivery of the
+// status stream should forward, such as a full disk. It may use the disk's
+// reserve (shards.Stream.PutAllReserved), which new data may not: a full
+// disk has to be reported while it lasts. The record is a JSON object:
+// "time", "event" (name), then the members of fields (a struct or map, or
+// nil). Nothing is written when status events are off.
+func (m *Manager) Event(ctx context.Context, key, name string, fields any) error {
+	if m.StatusStream == "-" {
+		return nil
+	}
+	head, err := json.Marshal(struct {
+		Time  time.Time `json:"time"`
+		Event string    `json:"event"`
+	}{time.Now().UTC(), name})
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("uplink: event %s: %w", name, err)
+	}
+	switch {
+	case string(body) == "null", string(body) == "{}":
+	case body[0] != '{':
+		return fmt.Errorf("uplink: event %s: fields are %s, not an object", name, body)
+	default: // join the two objects
+		head = append(append(head[:len(head)-1], ','), body[1:]...)
+	}
+	s, err := m.streamOrCreate(m.StatusStream, shards.StreamConfig{Shards: 1})
+	if err != nil {
+		return err
+	}
+	return s.PutAllReserved(ctx, []shards.PutEntry{{PartitionKey: key, Data: head}})
 }
 
 func (m *Manager) putStatus(ctx context.Context, entries []shards.PutEntry) error {

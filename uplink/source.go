@@ -3,6 +3,7 @@ package uplink
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tidegate/tidegate/shards"
 )
@@ -31,9 +32,17 @@ type shardState struct {
 	reading, done bool
 }
 
-// consumerName is the shards consumer a delivery reads as; it shows in
-// ListStreamConsumers.
-func consumerName(delivery string) string { return "tidegate-delivery-" + delivery }
+// consumerPrefix starts the name of every delivery's shards consumer.
+const consumerPrefix = "tidegate-delivery-"
+
+// ConsumerName is the shards consumer a delivery reads as; it shows in
+// ListStreamConsumers, and a stream keeps records for it
+// (shards.StreamConfig.KeepFor) under this name.
+func ConsumerName(delivery string) string { return consumerPrefix + delivery }
+
+// DeliveryOf returns the delivery a shards consumer reads for, if it is a
+// delivery's.
+func DeliveryOf(consumer string) (string, bool) { return strings.CutPrefix(consumer, consumerPrefix) }
 
 // openSource prepares a stream for reading. On a delivery's first start
 // (its consumer does not exist yet) the start position is written as
@@ -44,7 +53,7 @@ func openSource(st *shards.Store, spec *Spec, name string) (*source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("uplink: delivery %q: source stream %q: %w", spec.Name, name, err)
 	}
-	src := &source{name: name, stream: s, consumer: consumerName(spec.Name), shards: map[string]*shardState{}}
+	src := &source{name: name, stream: s, consumer: ConsumerName(spec.Name), shards: map[string]*shardState{}}
 	cons, err := s.Consumers()
 	if err != nil {
 		return nil, err

@@ -60,6 +60,10 @@ type Status struct {
 	DeadLettered int64 `json:"dead_lettered"`
 	// Dropped records were dropped by the transform (result Dropped).
 	Dropped int64 `json:"dropped"`
+	// UndeliveredDeleted records were deleted from a source stream before
+	// the delivery sent them: kept past their retention for it, they were
+	// forced out by the stream's byte limit or the disk reserve.
+	UndeliveredDeleted int64 `json:"undelivered_deleted"`
 	// Redelivered records were sent again after an attempt that may have
 	// delivered them: the batch in flight when the gateway stopped (at
 	// most one per restart), and records retried after a failure that

@@ -33,7 +33,7 @@ func TestStateAndLastErrorAfterDeadLettering(t *testing.T) {
 		return st.DeadLettered == 3 && st.BacklogRecords == 0
 	})
 	eventually(t, "the delivery delivering again, done with the batch", func() bool {
-		cps, _ := s.Checkpoints(consumerName("d"))
+		cps, _ := s.Checkpoints(ConsumerName("d"))
 		st, _ := f.m.Status("d")
 		return len(cps) == 1 && st.State == StateDelivering
 	})
@@ -82,7 +82,7 @@ func TestCountersAndPositionsSurviveARestart(t *testing.T) {
 	put(t, s, 1, 40, 4)
 	eventually(t, "40 delivered and checkpointed", func() bool {
 		st, _ := f.m.Status("d")
-		cps, _ := s.Checkpoints(consumerName("d"))
+		cps, _ := s.Checkpoints(ConsumerName("d"))
 		return st.RecordsDelivered == 40 && st.BacklogRecords == 0 && len(cps) > 0 && maps.Equal(st.Positions["src"], cps)
 	})
 	before, _ := f.m.Status("d")

@@ -142,23 +142,41 @@ func (b *MochiBroker) Start() error {
 		ClientNetReadBufferSize:  4096,
 		InlineClient:             true, // Server().Publish: the gateway's own messages (Sparkplug NCMD)
 	})
+	// Before the ingest hook, whose OnPublish needs the client's packet id.
+	if err := srv.AddHook(new(packetIDHook), nil); err != nil {
+		return fmt.Errorf("mqtt: packet id hook: %w", err)
+	}
 	if err := srv.AddHook(&ingestHook{b: b}, nil); err != nil {
 		return fmt.Errorf("mqtt: broker hook: %w", err)
 	}
-	if err := srv.AddHook(newTakeoverHook(srv), nil); err != nil {
+	window := new(windowHook)
+	if err := srv.AddHook(window, nil); err != nil {
+		return fmt.Errorf("mqtt: window hook: %w", err)
+	}
+	if err := srv.AddHook(new(compatHook), nil); err != nil {
+		return fmt.Errorf("mqtt: compat hook: %w", err)
+	}
+	if err := srv.AddHook(newTakeoverHook(srv, window), nil); err != nil {
 		return fmt.Errorf("mqtt: takeover hook: %w", err)
 	}
 	if err := srv.AddHook(newSessionHook(srv), nil); err != nil {
 		return fmt.Errorf("mqtt: session hook: %w", err)
 	}
+	dup := newDupHook()
+	if err := srv.AddHook(dup, nil); err != nil {
+		return fmt.Errorf("mqtt: dup hook: %w", err)
+	}
 	b.router = srv.NewClient(nil, "local", "tidegate-router", true)
+	// InjectPacket gives what it routes the router's protocol version, and
+	// mochi honours a message expiry interval only on MQTT 5 packets.
+	b.router.Properties.ProtocolVersion = 5
 	if b.opts.SessionDir != "" {
-		if err := addSessionStore(srv, b.opts.SessionDir); err != nil {
+		if err := addSessionStore(srv, b.opts.SessionDir, dup); err != nil {
 			return fmt.Errorf("mqtt: session store: %w", err)
 		}
 	}
 	b.tcp = listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.opts.Listen})
-	if err := srv.AddListener(b.tcp); err != nil {
+	if err := srv.AddListener(drainListener{b.tcp}); err != nil {
 		srv.Close()
 		return fmt.Errorf("mqtt: listen %s: %w", b.opts.Listen, err)
 	}
@@ -170,7 +188,7 @@ func (b *MochiBroker) Start() error {
 		}
 		l := listeners.NewTCP(listeners.Config{ID: "tls", Address: t.Listen,
 			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
-		if err := srv.AddListener(l); err != nil {
+		if err := srv.AddListener(drainListener{l}); err != nil {
 			srv.Close()
 			return fmt.Errorf("mqtt: listen tls %s: %w", t.Listen, err)
 		}
@@ -276,6 +294,11 @@ func (h *ingestHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool
 // leave to mochi: mochi then neither acknowledges nor routes it.
 func (h *ingestHook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
 	b := h.b
+	if cl == b.router {
+		// processPublish made the router the origin; the publisher's id
+		// comes along in a field a PUBLISH does not use (route).
+		pk.Origin, pk.Connect.ClientIdentifier = pk.Connect.ClientIdentifier, ""
+	}
 	if cl.Net.Inline || b.ingest == nil {
 		return pk, nil // our own routing of stored messages, or no ingest
 	}

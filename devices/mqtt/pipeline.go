@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/tidegate/tidegate/shards"
 )
 
 // ackWindow bounds the QoS 0/1 messages of one connection being stored at
@@ -208,13 +211,16 @@ func (p *pipeline) fail(pk packets.Packet, err error) {
 // route hands a stored message to mochi for its subscribers and retained
 // store, through an inline client: processPublish skips the ACL, the
 // receive quota and acknowledgements for it and calls
-// publishToSubscribers (server.go, v2.7.9). One difference remains:
-// mochi marks the message as the inline client's, so a subscription of
-// the publisher with No Local (MQTT 5) receives its own message.
+// publishToSubscribers (server.go, v2.7.9). processPublish makes the
+// inline client the message's origin; the publisher's id rides along in
+// Connect.ClientIdentifier, which a PUBLISH does not use, and the ingest
+// hook puts it back, so that a subscription of the publisher with No
+// Local (MQTT 5) does not receive its own message.
 func (b *MochiBroker) route(pk packets.Packet) {
 	if !pk.FixedHeader.Retain && !b.hasSubscribers(pk.TopicName) {
 		return // sensors publishing to the gateway alone: nothing to route
 	}
+	pk.Connect.ClientIdentifier = pk.Origin
 	pk.Properties.TopicAlias, pk.Properties.TopicAliasFlag = 0, false // resolved already; the publisher's
 	if err := b.srv.InjectPacket(b.router, pk); err != nil {
 		b.log.Warn("mqtt: routing a stored message", "topic", pk.TopicName, "error", err)
@@ -225,12 +231,20 @@ func (b *MochiBroker) route(pk packets.Packet) {
 // redelivers an unacknowledged QoS 1/2 PUBLISH only when it reconnects
 // (MQTT 3.1.1 §4.4, MQTT 5 §4.4). A v5 client is told why.
 func (b *MochiBroker) refuse(cl *mochi.Client, pk packets.Packet, err error) {
-	b.log.Warn("mqtt: message not stored, client disconnected to redeliver",
+	full := errors.Is(err, shards.ErrDiskFull)
+	level := slog.LevelWarn
+	if full {
+		level = slog.LevelDebug // the disk guard logs the state once, not each client
+	}
+	b.log.Log(context.Background(), level, "mqtt: message not stored, client disconnected to redeliver",
 		"client", cl.ID, "topic", pk.TopicName, "qos", pk.FixedHeader.Qos, "error", err)
 	if cl.Properties.ProtocolVersion == 5 {
 		code := packets.ErrServerBusy
-		if errors.Is(err, context.Canceled) || errors.Is(err, ErrBrokerClosed) {
+		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, ErrBrokerClosed):
 			code = packets.ErrServerShuttingDown
+		case full:
+			code = packets.ErrQuotaExceeded
 		}
 		_ = b.srv.DisconnectClient(cl, code)
 		return

@@ -88,6 +88,9 @@ type Counters struct {
 	Records      atomic.Uint64 // records stored
 	DeadLettered atomic.Uint64 // messages sent to the dead-letter stream
 	Refused      atomic.Uint64 // messages not acknowledged, so redelivered
+	// DiskFull counts the refused messages that a full data directory
+	// refused (the disk guard keeps its reserve for bookkeeping).
+	DiskFull atomic.Uint64
 	// Unmatched messages matched no subscription: dead-lettered (and counted
 	// there too), or Relayed when the embedded broker had a client
 	// subscribed to their topic.
@@ -97,12 +100,12 @@ type Counters struct {
 
 // CounterValues is a snapshot of Counters.
 type CounterValues struct {
-	Messages, Records, DeadLettered, Refused, Unmatched, Relayed uint64
+	Messages, Records, DeadLettered, Refused, Unmatched, Relayed, DiskFull uint64
 }
 
 func (c *Counters) snapshot() CounterValues {
 	return CounterValues{c.Messages.Load(), c.Records.Load(), c.DeadLettered.Load(), c.Refused.Load(),
-		c.Unmatched.Load(), c.Relayed.Load()}
+		c.Unmatched.Load(), c.Relayed.Load(), c.DiskFull.Load()}
 }
 
 // ErrNoSubscription is the dead-letter reason of a message no subscription
@@ -218,18 +221,38 @@ func (r *router) settle(ctx context.Context, d *delivery) error {
 		// These records can never be stored: keep them aside rather
 		// than have the client redeliver them forever.
 	default:
-		s.stats.Refused.Add(1)
-		r.stats.Refused.Add(1)
+		r.refuse(s, err)
 		return err // full, disk, closing: not acknowledged
 	}
 	if dlErr := r.writer.DeadLetter(ctx, r.source, d.topic, d.payload, err); dlErr != nil {
-		s.stats.Refused.Add(1)
-		r.stats.Refused.Add(1)
+		r.refuse(s, dlErr)
 		return dlErr
 	}
 	s.stats.DeadLettered.Add(1)
 	r.stats.DeadLettered.Add(1)
 	return nil
+}
+
+// refuse counts a message not acknowledged because err, for subscription s
+// (nil for one no subscription matched) and the source.
+func (r *router) refuse(s *Subscription, err error) {
+	full := errors.Is(err, shards.ErrDiskFull)
+	for _, c := range []*Counters{&r.stats, subscriptionStats(s)} {
+		if c == nil {
+			continue
+		}
+		c.Refused.Add(1)
+		if full {
+			c.DiskFull.Add(1)
+		}
+	}
+}
+
+func subscriptionStats(s *Subscription) *Counters {
+	if s == nil {
+		return nil
+	}
+	return &s.stats
 }
 
 // settleUnmatched keeps a message that no subscription matched: a broker
@@ -243,7 +266,7 @@ func (r *router) settleUnmatched(ctx context.Context, topic string, payload []by
 	}
 	reason := fmt.Errorf("%w %q (configure mqtt.subscriptions for it)", ErrNoSubscription, topic)
 	if err := r.writer.DeadLetter(ctx, r.source, topic, payload, reason); err != nil {
-		r.stats.Refused.Add(1)
+		r.refuse(nil, err)
 		return err
 	}
 	r.stats.DeadLettered.Add(1)

@@ -32,8 +32,18 @@ import (
 //     key, which it is read back from.
 //   - it stores an MQTT 5 session's expiry interval without the flag that
 //     tells mochi to use it, so a reloaded session never expired.
+//   - an inbound QoS 2 message's completion (PUBREL, under the client's
+//     identifier) deleted the outbound message stored under the same
+//     identifier, as mochi reports both alike (processPubrel).
+//
+// It also keeps which messages were sent (dupHook) across a graceful
+// restart: writing it as each is sent would cost a write per message, so
+// it is written at Stop, and a message reloaded after a crash is sent
+// again without DUP even if it had been sent before.
 type sessionStore struct {
 	*bolt.Hook
+	srv      *mochi.Server
+	dup      *dupHook
 	mu       sync.Mutex
 	stored   map[string]bool // client id + packet id of outbound messages kept
 	restored map[string]bool // client ids of the sessions reloaded at Start
@@ -47,11 +57,11 @@ const sessionFile = "mqtt-sessions.db"
 // the directory's name in its parent, and a power cut forgets a name
 // never synced with everything behind it: every session, subscription
 // and retained message, SUBACKed and PUBACKed as they were.
-func addSessionStore(srv *mochi.Server, dir string) error {
+func addSessionStore(srv *mochi.Server, dir string, dup *dupHook) error {
 	if err := durable.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	h := &sessionStore{Hook: new(bolt.Hook), stored: map[string]bool{}, restored: map[string]bool{}}
+	h := &sessionStore{Hook: new(bolt.Hook), srv: srv, dup: dup, stored: map[string]bool{}, restored: map[string]bool{}}
 	if err := srv.AddHook(h, &bolt.Options{Path: filepath.Join(dir, sessionFile)}); err != nil {
 		return err
 	}
@@ -132,6 +142,9 @@ func (h *sessionStore) StoredInflightMessages() ([]storage.Message, error) {
 			continue
 		}
 		h.stored[inflightID(m.Client, m.PacketID)] = true
+		if m.FixedHeader.Dup {
+			h.dup.markSent(m.Client, m.PacketID)
+		}
 		keep = append(keep, m)
 	}
 	h.mu.Unlock()
@@ -156,7 +169,12 @@ func packetIDOfKey(key string) uint16 {
 	return uint16(id)
 }
 
+// OnQosComplete deletes an acknowledged outbound message. A PUBREL
+// completes an inbound one, which is not stored.
 func (h *sessionStore) OnQosComplete(cl *mochi.Client, pk packets.Packet) {
+	if pk.FixedHeader.Type == packets.Pubrel {
+		return
+	}
 	if h.forget(cl.ID, pk.PacketID) {
 		h.Hook.OnQosComplete(cl, pk)
 	}
@@ -167,12 +185,32 @@ func (h *sessionStore) OnQosComplete(cl *mochi.Client, pk packets.Packet) {
 // first, which resends them (inheritClientSession). Deleting and storing
 // them again would cost two writes each and lose them in a crash between.
 func (h *sessionStore) OnQosDropped(cl *mochi.Client, pk packets.Packet) {
-	if cl.IsTakenOver() {
+	if cl.IsTakenOver() || pk.FixedHeader.Type == packets.Pubrel {
 		return
 	}
 	if h.forget(cl.ID, pk.PacketID) {
 		h.Hook.OnQosDropped(cl, pk)
 	}
+}
+
+// Stop notes in the store which outbound messages were sent, then closes
+// it. mochi calls it once its clients are disconnected (Server.Close).
+func (h *sessionStore) Stop() error {
+	for _, cl := range h.srv.Clients.GetAll() {
+		for _, pk := range cl.State.Inflight.GetAll(false) {
+			if pk.FixedHeader.Type != packets.Publish || pk.FixedHeader.Dup || !h.dup.wasSent(cl.ID, pk.PacketID) {
+				continue
+			}
+			h.mu.Lock()
+			stored := h.stored[inflightID(cl.ID, pk.PacketID)]
+			h.mu.Unlock()
+			if stored {
+				pk.FixedHeader.Dup = true
+				h.Hook.OnQosPublish(cl, pk, pk.Created, 0)
+			}
+		}
+	}
+	return h.Hook.Stop()
 }
 
 func (h *sessionStore) OnSysInfoTick(*system.Info) {}

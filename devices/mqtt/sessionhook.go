@@ -4,13 +4,17 @@ import (
 	"cmp"
 	"slices"
 	"sync"
+	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// sessionHook mends two things mochi (v2.7.9) does with persistent
+// sessionHook mends three things mochi (v2.7.9) does with persistent
 // sessions, in memory as in the session store:
+//   - A session, or a queued message, whose MQTT 5 expiry interval has
+//     passed was resumed, or resent, when mochi's once-a-second sweep had
+//     not yet ended it.
 //   - A resumed session's queued messages are resent (ResendInflightMessages)
 //     sorted by the low 16 bits of their creation second, with an unstable
 //     sort: those of one second go out in random order, where MQTT wants
@@ -50,9 +54,19 @@ func (h *sessionHook) Provides(b byte) bool {
 // (server.go, attachClient).
 func (h *sessionHook) OnSessionEstablish(cl *mochi.Client, pk packets.Packet) {
 	old, ok := h.srv.Clients.Get(cl.ID)
+	if ok && old != cl && h.expired(old, time.Now().Unix()) {
+		// Its expiry has passed: mochi's once-a-second sweep would end it,
+		// but a client back in between was given it (session present).
+		h.OnClientExpired(old)
+		h.srv.Clients.Delete(old.ID)
+		return
+	}
 	if !ok || pk.Connect.Clean || (old.Properties.Clean && old.Properties.ProtocolVersion < 5) {
 		return // no session to resume (inheritClientSession)
 	}
+	// Expired messages are not sent: mochi drops them once a second, and
+	// may resend them before it does.
+	old.ClearExpiredInflights(time.Now().Unix(), 0)
 	queue := old.State.Inflight.GetAll(false)
 	if len(queue) < 2 {
 		return
@@ -80,6 +94,20 @@ func (h *sessionHook) OnSessionEstablished(cl *mochi.Client, _ packets.Packet) {
 			cl.State.Inflight.Set(cur)
 		}
 	}
+}
+
+// expired reports whether the session of a disconnected client has
+// expired, by mochi's rule (clearExpiredClients).
+func (h *sessionHook) expired(cl *mochi.Client, now int64) bool {
+	disconnected := cl.StopTime()
+	if disconnected == 0 {
+		return false
+	}
+	expire := h.srv.Options.Capabilities.MaximumSessionExpiryInterval
+	if cl.Properties.ProtocolVersion == 5 && cl.Properties.Props.SessionExpiryIntervalFlag {
+		expire = cl.Properties.Props.SessionExpiryInterval
+	}
+	return disconnected+int64(expire) < now
 }
 
 // OnClientExpired ends what mochi leaves of an expired session; the

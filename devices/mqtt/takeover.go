@@ -9,7 +9,23 @@ import (
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
-// takeoverHook keeps the QoS 1/2 messages that reach a persistent session
+// takeoverHook makes a session takeover lose nothing of what the old
+// connection carried.
+//
+// First, what the client sent on its old connection before it connected
+// again: acknowledgements of queued messages, PUBLISHes. mochi (v2.7.9)
+// copies the session from the old connection and closes it at once, while
+// its read loop may still be working through what it received (each
+// PUBACK of a persistent session costs a session store write): what it
+// had not read yet was dropped, and the acknowledged messages came back on
+// the new connection (20 PUBACKed, 17 resent). The hook drains the old
+// connection first (drain.go): it reads and processes all its client sent
+// until nothing more comes, then mochi takes the session over. The old
+// connection's will is not published, as Mosquitto does not publish it: its
+// client is back (MQTT 5 §3.1.2.5: a new connection for the client id
+// before the will delay has passed).
+//
+// Second, the QoS 1/2 messages that reach a persistent session
 // while a reconnecting client takes it over. mochi (v2.7.9,
 // inheritClientSession) copies the old connection's queue to the new one,
 // clears the old one's, and only then lists the new connection: a message
@@ -18,7 +34,8 @@ import (
 // new one is listed, queues and sends to it those the copy missed.
 type takeoverHook struct {
 	mochi.HookBase
-	srv *mochi.Server
+	srv    *mochi.Server
+	window *windowHook // puts back what the old connection released last
 
 	// watching counts the connections in byOld, so that the publishes of
 	// the common case — no takeover under way — take no lock.
@@ -44,8 +61,12 @@ const takeoverGrace = 5 * time.Second
 // established is watched.
 const takeoverExpiry = time.Minute
 
-func newTakeoverHook(srv *mochi.Server) *takeoverHook {
-	return &takeoverHook{srv: srv, byOld: map[*mochi.Client]*takeover{}, byID: map[string]*takeover{}}
+// takeoverDrainWait bounds how long a new connection waits for the old one
+// to drain: one that keeps sending without a pause is cut off then.
+const takeoverDrainWait = 2 * time.Second
+
+func newTakeoverHook(srv *mochi.Server, window *windowHook) *takeoverHook {
+	return &takeoverHook{srv: srv, window: window, byOld: map[*mochi.Client]*takeover{}, byID: map[string]*takeover{}}
 }
 
 func (h *takeoverHook) ID() string { return "tidegate-takeover" }
@@ -58,10 +79,33 @@ func (h *takeoverHook) Provides(b byte) bool {
 	return false
 }
 
-// OnSessionEstablish runs before mochi looks for the session to inherit.
+// OnSessionEstablish runs before mochi looks for the session to inherit,
+// on the new connection's goroutine.
 func (h *takeoverHook) OnSessionEstablish(cl *mochi.Client, pk packets.Packet) {
 	old := h.existing(cl)
-	if old == nil || pk.Connect.Clean || (old.Properties.Clean && old.Properties.ProtocolVersion < 5) {
+	if old == nil {
+		return
+	}
+	if dc, ok := old.Net.Conn.(*drainConn); ok {
+		select {
+		case <-dc.drain():
+		case <-time.After(takeoverDrainWait):
+		}
+		if dc.held.Load() {
+			// A live connection, its read loop held in Read: its will is
+			// not published when it is closed (sendLWT checks the flag). A
+			// connection that ended by itself already had its will dealt
+			// with.
+			atomic.StoreUint32(&old.Properties.Will.Flag, 0)
+		}
+	}
+	h.window.restore(old)
+	if (old.Properties.ProtocolVersion == 5 && old.Properties.Props.SessionExpiryInterval == 0) ||
+		(old.Properties.ProtocolVersion < 5 && old.Properties.Clean) {
+		h.endWithConnection(cl, old)
+		return
+	}
+	if pk.Connect.Clean || (old.Properties.Clean && old.Properties.ProtocolVersion < 5) {
 		return // nothing is inherited
 	}
 	t := &takeover{old: old}
@@ -74,6 +118,20 @@ func (h *takeoverHook) OnSessionEstablish(cl *mochi.Client, pk packets.Packet) {
 	h.mu.Unlock()
 	// Should the new connection never be established, stop watching.
 	time.AfterFunc(takeoverExpiry, func() { h.forget(t, cl.ID) })
+}
+
+// endWithConnection ends the old connection of a session that ends with
+// it (MQTT 5 session expiry 0, 3.1.1 clean session) and waits until mochi
+// has ended the session (attachClient: OnDisconnect, Clients.Delete), so
+// that the new connection does not inherit it: mochi inherited an MQTT 5
+// one that had not ended yet, and answered session present.
+func (h *takeoverHook) endWithConnection(cl, old *mochi.Client) {
+	_ = h.srv.DisconnectClient(old, packets.ErrSessionTakenOver)
+	for deadline := time.Now().Add(takeoverDrainWait); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cur, ok := h.srv.Clients.Get(cl.ID); !ok || cur != old {
+			return
+		}
+	}
 }
 
 // existing is the connection listed under cl's id, if it is another.

@@ -34,6 +34,7 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 		restart = append(restart, "firehose: settings changed")
 	}
 
+	diff(&reloadable, "storage.reserve", before.Storage.Reserve, after.Storage.Reserve)
 	diff(&reloadable, "log.level", before.Log.Level, after.Log.Level)
 	diff(&reloadable, "log.format", before.Log.Format, after.Log.Format)
 	reloadable = append(reloadable, keyChanges(before.Auth.AccessKeys, after.Auth.AccessKeys)...)
@@ -198,6 +199,7 @@ func streamChanges(before, after []StreamSpec) []string {
 		field("on_full", prev.OnFull, s.OnFull)
 		field("max_record_size", prev.MaxRecordSize, s.MaxRecordSize)
 		field("throttle", prev.Throttle, s.Throttle)
+		field("keep_until_delivered", strings.Join(prev.KeepUntilDelivered, ","), strings.Join(s.KeepUntilDelivered, ","))
 		if len(fields) > 0 {
 			out = append(out, fmt.Sprintf("streams: %s changed: %s", s.Name, strings.Join(fields, ", ")))
 		}

@@ -19,6 +19,8 @@ type Config struct {
 	Metrics Metrics      `yaml:"metrics"`
 	Kinesis Kinesis      `yaml:"kinesis"`
 	Streams []StreamSpec `yaml:"streams"`
+	// Storage is the space kept on the data directory's disk.
+	Storage Storage `yaml:"storage"`
 	// MQTT is the embedded broker, external brokers and subscriptions.
 	MQTT mqtt.Config `yaml:"mqtt"`
 	// Sensors are periph.io sensors polled into streams.
@@ -108,6 +110,31 @@ type StreamSpec struct {
 	OnFull        shards.OnFull `yaml:"on_full"`
 	MaxRecordSize ByteSize      `yaml:"max_record_size"`
 	Throttle      Throttle      `yaml:"throttle"`
+	// KeepUntilDelivered keeps records the stream's deliveries have not
+	// sent past Retention, bounded by MaxBytes and the disk reserve:
+	// "all" (the default, and what an empty list means) for every
+	// delivery reading the stream, "none", or a list of delivery names.
+	KeepUntilDelivered StringList `yaml:"keep_until_delivered"`
+}
+
+// The words keep_until_delivered takes besides delivery names.
+const (
+	KeepAll  = "all"
+	KeepNone = "none"
+)
+
+// Keeps reports whether the stream keeps undelivered records for the
+// delivery named name.
+func (s StreamSpec) Keeps(name string) bool {
+	if len(s.KeepUntilDelivered) == 0 {
+		return true
+	}
+	for _, k := range s.KeepUntilDelivered {
+		if k == KeepAll || k == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Throttle says whether a stream enforces the per-shard limits of real Kinesis.
@@ -145,11 +172,12 @@ func Default() *Config {
 // DefaultStream returns the settings a stream takes for the keys it leaves out.
 func DefaultStream() StreamSpec {
 	return StreamSpec{
-		Shards:        1,
-		Retention:     Duration(shards.DefaultRetention),
-		OnFull:        shards.OverwriteOldest,
-		MaxRecordSize: shards.DefaultMaxRecordSize,
-		Throttle:      ThrottleNone,
+		Shards:             1,
+		Retention:          Duration(shards.DefaultRetention),
+		OnFull:             shards.OverwriteOldest,
+		MaxRecordSize:      shards.DefaultMaxRecordSize,
+		Throttle:           ThrottleNone,
+		KeepUntilDelivered: StringList{KeepAll},
 	}
 }
 

@@ -24,6 +24,7 @@
 // These variables override the file; an empty one counts as unset:
 //
 //	TIDEGATE_DATA_DIR            data_dir
+//	TIDEGATE_STORAGE_RESERVE     storage.reserve
 //	TIDEGATE_LOG_LEVEL           log.level
 //	TIDEGATE_LOG_FORMAT          log.format
 //	TIDEGATE_LISTEN_HTTP         listen.http

@@ -12,6 +12,7 @@ var envSettings = []struct {
 	set        func(c *Config, v string)
 }{
 	{"TIDEGATE_DATA_DIR", "data_dir", func(c *Config, v string) { c.DataDir = v }},
+	{"TIDEGATE_STORAGE_RESERVE", "storage.reserve", func(c *Config, v string) { c.Storage.Reserve = DiskReserve(v) }},
 	{"TIDEGATE_LOG_LEVEL", "log.level", func(c *Config, v string) { c.Log.Level = LogLevel(v) }},
 	{"TIDEGATE_LOG_FORMAT", "log.format", func(c *Config, v string) { c.Log.Format = LogFormat(v) }},
 	{"TIDEGATE_LISTEN_HTTP", "listen.http", func(c *Config, v string) { c.Listen.HTTP = v }},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +98,11 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:4:11: streams[2].name: duplicate stream "sensors": streams[0] already has that name` + "\n" +
 				`t.yaml:5:11: streams[3].name: "a/b" must be 1-128 characters of a-z, A-Z, 0-9 and _ . -, and not . or ..` + "\n" +
 				`t.yaml:6:3: streams[4].name: must not be empty`},
+		{"keep_until_delivered", "streams:\n  - name: a\n    keep_until_delivered: [all, to-s3]\n  - name: b\n    keep_until_delivered:\n      - to-s3\n      - a/b\n      - other\n" +
+			"deliveries:\n  - name: to-s3\n    from: a\n    to: {type: file, dir: /tmp/x}\n",
+			`t.yaml:3:5: streams[0].keep_until_delivered: all stands alone, not in a list with 1 other entries` + "\n" +
+				`t.yaml:6:7: streams[1].keep_until_delivered[0]: delivery "to-s3" does not read stream "b" (its from: a)` + "\n" +
+				`t.yaml:7:7: streams[1].keep_until_delivered[1]: "a/b" is not a delivery name (1-64 characters of a-z, A-Z, 0-9 and _ . -)`},
 		{"empty stream entry", "streams:\n  -\n",
 			`t.yaml:2:3: streams[0].name: must not be empty`},
 		{"listen not host:port", "listen:\n  http: 8080\n",
@@ -183,14 +189,14 @@ streams:
 		t.Errorf("got %+v", c)
 	}
 	want := []StreamSpec{
-		{Name: "sensors", Shards: 4, Retention: Duration(7 * 24 * time.Hour), MaxBytes: 2 * GiB, OnFull: shards.RejectNew, MaxRecordSize: 256 * KiB, Throttle: ThrottleAWS},
-		{Name: "defaults", Shards: 1, Retention: Duration(24 * time.Hour), OnFull: shards.OverwriteOldest, MaxRecordSize: MiB, Throttle: ThrottleNone},
+		{Name: "sensors", Shards: 4, Retention: Duration(7 * 24 * time.Hour), MaxBytes: 2 * GiB, OnFull: shards.RejectNew, MaxRecordSize: 256 * KiB, Throttle: ThrottleAWS, KeepUntilDelivered: StringList{KeepAll}},
+		{Name: "defaults", Shards: 1, Retention: Duration(24 * time.Hour), OnFull: shards.OverwriteOldest, MaxRecordSize: MiB, Throttle: ThrottleNone, KeepUntilDelivered: StringList{KeepAll}},
 	}
 	if len(c.Streams) != len(want) {
 		t.Fatalf("streams %+v, want %+v", c.Streams, want)
 	}
 	for i := range want {
-		if c.Streams[i] != want[i] {
+		if !reflect.DeepEqual(c.Streams[i], want[i]) {
 			t.Errorf("streams[%d] = %+v, want %+v", i, c.Streams[i], want[i])
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,6 +71,7 @@ func (c *Config) validate() []error {
 	if !accountIDRE.MatchString(c.Kinesis.AccountID) {
 		p.add("kinesis.account_id", "%q must be 12 digits (quote it in YAML, as in \"000000000000\", to keep leading zeros)", c.Kinesis.AccountID)
 	}
+	c.validateStorage(p)
 	c.validateStreams(p)
 	c.validateSensors(p)
 	c.validateQueries(p)
@@ -172,6 +174,30 @@ func (c *Config) validateStreams(p *problems) {
 		checkRange(p, path+".max_record_size", s.MaxRecordSize, KiB, shards.MaxMaxRecordSize)
 		if s.Throttle != ThrottleNone && s.Throttle != ThrottleAWS {
 			p.add(path+".throttle", "%q is not one of %s, %s", s.Throttle, ThrottleNone, ThrottleAWS)
+		}
+		c.validateKeep(p, path+".keep_until_delivered", s)
+	}
+}
+
+// validateKeep checks keep_until_delivered: all, none, or names of
+// deliveries (none given: all). A name the file gives a delivery must be one that reads the
+// stream; other names may be deliveries created through an API.
+func (c *Config) validateKeep(p *problems, path string, s StreamSpec) {
+	k := s.KeepUntilDelivered
+	for i, name := range k {
+		switch {
+		case (name == KeepAll || name == KeepNone) && len(k) > 1:
+			p.add(path, "%s stands alone, not in a list with %d other entries", name, len(k)-1)
+			return
+		case name == KeepAll || name == KeepNone:
+		case len(name) > 64 || !streamNameRE.MatchString(name):
+			p.add(fmt.Sprintf("%s[%d]", path, i), "%q is not a delivery name (1-64 characters of a-z, A-Z, 0-9 and _ . -)", name)
+		default:
+			for _, d := range c.Deliveries {
+				if d.Name == name && !slices.Contains(d.From, s.Name) {
+					p.add(fmt.Sprintf("%s[%d]", path, i), "delivery %q does not read stream %q (its from: %s)", name, s.Name, strings.Join(d.From, ", "))
+				}
+			}
 		}
 	}
 }

@@ -14,6 +14,7 @@ type deliveryCollector struct {
 	list                                              DeliveryLister
 	state, records, bytes, batches, retries           *prometheus.Desc
 	deadLettered, dropped, redelivered                *prometheus.Desc
+	undeliveredDeleted                                *prometheus.Desc
 	backlogRecords, backlogBytes, behind, lastSuccess *prometheus.Desc
 }
 
@@ -27,15 +28,17 @@ func (r *Registry) RegisterDeliveries(l DeliveryLister) error {
 		return prometheus.NewDesc(name, help, append(append([]string(nil), d...), labels...), nil)
 	}
 	return r.reg.Register(&deliveryCollector{
-		list:           l,
-		state:          desc("tidegate_delivery_state", "1 for the delivery's current state, 0 for the others.", "state"),
-		records:        desc("tidegate_delivery_records_total", "Records the destination acknowledged."),
-		bytes:          desc("tidegate_delivery_bytes_total", "Bytes the destination acknowledged, as sent (formatted, before compression)."),
-		batches:        desc("tidegate_delivery_batches_total", "Batches delivered."),
-		retries:        desc("tidegate_delivery_retries_total", "Attempts that failed and were retried."),
-		deadLettered:   desc("tidegate_delivery_dead_lettered_records_total", "Records sent to the dead-letter stream."),
-		dropped:        desc("tidegate_delivery_dropped_records_total", "Records the transform dropped."),
-		redelivered:    desc("tidegate_delivery_redelivered_records_total", "Records sent again after an attempt that may have delivered them (a restart, a cut connection, a timeout, a 5xx): possible duplicates at the destination."),
+		list:         l,
+		state:        desc("tidegate_delivery_state", "1 for the delivery's current state, 0 for the others.", "state"),
+		records:      desc("tidegate_delivery_records_total", "Records the destination acknowledged."),
+		bytes:        desc("tidegate_delivery_bytes_total", "Bytes the destination acknowledged, as sent (formatted, before compression)."),
+		batches:      desc("tidegate_delivery_batches_total", "Batches delivered."),
+		retries:      desc("tidegate_delivery_retries_total", "Attempts that failed and were retried."),
+		deadLettered: desc("tidegate_delivery_dead_lettered_records_total", "Records sent to the dead-letter stream."),
+		dropped:      desc("tidegate_delivery_dropped_records_total", "Records the transform dropped."),
+		redelivered:  desc("tidegate_delivery_redelivered_records_total", "Records sent again after an attempt that may have delivered them (a restart, a cut connection, a timeout, a 5xx): possible duplicates at the destination."),
+		undeliveredDeleted: desc("tidegate_delivery_undelivered_deleted_records_total",
+			"Records deleted from a source stream before the delivery sent them: kept past their retention for it, forced out by the stream's byte limit or the disk reserve."),
 		backlogRecords: desc("tidegate_delivery_backlog_records", "Records waiting in the source streams behind the delivery's checkpoint."),
 		backlogBytes:   desc("tidegate_delivery_backlog_bytes", "Bytes waiting in the source streams behind the delivery's checkpoint."),
 		behind:         desc("tidegate_delivery_millis_behind_latest", "Age of the oldest record not yet delivered, in milliseconds."),
@@ -44,7 +47,7 @@ func (r *Registry) RegisterDeliveries(l DeliveryLister) error {
 }
 
 func (c *deliveryCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.state, c.records, c.bytes, c.batches, c.retries, c.deadLettered, c.dropped, c.redelivered, c.backlogRecords, c.backlogBytes, c.behind, c.lastSuccess} {
+	for _, d := range []*prometheus.Desc{c.state, c.records, c.bytes, c.batches, c.retries, c.deadLettered, c.dropped, c.redelivered, c.undeliveredDeleted, c.backlogRecords, c.backlogBytes, c.behind, c.lastSuccess} {
 		ch <- d
 	}
 }
@@ -72,6 +75,7 @@ func (c *deliveryCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.deadLettered, s.DeadLettered)
 		counter(c.dropped, s.Dropped)
 		counter(c.redelivered, s.Redelivered)
+		counter(c.undeliveredDeleted, s.UndeliveredDeleted)
 		gauge(c.backlogRecords, float64(s.BacklogRecords))
 		gauge(c.backlogBytes, float64(s.BacklogBytes))
 		gauge(c.behind, float64(s.MillisBehindLatest))

@@ -21,7 +21,7 @@ func (r *Registry) RegisterMQTT(stats func() mqtt.Stats) error {
 	return r.reg.Register(&mqttCollector{
 		stats: stats,
 		messages: prometheus.NewDesc("tidegate_mqtt_messages_total",
-			"MQTT messages by source and what became of them: received, dead_lettered, refused (not acknowledged, redelivered), unmatched (by any subscription), relayed (unmatched, to MQTT subscribers).",
+			"MQTT messages by source and what became of them: received, dead_lettered, refused (not acknowledged, redelivered), refused_disk_full (of the refused, those a full data directory refused), unmatched (by any subscription), relayed (unmatched, to MQTT subscribers).",
 			[]string{"source", "outcome"}, nil),
 		records: prometheus.NewDesc("tidegate_mqtt_records_total", "Records stored from MQTT messages.", []string{"source"}, nil),
 	})
@@ -39,7 +39,7 @@ func (c *mqttCollector) Collect(ch chan<- prometheus.Metric) {
 			n       uint64
 		}{
 			{"received", v.Messages}, {"dead_lettered", v.DeadLettered},
-			{"refused", v.Refused}, {"unmatched", v.Unmatched}, {"relayed", v.Relayed},
+			{"refused", v.Refused}, {"refused_disk_full", v.DiskFull}, {"unmatched", v.Unmatched}, {"relayed", v.Relayed},
 		} {
 			ch <- prometheus.MustNewConstMetric(c.messages, prometheus.CounterValue, float64(o.n), source, o.outcome)
 		}

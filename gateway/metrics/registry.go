@@ -15,14 +15,15 @@ type Registry struct {
 	reg *prometheus.Registry
 }
 
-// New registers the runtime and process collectors and the per-stream
-// collector of store.
+// New registers the runtime and process collectors, the per-stream
+// collector of store and its clock's.
 func New(store *shards.Store) *Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		newStreamCollector(store),
+		newClockCollector(store),
 	)
 	return &Registry{reg: reg}
 }

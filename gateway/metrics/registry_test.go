@@ -77,3 +77,41 @@ func TestAPIMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A step of the wall clock (here while the store was closed, in the same
+// boot) is counted; the synchronized flag is the kernel's (here injected).
+func TestClockMetrics(t *testing.T) {
+	dir := t.TempDir()
+	wall := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	opts := shards.Options{Clock: func() time.Time { return wall }, Monotonic: standingClock{}, Synced: func() bool { return false }}
+	st, err := shards.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	wall = wall.Add(time.Hour)
+	st, err = shards.Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(New(st).Handler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"tidegate_clock_steps_total 1", "tidegate_clock_synchronized 0"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// standingClock is a monotonic clock that does not run: the step above is
+// the wall clock's alone.
+type standingClock struct{}
+
+func (standingClock) Now() (string, time.Duration) { return "boot-1", time.Hour }

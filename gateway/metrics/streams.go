@@ -13,6 +13,7 @@ type streamCollector struct {
 
 	recordsIn, bytesIn, recordsOut, bytesOut *prometheus.Desc
 	storage, segments, corrupt, shardsOpen   *prometheus.Desc
+	undeliveredDeleted                       *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*streamCollector)(nil)
@@ -32,11 +33,13 @@ func newStreamCollector(store *shards.Store) *streamCollector {
 		segments:   d("segments", "Segment files of the stream."),
 		corrupt:    d("corrupt_chunks_total", "Damaged chunks readers skipped (data lost to disk damage)."),
 		shardsOpen: d("open_shards", "Open shards of the stream."),
+		undeliveredDeleted: d("undelivered_deleted_records_total",
+			"Records the byte limit or the disk reserve deleted before a delivery the stream keeps records for had sent them, summed over those deliveries."),
 	}
 }
 
 func (c *streamCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.recordsIn, c.bytesIn, c.recordsOut, c.bytesOut, c.storage, c.segments, c.corrupt, c.shardsOpen} {
+	for _, d := range []*prometheus.Desc{c.recordsIn, c.bytesIn, c.recordsOut, c.bytesOut, c.storage, c.segments, c.corrupt, c.shardsOpen, c.undeliveredDeleted} {
 		ch <- d
 	}
 }
@@ -59,6 +62,7 @@ func (c *streamCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.recordsOut, st.RecordsOut)
 		counter(c.bytesOut, st.BytesOut)
 		counter(c.corrupt, st.CorruptChunks)
+		counter(c.undeliveredDeleted, st.UndeliveredDeleted)
 		gauge(c.storage, st.StorageBytes)
 		gauge(c.segments, int64(st.Segments))
 		gauge(c.shardsOpen, int64(s.Config().Shards))

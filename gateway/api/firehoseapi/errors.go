@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/tidegate/tidegate/gateway/api/awsjson"
 	"github.com/tidegate/tidegate/shards"
@@ -44,6 +45,17 @@ func serviceUnavailable(format string, args ...any) *awsjson.Error {
 	return &awsjson.Error{Type: errServiceUnavailable, Message: fmt.Sprintf(format, args...), Status: http.StatusServiceUnavailable}
 }
 
+// diskFullMessage is a refusal for want of disk space as the disk guard
+// words it ("data directory full: N bytes free, reserve M"), without what
+// the layers it came through put before it.
+func diskFullMessage(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, shards.ErrDiskFull.Error()); i > 0 {
+		msg = msg[i:]
+	}
+	return msg
+}
+
 // mapError maps the engine's and the delivery manager's sentinels to what
 // the client sees. The operations turn the errors they can describe better
 // into *awsjson.Error; awsjson handles those, a canceled request, and the
@@ -53,6 +65,8 @@ func mapError(err error) *awsjson.Error {
 	switch {
 	case errors.Is(err, shards.ErrStreamFull):
 		return serviceUnavailable("Slow down. %s", msg)
+	case errors.Is(err, shards.ErrDiskFull):
+		return serviceUnavailable("%s", diskFullMessage(err))
 	case errors.Is(err, shards.ErrNotFound), errors.Is(err, uplink.ErrNotFound):
 		return awsjson.NewError(errResourceNotFound, "%s", msg)
 	case errors.Is(err, shards.ErrExists), errors.Is(err, uplink.ErrExists):

@@ -101,11 +101,25 @@ func (a *API) putRecord(r *http.Request, in *putRecordInput) (*putRecordOutput, 
 	return &putRecordOutput{RecordId: res.SequenceNumber}, nil
 }
 
+// putError is what a put the engine refused gets: a full stream or a full
+// disk is Firehose's "back off and retry", HTTP 503.
 func (a *API) putError(d *definition, err error) error {
-	if errors.Is(err, shards.ErrStreamFull) {
-		return serviceUnavailable("%s", a.slowDown(d))
+	if msg, ok := a.refusal(d, err); ok {
+		return serviceUnavailable("%s", msg)
 	}
 	return err
+}
+
+// refusal is the message of a put refused for now (a full backing stream,
+// a full disk); ok is false for any other error.
+func (a *API) refusal(d *definition, err error) (msg string, ok bool) {
+	switch {
+	case errors.Is(err, shards.ErrStreamFull):
+		return a.slowDown(d), true
+	case errors.Is(err, shards.ErrDiskFull):
+		return diskFullMessage(err), true
+	}
+	return "", false
 }
 
 func (a *API) slowDown(d *definition) string {
@@ -143,11 +157,11 @@ func (a *API) putRecordBatch(r *http.Request, in *putRecordBatchInput) (*putReco
 	}
 	out := &putRecordBatchOutput{RequestResponses: make([]batchResult, len(entries))}
 	res, err := s.PutRecords(r.Context(), entries)
+	msg, refused := a.refusal(d, err)
 	switch {
-	case errors.Is(err, shards.ErrStreamFull):
+	case refused:
 		// Per record, as Firehose reports throttling, so clients retry
 		// the failed records.
-		msg := a.slowDown(d)
 		for i := range out.RequestResponses {
 			out.RequestResponses[i] = batchResult{ErrorCode: errServiceUnavailable, ErrorMessage: msg}
 		}

@@ -56,7 +56,21 @@ func mapError(err error) *awsjson.Error {
 	if errors.Is(err, shards.ErrStreamFull) {
 		return awsjson.NewError(errThroughputExceeded, "%s; retry with backoff", engineMessage(err, shards.ErrStreamFull))
 	}
+	if errors.Is(err, shards.ErrDiskFull) {
+		return awsjson.NewError(errThroughputExceeded, "%s", diskFullMessage(err))
+	}
 	return nil
+}
+
+// diskFullMessage is a refusal for want of disk space as the disk guard
+// words it ("data directory full: N bytes free, reserve M"), without what
+// the layers it came through put before it.
+func diskFullMessage(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, shards.ErrDiskFull.Error()); i > 0 {
+		msg = msg[i:]
+	}
+	return msg
 }
 
 // engineMessage is err's text after the sentinel's own ("invalid argument:

@@ -48,7 +48,13 @@ type env struct {
 
 func newEnv(t testing.TB, configure ...func(*API)) *env {
 	t.Helper()
-	st, err := shards.Open(t.TempDir(), shards.Options{})
+	return newEnvOn(t, shards.Options{}, configure...)
+}
+
+// newEnvOn is newEnv with a store opened with opts.
+func newEnvOn(t testing.TB, opts shards.Options, configure ...func(*API)) *env {
+	t.Helper()
+	st, err := shards.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,11 +127,26 @@ func (a *API) streamFull(stream string) string {
 	return fmt.Sprintf("Stream %s under account %s is full (its byte limit is reached and its on_full policy is reject_new); retry with backoff.", stream, a.account())
 }
 
+// putError is what a put the engine refused gets. A full stream or a full
+// disk is the throughput error Kinesis answers when a shard takes no more,
+// which every SDK retries with backoff: both pass.
 func (a *API) putError(stream string, err error) error {
-	if errors.Is(err, shards.ErrStreamFull) {
-		return awsjson.NewError(errThroughputExceeded, "%s", a.streamFull(stream))
+	if msg, ok := a.refusal(stream, err); ok {
+		return awsjson.NewError(errThroughputExceeded, "%s", msg)
 	}
 	return a.streamError(stream, err)
+}
+
+// refusal is the message of a put refused for now (a full stream, a full
+// disk); ok is false for any other error.
+func (a *API) refusal(stream string, err error) (msg string, ok bool) {
+	switch {
+	case errors.Is(err, shards.ErrStreamFull):
+		return a.streamFull(stream), true
+	case errors.Is(err, shards.ErrDiskFull):
+		return diskFullMessage(err), true
+	}
+	return "", false
 }
 
 func (a *API) putRecords(r *http.Request, in *putRecordsInput) (*putRecordsOutput, error) {
@@ -169,9 +184,11 @@ func (a *API) putRecords(r *http.Request, in *putRecordsInput) (*putRecordsOutpu
 	}
 	if len(put) > 0 {
 		res, err := s.PutRecords(r.Context(), put)
+		msg, refused := a.refusal(s.Name(), err)
 		switch {
-		case errors.Is(err, shards.ErrStreamFull):
-			msg := a.streamFull(s.Name())
+		case refused:
+			// Per record, as Kinesis reports throttling, so producers
+			// retry the failed records.
 			for i := range put {
 				out.Records[at(index, i)] = putRecordsResult{ErrorCode: errThroughputExceeded, ErrorMessage: msg}
 			}

@@ -82,6 +82,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status, err = http.StatusNotFound, fmt.Errorf("stream %q: %w", name, err)
 		case errors.Is(err, shards.ErrInvalidArgument), errors.Is(err, shards.ErrLimitExceeded):
 			status = http.StatusRequestEntityTooLarge // a record the stream will never take
+		case errors.Is(err, shards.ErrDiskFull):
+			// 503, retried by the sender; the disk guard logs the state
+			// once, not each request.
 		default:
 			h.logger().Warn("receiver: store", "stream", name, "err", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -292,5 +293,31 @@ func TestAnswersAreJSON(t *testing.T) {
 	mux.ServeHTTP(w, r)
 	if w.Code != 400 || !json.Valid(w.Body.Bytes()) || w.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("%d %s %q: want a JSON 400", w.Code, w.Header().Get("Content-Type"), w.Body)
+	}
+}
+
+// fullStore refuses every put as a full data directory does.
+type fullStore struct{}
+
+func (fullStore) PutAll(context.Context, string, []shards.PutEntry) error {
+	return fmt.Errorf("%w: 1000 bytes free, reserve 1048576", shards.ErrDiskFull)
+}
+
+// A full data directory is a 503 that says so, which senders retry, and no
+// log line per request: the disk guard logs the state once.
+func TestHandlerFullDisk(t *testing.T) {
+	var logs bytes.Buffer
+	hb := newHub(t, func(h *Handler) {
+		h.Store = fullStore{}
+		h.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	for i := range 3 {
+		status, answer := hb.post(t, "archive", fmt.Sprintf("req-%d", i), "src", "a")
+		if status != 503 || !strings.HasSuffix(fmt.Sprint(answer["errorMessage"]), ": data directory full: 1000 bytes free, reserve 1048576") {
+			t.Errorf("full disk: %d %v", status, answer)
+		}
+	}
+	if logs.Len() != 0 {
+		t.Errorf("logged:\n%s", logs.String())
 	}
 }
