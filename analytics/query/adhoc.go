@@ -29,6 +29,21 @@ import (
 // readBatch is how many records an ad-hoc query reads at a time.
 const readBatch = 1024
 
+// An ad-hoc query over a long history would take a core for as long as it runs; on a
+// board of two, ingest would lose its pace. After each batch it pauses for yieldShare of
+// the time the batch took, so that it takes at most two thirds of a core.
+const yieldShare = 0.5
+
+// pacer pauses an ad-hoc query between batches.
+type pacer struct{ last time.Time }
+
+func (p *pacer) pause() {
+	if !p.last.IsZero() {
+		time.Sleep(time.Duration(float64(time.Since(p.last)) * yieldShare))
+	}
+	p.last = time.Now()
+}
+
 // Select runs an ad-hoc SELECT over history and hands each result row, as JSON, to sink.
 // Filters, projections, GROUP BY, TUMBLE and HOP windows and table lookups run in the
 // batch executor; SESSION, SLIDE and COUNTWINDOW windows and joins of two streams run in
@@ -125,6 +140,7 @@ func (f *fileRecords) Close() error { return f.f.Close() }
 // began, shards in lineage order, each batch in arrival order across shards.
 type historyRecords struct {
 	f, tips *follower
+	pace    pacer
 	batch   []shards.Record
 	shard   []string
 	next    int
@@ -173,6 +189,7 @@ func (h *historyRecords) Next() ([]byte, record.Meta, bool, error) {
 
 // fill reads the next batch, merged by arrival across the shards read.
 func (h *historyRecords) fill() error {
+	h.pace.pause()
 	var chunks []chunk
 	caughtUp, err := h.f.read(readBatch, h.tips, func(sh *shardState, recs []shards.Record) {
 		chunks = append(chunks, chunk{shard: sh, recs: recs})
@@ -198,10 +215,12 @@ func (m *Manager) runHistory(ctx context.Context, q *plan.Query, sink func([]byt
 	if err != nil {
 		return err
 	}
+	var pace pacer
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		pace.pause()
 		n, caughtUp, err := a.c.step(readBatch, a.bounds)
 		if err != nil {
 			return err
