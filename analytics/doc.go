@@ -9,7 +9,8 @@
 // closures over row slots); analytics/function, analytics/aggregate, analytics/sketch and
 // analytics/anomaly (the function library, accumulators, KLL and HyperLogLog, the anomaly
 // score); analytics/batch (runs a plan once over finite inputs: ad-hoc queries over
-// history). The language is described in docs/sql.md. The continuous operators (windows over
-// per-key watermarks, emit policies, stream joins) and the runtime (shards, checkpoints,
-// gateway wiring) are still to come; plan.Query is what they will run.
+// history); analytics/operator (the continuous operators: windows over per-key watermarks,
+// emit policies, joins, snapshots of their state); analytics/query (the runtime: queries
+// as consumers of their streams, results into streams, checkpoints that make the output
+// exactly once across crashes). The language is described in docs/sql.md.
 package analytics

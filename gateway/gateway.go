@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tidegate/tidegate/analytics/query"
 	"github.com/tidegate/tidegate/devices/ingest"
 	"github.com/tidegate/tidegate/devices/mqtt"
 	"github.com/tidegate/tidegate/devices/registry"
@@ -54,6 +55,7 @@ type Gateway struct {
 	origins       deliveryOrigins
 	video         videoIngest
 	web           videoWeb
+	queries       *query.Manager
 	srv           *http.Server
 	ln            net.Listener
 
@@ -106,6 +108,7 @@ func (g *Gateway) Start(ctx context.Context) (err error) {
 		{"devices", func() error { return g.loadRegistry(runCtx, cfg) }},
 		{"video", func() error { return g.startVideo(cfg) }}, // before the deliveries from cameras
 		{"deliveries", func() error { return g.startDeliveries(ctx, cfg) }},
+		{"queries", func() error { return g.startQueries(ctx, cfg) }},
 		{"firehose", func() error { return g.startHub(cfg) }},
 		{"keep_until_delivered", func() error { g.keepersReady.Store(true); g.syncKeepers(); return nil }},
 		{"webrtc", func() error { return g.startVideoWeb(cfg) }},
@@ -300,6 +303,7 @@ func (g *Gateway) teardown(ctx context.Context) error {
 		if g.ingest != nil {
 			g.ingest.Close()
 		}
+		g.closeQueries()
 		g.stopKeepers() // the streams keep for the deliveries across the restart
 		g.closeVideoWeb()
 		g.closeUplink() // a batch in flight is sent again after the restart; before the video store its clips read

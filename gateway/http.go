@@ -131,6 +131,7 @@ func (g *Gateway) routeTable() []route {
 	table = append(table, g.deliveryRoutes()...)
 	table = append(table, g.videoWebRoutes()...)
 	table = append(table, g.cameraRoutes()...)
+	table = append(table, g.queryRoutes()...)
 	// The hub's Firehose HTTP endpoint receiver: that protocol authenticates with its
 	// X-Amz-Firehose-Access-Key header.
 	table = append(table, route{receiver.Pattern, accessEndpointKey,
@@ -183,7 +184,7 @@ func (g *Gateway) home(w http.ResponseWriter, r *http.Request) {
 	}
 	b.WriteString("\nKinesis Data Streams API: POST / (X-Amz-Target: Kinesis_20131202.*)\n")
 	b.WriteString("Firehose API: POST / (X-Amz-Target: Firehose_20150804.*)\n")
-	b.WriteString("REST: GET /api/v1/status, /api/v1/devices, /api/v1/deliveries, /api/v1/cameras\n")
+	b.WriteString("REST: GET /api/v1/status, /api/v1/devices, /api/v1/deliveries, /api/v1/cameras, /api/v1/queries; POST /api/v1/sql\n")
 	b.WriteString("GET /healthz, /readyz, /metrics\n")
 	plain(w, http.StatusOK, b.String())
 }

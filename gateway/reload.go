@@ -7,9 +7,9 @@ import (
 )
 
 // Reload applies what can change while running — declared streams, access
-// keys and tokens, metrics.public, throttling, the deliveries and cameras of
-// the file (a changed one restarts, an unchanged one keeps running), the
-// RTSP credentials and publish_new_paths — and returns what
+// keys and tokens, metrics.public, throttling, the deliveries, cameras and
+// queries of the file (a changed one restarts, an unchanged one keeps
+// running), the RTSP credentials and publish_new_paths — and returns what
 // changed: applied lists
 // what took effect (log settings included: the logger is the caller's,
 // which applies them), restart what needs a restart (listeners, data
@@ -31,6 +31,9 @@ func (g *Gateway) Reload(next *config.Config) (applied, restart []string, err er
 		return applied, restart, err
 	}
 	if err := g.reconcileCameras(next); err != nil {
+		return applied, restart, err
+	}
+	if err := g.reconcileQueries(next); err != nil {
 		return applied, restart, err
 	}
 	// Keep the settings that need a restart as they are until then, so the

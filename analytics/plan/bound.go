@@ -8,6 +8,9 @@ const (
 	valueBytes    = 48  // a value and a short string
 	entryOverhead = 64  // a map entry and its bookkeeping
 	keyBytes      = 256 // a group key's encoding, at most as counted
+	// watermarkBytes is a partition key's clock (its latest time, watermark, last arrival)
+	// and its list of windows waiting for it.
+	watermarkBytes = 96
 )
 
 // bound computes the most memory the query's state may take, from the limits the operators
@@ -26,6 +29,10 @@ func (b *builder) bound() {
 			perKey += int64(s.Spec.Bytes)
 		}
 		add(perKey*int64(lim.MaxKeys), "stateful functions: %d keys × %d bytes", lim.MaxKeys, perKey)
+	}
+	if w := q.Window; q.Mode == Continuous && q.EventTime && w != nil && w.Kind != Count {
+		perKey := int64(entryOverhead + keyBytes + watermarkBytes)
+		add(perKey*int64(lim.MaxKeys), "watermarks: %d partition keys × %d bytes", lim.MaxKeys, perKey)
 	}
 	for _, j := range q.Joins {
 		in := q.Inputs[j.Right]

@@ -57,6 +57,9 @@ func (b *builder) emit() error {
 			q.Emit.Policy = ast.EmitOnUpdate
 		}
 	}
+	if err := b.windowOrder(); err != nil {
+		return err
+	}
 	if sel.LateInto != nil {
 		q.LateInto = sel.LateInto.Name
 		switch {
@@ -71,6 +74,31 @@ func (b *builder) emit() error {
 				return errorf(sel.LateInto.At, "late rows of %s would go back into it", lexer.QuoteIdent(q.LateInto))
 			}
 		}
+	}
+	return nil
+}
+
+// windowOrder refuses ORDER BY and LIMIT where a continuous query has no rows to order
+// together: they order the results of one TUMBLE or HOP window, which all groups share and
+// which close together; a SLIDE, SESSION or COUNTWINDOW window is each group's own, and with
+// EMIT ON UPDATE each result is written alone, as it changes.
+func (b *builder) windowOrder() error {
+	q, sel := b.q, b.sel
+	if q.Mode != Continuous || q.Window == nil || (len(sel.OrderBy) == 0 && sel.Limit == nil) {
+		return nil
+	}
+	var at lexer.Pos
+	what := "ORDER BY"
+	if len(sel.OrderBy) > 0 {
+		at = sel.OrderBy[0].Expr.Pos()
+	} else {
+		at, what = sel.Limit.At, "LIMIT"
+	}
+	switch {
+	case q.Window.Kind != Tumble && q.Window.Kind != Hop:
+		return errorf(at, "%s in a continuous query applies to the results of one TUMBLE or HOP window, which its groups share; a %s window is each group's own", what, q.Window.Kind)
+	case q.Emit.Policy == ast.EmitOnUpdate:
+		return errorf(at, "%s does not fit EMIT ON UPDATE, which writes each result alone as it changes", what)
 	}
 	return nil
 }

@@ -90,6 +90,9 @@ func TestPlanErrors(t *testing.T) {
 		{Continuous, "SELECT device, 1 + MAX(temp) FROM readings", "1:20", "a continuous query grouping readings without a window would keep its groups forever: add a window, as in GROUP BY device, TUMBLE(ts, INTERVAL '1' MINUTE) (an ad-hoc SELECT over history may group without one)"},
 		{Continuous, "SELECT device FROM readings ORDER BY temp", "1:38", "ORDER BY in a continuous query needs a window: it orders the rows of each window (an ad-hoc SELECT orders what the stream holds)"},
 		{Continuous, "SELECT device FROM readings LIMIT 5", "1:35", "LIMIT in a continuous query needs a window: it limits the rows of each window"},
+		{Continuous, "SELECT device, COUNT(*) AS n FROM readings GROUP BY device, SESSION(ts, INTERVAL '1' MINUTE) ORDER BY n", "1:103", "ORDER BY in a continuous query applies to the results of one TUMBLE or HOP window, which its groups share; a SESSION window is each group's own"},
+		{Continuous, "SELECT device, COUNT(*) AS n FROM readings GROUP BY device, COUNTWINDOW(5) LIMIT 1", "1:82", "LIMIT in a continuous query applies to the results of one TUMBLE or HOP window, which its groups share; a COUNTWINDOW window is each group's own"},
+		{Continuous, "SELECT device, COUNT(*) AS n FROM readings GROUP BY device, TUMBLE(ts, INTERVAL '1' MINUTE) ORDER BY n LIMIT 3 EMIT ON UPDATE", "1:102", "ORDER BY does not fit EMIT ON UPDATE, which writes each result alone as it changes"},
 		{Continuous, "SELECT room FROM rooms", "1:18", "rooms is a table: a continuous query reads a stream first (a table can be joined to it)"},
 		// joins
 		{Continuous, "SELECT m.zone FROM motion m JOIN arrivals a ON m.zone = a.zone", "1:29", "a join of two streams needs a time bound in ON, so that its state stays finite: as in a.ts BETWEEN m.ts - INTERVAL '1' MINUTE AND m.ts + INTERVAL '1' MINUTE"},
@@ -174,8 +177,10 @@ func TestPlans(t *testing.T) {
 	if got := strings.Join(names(hot.Output), ","); got != "device,avg_temp,max_temp,n,window_end" {
 		t.Errorf("output %s", got)
 	}
-	// The window and grouping state is bounded: 2 open windows (5 s lateness) × 100,000 groups.
-	if hot.Bound.Bytes <= 0 || len(hot.Bound.Parts) != 1 || !strings.Contains(hot.Bound.Parts[0], "2 open window(s) × 100000 groups") {
+	// The window and grouping state is bounded: the watermarks of 100,000 partition keys, and
+	// 2 open windows (5 s lateness) × 100,000 groups.
+	if hot.Bound.Bytes <= 0 || len(hot.Bound.Parts) != 2 || !strings.Contains(hot.Bound.Parts[0], "watermarks: 100000 partition keys") ||
+		!strings.Contains(hot.Bound.Parts[1], "2 open window(s) × 100000 groups") {
 		t.Errorf("bound %+v", hot.Bound)
 	}
 	// A stateless filter reads just the columns it uses and keeps no state.
@@ -252,5 +257,18 @@ func TestWindowAssign(t *testing.T) {
 				t.Errorf("%v: %d is not in [%d, %d)", tc.w.Kind, tc.ts, s, tc.w.End(s))
 			}
 		}
+	}
+}
+
+// Assign is on the operators' per-row path: with room in dst it must not allocate.
+func TestWindowAssignAllocates(t *testing.T) {
+	hop := &Window{Kind: Hop, Size: 5 * 60e9, Slide: 60e9}
+	dst := make([]int64, 0, 8)
+	allocs := testing.AllocsPerRun(100, func() { dst = hop.Assign(1_795_766_400_123_456_789, dst[:0]) })
+	if allocs != 0 {
+		t.Errorf("Assign allocates %.0f times a call", allocs)
+	}
+	if len(dst) != 5 {
+		t.Errorf("Assign gave %d windows, want 5", len(dst))
 	}
 }

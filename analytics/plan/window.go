@@ -47,7 +47,8 @@ type Window struct {
 
 // Assign appends to dst the starts of the TUMBLE or HOP windows that contain time ts (Unix
 // nanoseconds), earliest first. Windows are aligned to the Unix epoch: a one-hour window
-// starts on the hour (UTC). The window starting at s covers [s, s + Size).
+// starts on the hour (UTC). The window starting at s covers [s, s + Size). It allocates
+// nothing when dst has room: the operators call it for every row.
 func (w *Window) Assign(ts int64, dst []int64) []int64 {
 	size := int64(w.Size)
 	slide := size
@@ -55,12 +56,10 @@ func (w *Window) Assign(ts int64, dst []int64) []int64 {
 		slide = int64(w.Slide)
 	}
 	last := floorDiv(ts, slide) * slide // the latest window that starts at or before ts
-	var starts []int64
-	for s := last; s > ts-size; s -= slide {
-		starts = append(starts, s)
-	}
-	for i := len(starts) - 1; i >= 0; i-- {
-		dst = append(dst, starts[i])
+	// The starts are last − i·slide for the i ≥ 0 with last − i·slide > ts − size.
+	n := (last - ts + size + slide - 1) / slide
+	for i := n - 1; i >= 0; i-- {
+		dst = append(dst, last-i*slide)
 	}
 	return dst
 }

@@ -42,6 +42,9 @@ func Changes(before, after *Config) (reloadable, restart []string) {
 	reloadable = append(reloadable, tokenChanges(before.Auth.Tokens, after.Auth.Tokens)...)
 	diff(&reloadable, "metrics.public", before.Metrics.Public, after.Metrics.Public)
 	reloadable = append(reloadable, streamChanges(before.Streams, after.Streams)...)
+	if !reflect.DeepEqual(before.Queries, after.Queries) {
+		reloadable = append(reloadable, "queries: changed")
+	}
 	reloadable = append(reloadable, namedChanges("deliveries", before.Deliveries, after.Deliveries, func(d DeliverySpec) string { return d.Name })...)
 	reloadable = append(reloadable, namedChanges("cameras", before.Cameras, after.Cameras, func(c CameraSpec) string { return c.Name })...)
 	rl, rs := rtspChanges(before.RTSP, after.RTSP)

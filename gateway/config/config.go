@@ -26,6 +26,8 @@ type Config struct {
 	MQTT mqtt.Config `yaml:"mqtt"`
 	// Sensors are periph.io sensors polled into streams.
 	Sensors []sensors.Config `yaml:"sensors"`
+	// Queries are continuous SQL over the streams (see docs/sql.md).
+	Queries []QuerySpec `yaml:"queries"`
 	// Deliveries forward streams to destinations (see docs/deliveries.md).
 	Deliveries []DeliverySpec `yaml:"deliveries"`
 	// Cameras are recorded into the video store (see docs/video.md);

@@ -47,7 +47,8 @@ type origins struct {
 	// keyParent maps a key's position to the path of the mapping holding it, to say
 	// where an unknown key is (the key itself may hold dots or brackets).
 	keyParent map[position]string
-	keys      map[string][]keyAt // mapping path → its keys in file order
+	keys      map[string][]keyAt   // mapping path → its keys in file order
+	sqlAt     map[string]sqlOrigin // queries[i].sql → where its SQL starts
 }
 
 type keyAt struct {
@@ -63,6 +64,7 @@ func newOrigins(file string) *origins {
 		byNode:    map[position]string{},
 		keyParent: map[position]string{},
 		keys:      map[string][]keyAt{},
+		sqlAt:     map[string]sqlOrigin{},
 	}
 }
 

@@ -96,6 +96,7 @@ func (c *Config) decode(data []byte, lookup func(string) (string, bool)) (err er
 		return err
 	}
 	c.origins.index(body, 0)
+	c.origins.indexSQL(body, data)
 	if err := yaml.NodeToValue(body, new(Config), decodeOptions...); err != nil {
 		return err
 	}

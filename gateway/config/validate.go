@@ -74,6 +74,7 @@ func (c *Config) validate() []error {
 	c.validateStorage(p)
 	c.validateStreams(p)
 	c.validateSensors(p)
+	c.validateQueries(p)
 	c.validateDeliveries(p)
 	c.validateCameras(p)
 	c.validateRTSP(p)

@@ -24,6 +24,7 @@ var benchmarks = map[string]func(ctx context.Context, args []string) error{
 	"api":    benchAPI,
 	"mqtt":   benchMQTT,
 	"uplink": benchUplink,
+	"sql":    benchSQL,
 	"video":  benchVideo,
 }
 
@@ -33,6 +34,7 @@ var benchSummaries = map[string]string{
 	"api":    "the Kinesis API with AWS SDK clients (and a peer endpoint, --peer)",
 	"mqtt":   "devices → MQTT broker → durable records, embedded broker and Mosquitto",
 	"uplink": "deliveries draining a backlog to the file destination and an HTTP endpoint receiver",
+	"sql":    "continuous SQL: filter, windowed group-by, 1,000 queries, emit delay, ingest during a query",
 	"video":  "N simulated 2 Mbit/s H.264 cameras pushing over RTSP, recorded: CPU per camera, write amplification, drops",
 }
 

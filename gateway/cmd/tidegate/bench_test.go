@@ -44,6 +44,12 @@ var benchSmokes = map[string]benchSmoke{
 			}
 		},
 	},
+	"sql": {
+		args:  []string{"--records", "3000", "--devices", "100", "--queries", "10", "--multi-records", "500", "--emit-duration", "1500ms", "--ingest-rate", "5000", "--ingest-alone", "300ms"},
+		lines: []string{"baseline: shards read ", "filter/projection ", "GROUP BY device, TUMBLE(1 min) ", "10 queries on one stream ", "memory per stateless query ", "emit delay p99 ", "ingest during an ad-hoc query "},
+		positive: []string{"baseline_read_rows_per_s", "filter_rows_per_s", "groupby_events_per_s", "multi_query_evaluations_per_s",
+			"bytes_per_stateless_query", "emit_p99_ms", "ingest_ratio_during_query", "ingest_ratio_alone", "emit_windows"},
+	},
 	"api": {
 		args:     []string{"--clients", "2", "--batch", "50", "--duration", "300ms", "--shards", "2"},
 		lines:    []string{"put ", "put p99 ", "get "},

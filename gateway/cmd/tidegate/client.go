@@ -89,6 +89,19 @@ func envCredentials() (aws.Credentials, bool) {
 	return aws.Credentials{}, false
 }
 
+// authorize signs a REST request (SigV4, service "tidegate") with envCredentials when
+// there are any, else gives it $TIDEGATE_TOKEN as a bearer token when that is set.
+func (c *clientFlags) authorize(req *http.Request, body []byte) error {
+	if creds, ok := envCredentials(); ok {
+		sum := sha256.Sum256(body)
+		return v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "tidegate", c.region, time.Now())
+	}
+	if token := os.Getenv("TIDEGATE_TOKEN"); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return nil
+}
+
 // restCall sends a REST request and decodes the JSON answer into out (when not nil).
 // It is signed (SigV4, service "tidegate") with envCredentials when there are any,
 // else it carries $TIDEGATE_TOKEN as a bearer token when that is set, else nothing,
@@ -133,20 +146,6 @@ func (c *clientFlags) restCall(method, url string, body []byte, out any) error {
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
-}
-
-// authorize signs a REST request (SigV4, service "tidegate") with envCredentials
-// when there are any, else gives it $TIDEGATE_TOKEN as a bearer token when that is
-// set, else leaves it as it is.
-func (c *clientFlags) authorize(req *http.Request, body []byte) error {
-	if creds, ok := envCredentials(); ok {
-		sum := sha256.Sum256(body)
-		return v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "tidegate", c.region, time.Now())
-	}
-	if token := os.Getenv("TIDEGATE_TOKEN"); token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ var commands = []command{
 	{"put", "put records into a stream of a running gateway (DATA, or one per line of stdin)", runPut},
 	{"tail", "print a stream's records, following splits and merges (--follow to wait for more)", runTail},
 	{"status", "show whether a running gateway takes new data, and its disk (free, reserve, full, use per store)", runStatus},
+	{"sql", "run SQL: an ad-hoc SELECT as a table, CREATE/DROP of streams and queries; a shell with no statement", runSQL},
 	{"devices", "list the devices a running gateway has heard from (devices ls)", runDevices},
 	{"deliveries", "list and manage a running gateway's deliveries (ls, show, create, pause, resume, rm)", runDeliveries},
 	{"cameras", "list a running gateway's cameras, save clips and frames (ls, clip, frames)", runCameras},
