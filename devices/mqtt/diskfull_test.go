@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mochi-mqtt/server/v2/packets"
@@ -29,7 +30,7 @@ func (fullDiskWriter) Enqueue(string, []shards.PutEntry) func(context.Context) e
 func TestFullDiskRefusesWithQuotaExceeded(t *testing.T) {
 	st := openStore(t)
 	createStream(t, st, "sensors", shards.StreamConfig{Shards: 1})
-	var logs bytes.Buffer
+	var logs lockedLog // the broker logs from its own goroutines
 	svc := startService(t, &Service{Config: Config{Listen: "127.0.0.1:0"}, Writer: fullDiskWriter{newWriter(t, st)},
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	c, _ := dialSession(t, svc.Broker.Addr(), "dev-1", 5, true, 0)
@@ -53,4 +54,22 @@ func TestFullDiskRefusesWithQuotaExceeded(t *testing.T) {
 	if strings.Contains(logs.String(), "not stored") {
 		t.Errorf("logged the refusal:\n%s", logs.String())
 	}
+}
+
+// lockedLog collects log lines written from many goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
