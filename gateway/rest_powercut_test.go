@@ -25,7 +25,7 @@ import (
 )
 
 func pcConfig(data string) (*config.Config, error) {
-	cfg, err := config.Parse("powercut.yaml", []byte("streams: [{name: sensors}]\nmqtt: {listen: \"-\"}\n"), nil)
+	cfg, err := config.Parse("powercut.yaml", []byte("streams: [{name: sensors}]\nmqtt: {listen: \"-\"}\nrtsp: {listen: \"-\"}\n"), nil)
 	if err != nil {
 		return nil, err
 	}

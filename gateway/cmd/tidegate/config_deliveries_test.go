@@ -31,6 +31,7 @@ func TestConfigCheckRefusesWhatRunWouldNotBuild(t *testing.T) {
 	yaml := `data_dir: ` + filepath.Join(dir, "data") + `
 listen: {http: "127.0.0.1:0"}
 mqtt: {listen: "-"}
+rtsp: {listen: "-"}
 streams: [{name: sensors}]
 deliveries:
   - name: archive

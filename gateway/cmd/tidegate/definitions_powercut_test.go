@@ -171,7 +171,7 @@ func (p *pcDefinitions) check(t *testing.T, cy *powercut.Cycle) error {
 // pcDefined starts a gateway on data and lists its REST deliveries and
 // Firehose delivery streams: "rest name" and "hub name".
 func pcDefined(data string) (map[string]bool, error) {
-	cfg, err := config.Parse("powercut.yaml", []byte("mqtt: {listen: \"-\"}\n"), nil)
+	cfg, err := config.Parse("powercut.yaml", []byte("mqtt: {listen: \"-\"}\nrtsp: {listen: \"-\"}\n"), nil)
 	if err != nil {
 		return nil, err
 	}

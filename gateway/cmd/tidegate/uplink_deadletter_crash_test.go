@@ -100,6 +100,7 @@ func TestDeadLetteringSurvivesSIGKILL(t *testing.T) {
 listen: {http: 127.0.0.1:%s}
 streams: [{name: sensors, shards: 2}]
 mqtt: {listen: "-"}
+rtsp: {listen: "-"}
 deliveries:
   - name: export
     from: sensors
