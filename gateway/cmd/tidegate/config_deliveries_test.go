@@ -31,7 +31,6 @@ func TestConfigCheckRefusesWhatRunWouldNotBuild(t *testing.T) {
 	yaml := `data_dir: ` + filepath.Join(dir, "data") + `
 listen: {http: "127.0.0.1:0"}
 mqtt: {listen: "-"}
-rtsp: {listen: "-"}
 streams: [{name: sensors}]
 deliveries:
   - name: archive
@@ -46,6 +45,7 @@ deliveries:
     from: sensors
     transform: {type: command, command: [` + filepath.Join(dir, "enrich") + `]}
     to: {type: file, dir: ` + filepath.Join(dir, "enriched") + `}
+rtsp: {listen: "-"}
 `
 	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
